@@ -1,0 +1,112 @@
+"""Language-neutral evidence that two pieces of text translate each other.
+
+A translation keeps numbers, inline code, math, roles, URLs, image paths, and (in Chinese) many English
+technical words; its length is roughly proportional to the source's. These features are computed once
+per block or sentence so the dynamic programs only combine sets and integers.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+# Characters of scripts written without spaces between words: lengths are counted per character.
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
+_LATIN_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'-]*[A-Za-z]|[A-Za-z]")
+_SPACE_RE = re.compile(r"\s+")
+_ROLE_RE = re.compile(r":([A-Za-z_][\w-]*):`([^`]*)`")
+_INLINE_RE = re.compile(
+    r":[A-Za-z_][\w-]*:`[^`]*`|(`+)(?:(?!\1).)+?\1|\$\$.+?\$\$|(?<![\\$])\$(?!\s)[^$]+?(?<![\s\\])\$"
+    r"|\]\([^)\s]+\)|https?://[^\s)\]>]+"
+)
+# Markup that does not count as prose length on either side.
+_MARKUP_RE = re.compile(r"[*_#>|\[\]()（）]")
+
+SPACELESS_LANGS = frozenset({"zh", "ja", "ko", "th"})
+
+
+def is_spaceless(lang: str) -> bool:
+    return lang.split("-")[0].lower() in SPACELESS_LANGS
+
+
+def normalize_math(text: str) -> str:
+    """Math without spaces, dollar signs and sentence punctuation (the Chinese adds 。 inside $$)."""
+    text = text.strip().strip("$")
+    text = _SPACE_RE.sub("", text)
+    return text.rstrip(".,;:。，；：、")
+
+
+@dataclass(frozen=True, slots=True)
+class TextFeatures:
+    """What a stretch of prose offers for alignment."""
+
+    length: float  # prose length in characters, spans and markup excluded
+    anchors: frozenset[str]  # numbers, code, math, roles, URLs (normalised)
+    words: frozenset[str]  # lower-cased Latin words outside spans
+    question: bool  # ends with a question mark
+
+    @staticmethod
+    def empty() -> TextFeatures:
+        return TextFeatures(0.0, frozenset(), frozenset(), False)
+
+    def merge(self, other: TextFeatures) -> TextFeatures:
+        return TextFeatures(
+            self.length + other.length,
+            self.anchors | other.anchors,
+            self.words | other.words,
+            self.question or other.question,
+        )
+
+
+def text_features(text: str) -> TextFeatures:
+    """Features of one segment text or sentence (inline markup as written)."""
+    anchors: set[str] = set()
+    for match in _INLINE_RE.finditer(text):
+        span = match.group(0)
+        role = _ROLE_RE.fullmatch(span)
+        if role:
+            anchors.add(f"{role.group(1)}:{role.group(2)}")
+        elif span.startswith("$"):
+            math_text = normalize_math(span)
+            if math_text:
+                anchors.add(math_text)
+        elif span.startswith("`"):
+            anchors.add(_SPACE_RE.sub("", span.strip("`")))
+        else:
+            anchors.add(span.lstrip("]("))
+    rest = _INLINE_RE.sub(" ", text)
+    anchors.update(_NUMBER_RE.findall(rest))
+    words = frozenset(w.lower() for w in _LATIN_WORD_RE.findall(rest))
+    prose = _MARKUP_RE.sub("", _NUMBER_RE.sub("", rest))
+    # Characters without spaces: a Chinese character and an English letter are both one unit, the
+    # per-language pair ratio between them is estimated from the documents being aligned.
+    length = float(len(_SPACE_RE.sub("", prose)))
+    stripped = text.rstrip(" *_)）\"'”")
+    return TextFeatures(length, frozenset(anchors), words, stripped.endswith(("?", "？")))
+
+
+def anchor_agreement(src: TextFeatures, tgt: TextFeatures, src_lang: str, tgt_lang: str) -> tuple[float, int]:
+    """(agreement in [0, 1], amount of evidence). Evidence 0 means nothing to compare."""
+    shared = len(src.anchors & tgt.anchors)
+    total = len(src.anchors) + len(tgt.anchors)
+    matched = 2 * shared
+    # Latin words kept inside a spaceless-script translation must appear in the Latin source.
+    if is_spaceless(tgt_lang) and not is_spaceless(src_lang):
+        kept = tgt.words
+        matched += 2 * len(kept & src.words)
+        total += 2 * len(kept)
+    elif is_spaceless(src_lang) and not is_spaceless(tgt_lang):
+        kept = src.words
+        matched += 2 * len(kept & tgt.words)
+        total += 2 * len(kept)
+    if total == 0:
+        return 0.0, 0
+    return matched / total, total
+
+
+def length_logratio(src_len: float, tgt_len: float, ratio: float, smoothing: float = 8.0) -> float:
+    """log of observed target length over the length expected from the source (0 is a perfect fit)."""
+    expected = ratio * src_len
+    return math.log((tgt_len + smoothing * ratio) / (expected + smoothing * ratio))

@@ -1,0 +1,47 @@
+"""The `amts` command line. Each area registers its commands from its own module."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+
+from amts.errors import AmtsError
+
+app = typer.Typer(
+    name="amts",
+    help="Auto Machine Translation and Synchronization for markdown books.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# One module a command group; each defines register(app). Missing modules are skipped so that
+# areas can land independently.
+_COMMAND_MODULES = (
+    "amts.cli.segments",
+    "amts.cli.align",
+    "amts.cli.sync",
+    "amts.cli.engines",
+    "amts.cli.pipeline",
+    "amts.cli.review",
+)
+
+for _name in _COMMAND_MODULES:
+    try:
+        _module = importlib.import_module(_name)
+    except ModuleNotFoundError as exc:  # an area that has not landed yet
+        if exc.name != _name:
+            raise
+        continue
+    _module.register(app)
+
+
+def main() -> None:
+    """Console entry point: user-input errors become one line on stderr and exit code 2."""
+    try:
+        app()
+    except AmtsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,81 @@
+"""The engine interface: masked segments (with ⟦n⟧ placeholder tokens) in, translations with the same tokens out."""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections import Counter
+from typing import Iterable
+
+from amts.errors import EngineError
+
+# Same shape as amts.markdown.PLACEHOLDER_RE; kept here so engines do not depend on the segment model.
+TOKEN_RE = re.compile(r"⟦\d+⟧")
+
+
+def tokens_of(text: str) -> Counter:
+    """The multiset of placeholder tokens in a text (order-free: engines may reorder them)."""
+    return Counter(TOKEN_RE.findall(text))
+
+
+def normalise_lang(code: str) -> str:
+    """ISO 639-1 code in lower case ("ZH-cn" -> "zh"); the region is not used by any engine here."""
+    code = (code or "").strip().lower().replace("_", "-")
+    if not code:
+        raise EngineError("empty language code: give an ISO 639-1 code such as en, es, zh")
+    return code.split("-")[0]
+
+
+class Engine(ABC):
+    """A machine-translation engine. Subclasses implement `_translate` and `pairs`."""
+
+    name: str = "engine"
+
+    def supports(self, source_lang: str, target_lang: str) -> bool:
+        pair = (normalise_lang(source_lang), normalise_lang(target_lang))
+        pairs = self.pairs()
+        return pairs is None and pair[0] != pair[1] or pairs is not None and pair in pairs
+
+    def pairs(self) -> set[tuple[str, str]] | None:
+        """The (source, target) pairs served; None means any pair of distinct languages."""
+        return None
+
+    def check_pair(self, source_lang: str, target_lang: str) -> tuple[str, str]:
+        src, tgt = normalise_lang(source_lang), normalise_lang(target_lang)
+        if not self.supports(src, tgt):
+            from amts.engines import engines_supporting  # late: the registry imports this module
+
+            others = engines_supporting(src, tgt)
+            hint = f"engines that support it: {', '.join(others)}" if others else "no installed engine supports it"
+            raise EngineError(f"engine {self.name!r} does not support {src}->{tgt}; {hint}")
+        return src, tgt
+
+    def translate(self, masked_texts: list[str], source_lang: str, target_lang: str) -> list[str | None]:
+        """Translate a batch; every placeholder token of an input comes back exactly once in its output."""
+        src, tgt = self.check_pair(source_lang, target_lang)
+        texts = list(masked_texts)
+        if not texts:
+            return []
+        return self._translate(texts, src, tgt)
+
+    @abstractmethod
+    def _translate(self, texts: list[str], source_lang: str, target_lang: str) -> list[str | None]:
+        """Translate texts for a pair already checked."""
+
+    def untranslated_words(self, texts: Iterable[str], source_lang: str, target_lang: str) -> Counter:
+        """Source words the engine leaves untranslated (candidates for learned terminology), with counts.
+
+        Default: words of three letters or more that come back verbatim. Engines that mark unknown
+        words (Apertium's `*`) override this with their exact knowledge.
+        """
+        texts = [t for t in texts if t.strip()]
+        found: Counter = Counter()
+        for source, target in zip(texts, self.translate(texts, source_lang, target_lang)):
+            target_words = set(WORD_RE.findall(target or ""))
+            for word in WORD_RE.findall(TOKEN_RE.sub(" ", source)):
+                if len(word) >= 3 and word in target_words and not word[0].isupper():
+                    found[word] += 1
+        return found
+
+
+WORD_RE = re.compile(r"[^\W\d_][\w'-]*[^\W_]|[^\W\d_]")

@@ -1,0 +1,48 @@
+"""Reading chapters from disk: strict UTF-8, binary refused, errors that name the file and the byte."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from amts.errors import InputError
+from amts.markdown.document import Document, parse
+
+MARKDOWN_SUFFIXES = (".md", ".mdx")
+
+
+def decode(data: bytes, name: str) -> str:
+    """Bytes of a chapter as text, exactly (no newline translation); clear errors for bad input."""
+    nul = data.find(b"\x00", 0, 8192)
+    if nul >= 0:
+        raise InputError(f"{name}: binary file (NUL byte at offset {nul}), not markdown")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{name}: not valid UTF-8 at byte offset {exc.start} ({exc.reason})") from None
+
+
+def load(path: str | Path) -> Document:
+    """Parse the chapter at ``path``; the BOM, if any, stays part of the text."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, expected a markdown file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    return parse(decode(data, str(path)), str(path))
+
+
+def iter_markdown_files(paths: Iterable[str | Path], suffixes: tuple[str, ...] = MARKDOWN_SUFFIXES) -> Iterator[Path]:
+    """Files given directly, and every markdown file under given folders, in a stable order."""
+    for item in paths:
+        item = Path(item)
+        if item.is_dir():
+            yield from sorted(p for p in item.rglob("*") if p.is_file() and p.suffix in suffixes)
+        elif item.exists():
+            yield item
+        else:
+            raise InputError(f"{item}: no such file or folder")

@@ -1,0 +1,45 @@
+"""Word-level difference between the old and the new English of a segment, as escaped HTML."""
+
+from __future__ import annotations
+
+import difflib
+import html
+import re
+
+# Words, runs of spaces and single punctuation marks: a changed comma does not mark its whole word.
+_TOKEN_RE = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
+
+
+def tokens(text: str) -> list[str]:
+    """Split text into diff tokens whose concatenation is the text itself."""
+    return _TOKEN_RE.findall(text)
+
+
+def word_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """Edit script from old to new as (op, text) pieces, op in equal/delete/insert, in reading order."""
+    old_tokens, new_tokens = tokens(old), tokens(new)
+    matcher = difflib.SequenceMatcher(None, old_tokens, new_tokens, autojunk=False)
+    pieces: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            pieces.append(("equal", "".join(new_tokens[j1:j2])))
+            continue
+        if op in ("delete", "replace"):
+            pieces.append(("delete", "".join(old_tokens[i1:i2])))
+        if op in ("insert", "replace"):
+            pieces.append(("insert", "".join(new_tokens[j1:j2])))
+    return [(op, text) for op, text in pieces if text]
+
+
+def diff_html(old: str, new: str) -> str:
+    """The diff as HTML: deletions in <del>, insertions in <ins>, every text escaped."""
+    out = []
+    for op, text in word_diff(old, new):
+        escaped = html.escape(text)
+        if op == "equal":
+            out.append(escaped)
+        elif op == "delete":
+            out.append(f"<del>{escaped}</del>")
+        else:
+            out.append(f"<ins>{escaped}</ins>")
+    return "".join(out)

@@ -1,0 +1,158 @@
+"""Sentence splitting for English, Chinese and Spanish segment text.
+
+Rule-based on purpose: pysbd was measured on the gold alignment sentences (benchmarks/align_quality.py)
+and is both less accurate on this markup-heavy text and about two orders of magnitude slower, which
+matters when a whole book is aligned. Inline spans (code, math, roles, URLs, HTML) are masked before
+looking for boundaries, so a sentence never ends inside one. Sentences are verbatim substrings of the
+input, stripped of surrounding whitespace, in order, and together they cover all non-space text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Protocol
+
+
+class _SpanLike(Protocol):
+    start: int
+    end: int
+
+
+# Inline spans that must never be split, for callers that pass plain text without Segment.spans.
+_INLINE_SPAN_RE = re.compile(
+    r"""
+      :[A-Za-z][\w-]*:`[^`]*`          # d2lbook / sphinx role  :numref:`x`
+    | (`+)(?:(?!\1).)+?\1              # inline code, any backtick run length
+    | \$\$.+?\$\$                      # display math written inline
+    | (?<![\\$])\$(?!\s)[^$]+?(?<![\s\\])\$   # inline math
+    | <https?://[^>]+>                 # autolink
+    | https?://[^\s)\]>]+              # bare URL
+    | \]\([^)\s]+\)                    # markdown link target
+    | </?[A-Za-z][^<>]*>               # inline HTML tag
+    """,
+    re.VERBOSE,
+)
+
+# Stands in for every character of a protected span while boundaries are searched.
+_MASK = "\ue000"
+
+_EN_ABBREVIATIONS = frozenset(
+    """e.g i.e et al vs cf etc fig figs eq eqs sec secs ch chap no nos approx resp incl
+    mr mrs ms dr prof st jr sr inc ltd co corp dept univ vol vols pp ed eds al viz
+    jan feb mar apr jun jul aug sep sept oct nov dec""".split()
+)
+# "etc." often ends a sentence; it stays a boundary when a capitalised word follows.
+_EN_SOFT_ABBREVIATIONS = frozenset({"etc"})
+_ES_ABBREVIATIONS = frozenset(
+    """p. ej i.e e.g etc sr sra srta dr dra ud uds pág págs núm art cap fig figs ec vol
+    aprox vs cf ee uu p ej""".split()
+)
+
+_CLOSERS = "\"'”’」』）)]】》*_"
+_LATIN_END = ".?!…"
+_CJK_END = "。？！｡"
+
+
+def _mask(text: str, spans: Sequence[_SpanLike] | None) -> str:
+    chars = list(text)
+    if spans is None:
+        ranges = [(m.start(), m.end()) for m in _INLINE_SPAN_RE.finditer(text)]
+    else:
+        ranges = [(s.start, s.end) for s in spans]
+    for start, end in ranges:
+        for i in range(max(start, 0), min(end, len(chars))):
+            chars[i] = _MASK
+    return "".join(chars)
+
+
+def _word_before(masked: str, dot: int) -> str:
+    """The token (letters and inner dots) ending right before position `dot`."""
+    i = dot
+    while i > 0 and (masked[i - 1].isalpha() or masked[i - 1] == "."):
+        i -= 1
+    return masked[i:dot]
+
+
+def _is_abbreviation(word: str, lang: str, next_char: str) -> bool:
+    key = word.lower().strip(".")
+    if not key:
+        return False
+    table = _ES_ABBREVIATIONS if lang == "es" else _EN_ABBREVIATIONS
+    if key in _EN_SOFT_ABBREVIATIONS and next_char.isupper():
+        return False
+    if key in table:
+        return True
+    # Single initials ("J. Smith") and dotted acronyms ("U.S.") do not end sentences.
+    if len(key) == 1 and key.isalpha() and word[:1].isupper():
+        return True
+    return "." in key and all(len(part) <= 2 for part in key.split("."))
+
+
+def _starts_sentence(ch: str, lang: str) -> bool:
+    if ch.isupper() or ch.isdigit() or ch == _MASK:
+        return True
+    if "\u4e00" <= ch <= "\u9fff":
+        return True
+    return ch in "\"'“‘([*_$:`<#¿¡-–—•" or (lang == "es" and ch in "¿¡")
+
+
+def _boundaries(masked: str, lang: str) -> list[int]:
+    """End offsets (exclusive) of every sentence but the last."""
+    ends: list[int] = []
+    n = len(masked)
+    i = 0
+    while i < n:
+        ch = masked[i]
+        cjk_end = ch in _CJK_END
+        latin_end = ch in _LATIN_END
+        if not (cjk_end or latin_end):
+            i += 1
+            continue
+        j = i + 1
+        while j < n and (masked[j] in _LATIN_END or masked[j] in _CJK_END):
+            j += 1  # "?!", "……", "。。"
+        while j < n and masked[j] in _CLOSERS:
+            j += 1
+        if cjk_end:
+            # Chinese needs no space; a trailing closer belongs to the sentence it closes.
+            if j < n:
+                ends.append(j)
+            i = j
+            continue
+        # Latin punctuation: a boundary needs whitespace and a plausible sentence start after it.
+        k = j
+        while k < n and masked[k].isspace():
+            k += 1
+        if k == j or k >= n:
+            # "3.14", "e.g.," or punctuation at the very end: no boundary here.
+            i = j
+            continue
+        nxt = masked[k]
+        if ch == "." and j == i + 1 and _is_abbreviation(_word_before(masked, i), lang, nxt):
+            i = j
+            continue
+        if ch == "." and i > 0 and masked[i - 1].isdigit() and not nxt.isupper():
+            i = j  # "in Section 3. the ..." style numbering inside a sentence
+            continue
+        if _starts_sentence(nxt, lang):
+            ends.append(j)
+        i = j
+    return ends
+
+
+def split_sentences(text: str, lang: str, spans: Sequence[_SpanLike] | None = None) -> list[str]:
+    """Split `text` (a segment's text) into sentences in language `lang` (ISO 639-1: en, zh, es, ...).
+
+    `spans` are the segment's protected inline spans (offsets into `text`); when omitted, code, math,
+    roles, URLs and HTML are found with a regular expression.
+    """
+    masked = _mask(text, spans)
+    sentences: list[str] = []
+    start = 0
+    for end in _boundaries(masked, lang) + [len(text)]:
+        piece = text[start:end].strip()
+        if piece:
+            sentences.append(piece)
+        start = end
+    return sentences

@@ -1,0 +1,36 @@
+"""Shared fixtures: the real corpora beside the repo (skipped cleanly where absent) and the sample book."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_DATA = REPO.parent / "shared" / "data"
+SAMPLE = REPO / "sample"
+
+
+def _corpus(name: str) -> Path:
+    path = SHARED_DATA / name
+    if not path.is_dir():
+        pytest.skip(f"shared corpus {path} is absent")
+    return path
+
+
+@pytest.fixture(scope="session")
+def d2l_data() -> Path:
+    """../shared/data/d2l: the real D2L English/Chinese corpus."""
+    return _corpus("d2l")
+
+
+@pytest.fixture(scope="session")
+def hf_data() -> Path:
+    """../shared/data/hf-course-es: the real Hugging Face course English/Spanish corpus (MDX)."""
+    return _corpus("hf-course-es")
+
+
+@pytest.fixture(scope="session")
+def sample_book() -> Path:
+    """The bundled sample book written for the demo and the unit tests."""
+    return SAMPLE
