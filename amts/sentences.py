@@ -97,11 +97,34 @@ def _starts_sentence(ch: str, lang: str) -> bool:
     return ch in "\"'“‘([*_$:`<#¿¡-–—•" or (lang == "es" and ch in "¿¡")
 
 
+def _absorb_closers(masked: str, j: int, start: int) -> int:
+    """Move past closing quotes, brackets and emphasis that end the sentence before position j.
+
+    An emphasis run closes the sentence when whitespace follows it or it pairs an odd marker before it:
+    in "。*步幅*则" the asterisk opens the next sentence's emphasis.
+    """
+    n = len(masked)
+    while j < n and masked[j] in _CLOSERS:
+        ch = masked[j]
+        if ch in "*_":
+            run_end = j
+            while run_end < n and masked[run_end] == ch:
+                run_end += 1
+            after = masked[run_end] if run_end < n else " "
+            closes = after.isspace() or after in _CLOSERS or masked.count(ch, start, j) % 2 == 1
+            if not closes:
+                break
+            j = run_end
+            continue
+        j += 1
+    return j
+
+
 def _boundaries(masked: str, lang: str) -> list[int]:
     """End offsets (exclusive) of every sentence but the last."""
     ends: list[int] = []
     n = len(masked)
-    i = 0
+    i = start = 0
     while i < n:
         ch = masked[i]
         cjk_end = ch in _CJK_END
@@ -112,12 +135,12 @@ def _boundaries(masked: str, lang: str) -> list[int]:
         j = i + 1
         while j < n and (masked[j] in _LATIN_END or masked[j] in _CJK_END):
             j += 1  # "?!", "……", "。。"
-        while j < n and masked[j] in _CLOSERS:
-            j += 1
+        j = _absorb_closers(masked, j, start)
         if cjk_end:
             # Chinese needs no space; a trailing closer belongs to the sentence it closes.
             if j < n:
                 ends.append(j)
+                start = j
             i = j
             continue
         # Latin punctuation: a boundary needs whitespace and a plausible sentence start after it.
@@ -137,6 +160,7 @@ def _boundaries(masked: str, lang: str) -> list[int]:
             continue
         if _starts_sentence(nxt, lang):
             ends.append(j)
+            start = j
         i = j
     return ends
 

@@ -14,7 +14,7 @@ import subprocess
 from collections import Counter
 from pathlib import Path
 
-from amts.engines.base import Engine, TOKEN_RE, tokens_of
+from amts.engines.base import Engine, TOKEN_RE, restore_tokens
 from amts.errors import EngineError
 
 _ISO3 = {"en": "eng", "es": "spa", "ca": "cat", "fr": "fra", "pt": "por", "it": "ita", "de": "deu", "gl": "glg",
@@ -93,7 +93,7 @@ class ApertiumEngine(Engine):
                 if not texts[i].strip():
                     results[i] = texts[i]
             for i, out in zip(todo, self._run([texts[i] for i in todo], mode, mark_unknown=False) if todo else []):
-                results[i] = _restore_tokens(texts[i], out)
+                results[i] = restore_tokens(texts[i], out)
         return results
 
     def untranslated_words(self, texts, source_lang, target_lang) -> Counter:
@@ -106,15 +106,3 @@ class ApertiumEngine(Engine):
             for out in self._run([texts[i] for i in batch], mode, mark_unknown=True):
                 found.update(_UNKNOWN_RE.findall(out))
         return found
-
-
-def _restore_tokens(source: str, output: str) -> str:
-    """Apertium keeps tokens, but if one ever went missing, append it so unmask can still place it."""
-    missing = tokens_of(source) - tokens_of(output)
-    if missing:
-        output = (output + " " + " ".join(missing.elements())).strip()
-    extra = tokens_of(output) - tokens_of(source)
-    for token, count in extra.items():
-        for _ in range(count):
-            output = output[::-1].replace(token[::-1], "", 1)[::-1]
-    return output

@@ -78,4 +78,19 @@ class Engine(ABC):
         return found
 
 
+def restore_tokens(source: str, output: str) -> str:
+    """Make an engine output carry each token of its source exactly once.
+
+    A token the engine dropped is appended (unmask then still puts the protected span back, at the
+    end of the sentence, rather than losing code); a duplicated one is removed from the end.
+    """
+    missing = tokens_of(source) - tokens_of(output)
+    if missing:
+        output = (output + " " + " ".join(missing.elements())).strip()
+    for token, count in (tokens_of(output) - tokens_of(source)).items():
+        for _ in range(count):
+            output = output[::-1].replace(token[::-1], "", 1)[::-1]
+    return output
+
+
 WORD_RE = re.compile(r"[^\W\d_][\w'-]*[^\W_]|[^\W\d_]")

@@ -92,7 +92,7 @@ def _block_parser() -> MarkdownIt:
     # Block structure only: inline parsing is not needed (inline spans are found by amts.markdown.inline)
     # and doubles the cost.
     md = MarkdownIt("commonmark", {"html": True}).enable("table")
-    md.disable(["inline", "text_join"], ignoreInvalid=True)
+    md.disable(["inline", "text_join", "fence"], ignoreInvalid=True)  # fences: the scanner owns them
     return md
 
 

@@ -17,7 +17,7 @@ _DIRECTIVE = re.compile(r"^[ \t]*:([A-Za-z_][\w-]*):")
 _CAPTION = re.compile(r"^:[^\s:]")
 _IMAGE_LINE = re.compile(r"^([ \t]*!\[)(.*)(\]\([^()\s]*(?:\s+\"[^\"]*\")?\)(?:\{[^}]*\})?[ \t]*)$")
 _MDX_LOGIC = re.compile(r"^[ \t]*\{(?:#if|:else|/if|#each|/each|:else if)\b.*\}[ \t]*$")
-_TAG_START = re.compile(r"^[ \t]*</?[A-Za-z][\w.:-]*")
+_TAG_START = re.compile(r"^[ \t]*</?[A-Z][\w.:-]*")  # JSX components; HTML blocks are markdown-it's
 _COMMENT_LINE = re.compile(r"^[ \t]*<!--.*-->[ \t]*$")
 
 
@@ -127,7 +127,11 @@ def _colon_line(line: str, i: int, previous_blank: bool, lines: list[str]) -> Re
 
 
 def _tag_lines(lines: list[str], i: int) -> Region | None:
-    """A line that is only a tag (HTML or JSX, possibly spanning lines), or an HTML comment line."""
+    """A line that is only a JSX component tag (possibly spanning lines), or an HTML comment line.
+
+    MDX puts prose right after ``<Tip>`` on the next line, so a component tag is its own block; lowercase
+    HTML keeps CommonMark's rule (an HTML block runs to the next blank line) through markdown-it.
+    """
     line = lines[i]
     if _COMMENT_LINE.match(line):
         return Region("html", i, i + 1)

@@ -1,0 +1,107 @@
+"""Sentence alignment inside aligned blocks: a monotone dynamic program over small beads.
+
+Bead types 1-1, 1-2, 2-1, 2-2, 1-3, 3-1, 1-0 and 0-1. Each bead is scored by its type, the fit of the
+length ratio (log ratio against the ratio estimated for the document pair), the agreement of anchors
+(numbers, inline code, math, roles, Latin words kept in a Chinese translation) and of question marks.
+Compared with Gale-Church (length only) the anchors fix most errors on technical text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from amts.align.features import TextFeatures, anchor_agreement, length_logratio, text_features
+
+NEG = float("-inf")
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceParams:
+    length_sigma: float = 0.32
+    anchor_weight: float = 1.6
+    question_weight: float = 0.5
+    block_cross_penalty: float = 1.5
+    skip: float = -2.0
+    type_prior: tuple[tuple[tuple[int, int], float], ...] = (
+        ((1, 1), 0.5),
+        ((1, 2), -0.4),
+        ((2, 1), -0.4),
+        ((2, 2), -1.8),
+        ((1, 3), -1.8),
+        ((3, 1), -1.8),
+    )
+
+
+SENTENCE_PARAMS = SentenceParams()
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    text: str
+    block: int  # position of the block in its side of the block pair
+    features: TextFeatures
+
+    @staticmethod
+    def of(text: str, block: int) -> Sentence:
+        return Sentence(text, block, text_features(text))
+
+
+def _merge(sentences: list[Sentence]) -> TextFeatures:
+    features = sentences[0].features
+    for s in sentences[1:]:
+        features = features.merge(s.features)
+    return features
+
+
+def _bead_score(a: list[Sentence], b: list[Sentence], prior: float, ratio: float, src_lang: str,
+                tgt_lang: str, p: SentenceParams) -> float:
+    fa, fb = _merge(a), _merge(b)
+    lr = length_logratio(fa.length, fb.length, ratio, smoothing=4.0)
+    score = prior - 0.5 * (lr / p.length_sigma) ** 2
+    agree, evidence = anchor_agreement(fa, fb, src_lang, tgt_lang)
+    if evidence:
+        score += p.anchor_weight * 2 * (agree - 0.5) * min(evidence, 6) / 6
+    # Only the last sentence of a bead can end it with a question.
+    if a[-1].features.question != b[-1].features.question:
+        score -= p.question_weight
+    if a[0].block != a[-1].block or b[0].block != b[-1].block:
+        score -= p.block_cross_penalty
+    return score
+
+
+def align_sentences(src: list[Sentence], tgt: list[Sentence], ratio: float, src_lang: str, tgt_lang: str,
+                    params: SentenceParams = SENTENCE_PARAMS) -> list[tuple[list[Sentence], list[Sentence]]]:
+    """Monotone bead alignment of two sentence lists; every sentence lands in exactly one bead."""
+    n, m = len(src), len(tgt)
+    if n == 0 or m == 0:
+        return [([s], []) for s in src] + [([], [t]) for t in tgt]
+    if n == 1 and m == 1:
+        return [(src, tgt)]
+    score = [[NEG] * (m + 1) for _ in range(n + 1)]
+    back: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
+    score[0][0] = 0.0
+    moves = [((1, 0), None), ((0, 1), None)] + [(move, prior) for move, prior in params.type_prior]
+    for i in range(n + 1):
+        for j in range(m + 1):
+            best = score[i][j]
+            if best == NEG:
+                continue
+            for (di, dj), prior in moves:
+                ni, nj = i + di, j + dj
+                if ni > n or nj > m:
+                    continue
+                if prior is None:
+                    gain = params.skip
+                else:
+                    gain = _bead_score(src[i:ni], tgt[j:nj], prior, ratio, src_lang, tgt_lang, params)
+                if best + gain > score[ni][nj]:
+                    score[ni][nj] = best + gain
+                    back[ni][nj] = (di, dj)
+    beads = []
+    i, j = n, m
+    while i or j:
+        di, dj = back[i][j]  # type: ignore[misc]
+        beads.append((src[i - di : i], tgt[j - dj : j]))
+        i, j = i - di, j - dj
+    beads.reverse()
+    return beads

@@ -1,0 +1,65 @@
+"""Assemble one chapter for one language: sync with the job's translations, write output and its report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from amts.errors import AmtsError
+from amts.pipeline import layout
+from amts.pipeline.batch import load_chapter_inputs
+from amts.pipeline.batchdocs import read_document
+from amts.pipeline.engines import LookupEngine
+from amts.pipeline.store import Store, uri_to_bucket_key
+from amts.pipeline.syncing import sync_chapter
+
+
+def job_translations(store: Store, output_uri: str, lang: str, documents: dict[str, list[str]], names: list[str]) -> dict[str, str]:
+    """Masked text -> translation, read from the batch job's `<lang>.<document>` outputs."""
+    if not names:
+        return {}
+    wanted = {f"{lang}.{name}": name for name in names}
+    _, prefix = uri_to_bucket_key(output_uri)
+    found: dict[str, str] = {}
+    for obj in store.list(prefix):
+        base = obj["key"].rsplit("/", 1)[-1]
+        if base in wanted:
+            name = wanted[base]
+            found.update(read_document(store.get_bytes(obj["key"]).decode("utf-8"), documents[name]))
+    return found
+
+
+def assemble_chapter(store: Store, event: dict) -> dict[str, Any]:
+    lang, src, run_id = event["lang"], event["source_lang"], event["run_id"]
+    chapter, batch = event["chapter"], event["batch"]
+    path = chapter["path"]
+    record_key = layout.chapter_record_key(run_id, lang, path)
+    plan = store.get_json(batch["plan_key"]) or {"chapters": {}, "documents": {}}
+    planned = plan["chapters"].get(path, {"status": "error", "error": "chapter missing from the batch plan"})
+    if planned["status"] in ("unchanged", "error"):
+        store.put_json(record_key, {"path": path, "lang": lang, **planned})
+        return {"path": path, "status": planned["status"]}
+
+    translations = job_translations(store, batch["output_uri"], lang, plan["documents"], planned["documents"])
+    engine = LookupEngine(translations)
+    try:
+        new_source, old_source, old_target = load_chapter_inputs(store, lang, src, path)
+        text, entry = sync_chapter(path, new_source, old_source, old_target, src, lang, engine)
+    except AmtsError as exc:  # e.g. a translation that lost a placeholder: report it, keep the old output
+        store.put_json(record_key, {"path": path, "lang": lang, "status": "error", "error": str(exc)})
+        return {"path": path, "status": "error"}
+    store.put_text(layout.output_key(lang, path), text)
+    entry["path"] = path
+    store.put_json(
+        record_key,
+        {
+            "path": path,
+            "lang": lang,
+            "status": "ok",
+            "output_key": layout.output_key(lang, path),
+            "chars_to_mt": planned.get("chars_to_mt", 0),
+            "missing_translations": len(engine.missing),
+            "report": entry,
+        },
+    )
+    store.put_json(layout.state_key(lang, path), {"fingerprint": chapter["fingerprints"][lang], "run_id": run_id})
+    return {"path": path, "status": "ok"}

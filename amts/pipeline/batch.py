@@ -1,0 +1,103 @@
+"""Prepare batch input: sync each planned chapter, send only what needs machine translation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from amts import translate_limits
+from amts.errors import AmtsError
+from amts.markdown import decode
+from amts.pipeline import layout
+from amts.pipeline.batchdocs import write_document
+from amts.pipeline.engines import RecordingEngine
+from amts.pipeline.settings import Settings
+from amts.pipeline.store import Store, uri_to_bucket_key
+from amts.pipeline.syncing import sync_chapter
+
+
+def load_chapter_inputs(store: Store, lang: str, source_lang: str, path: str) -> tuple[str, str | None, str | None]:
+    """New English, the English the human translation was made from, and that translation (None if absent)."""
+    def text(key: str) -> str | None:
+        data = store.get_bytes(key)
+        return None if data is None else decode(data, key)
+
+    new_source = text(layout.source_key(source_lang, path))
+    if new_source is None:
+        raise AmtsError(f"{layout.source_key(source_lang, path)} was deleted during the run")
+    return new_source, text(layout.origin_key(lang, path)), text(layout.translation_key(lang, path))
+
+
+def is_unchanged(store: Store, lang: str, chapter: dict) -> bool:
+    state = store.get_json(layout.state_key(lang, chapter["path"])) or {}
+    return state.get("fingerprint") == chapter["fingerprints"].get(lang)
+
+
+def _chunks(texts: list[str]) -> list[list[str]]:
+    """Split one chapter's texts so that no document exceeds the batch job's translatable-size limit."""
+    limit = translate_limits.MAX_BATCH_TRANSLATABLE_BYTES // 2  # leave room for the HTML carrier
+    chunks: list[list[str]] = [[]]
+    size = 0
+    for text in texts:
+        n = translate_limits.utf8_size(text)
+        if chunks[-1] and size + n > limit:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(text)
+        size += n
+    return chunks
+
+
+def prepare_batch(store: Store, event: dict, settings: Settings) -> dict[str, Any]:
+    lang, src, run_id = event["lang"], event["source_lang"], event["run_id"]
+    manifest = store.get_json(event["manifest_key"]) or []
+    parallel = event.get("parallel_data") or {}
+    documents: list[tuple[str, list[str]]] = []  # (chapter path, masked texts)
+    chapters: dict[str, dict] = {}
+    for chapter in manifest:
+        path = chapter["path"]
+        if is_unchanged(store, lang, chapter):
+            chapters[path] = {"status": "unchanged"}
+            continue
+        try:
+            new_source, old_source, old_target = load_chapter_inputs(store, lang, src, path)
+            recorder = RecordingEngine()
+            sync_chapter(path, new_source, old_source, old_target, src, lang, recorder)
+        except AmtsError as exc:  # bad input ends this chapter with a clear error, nothing is written
+            chapters[path] = {"status": "error", "error": str(exc)}
+            continue
+        chapters[path] = {"status": "planned", "documents": [], "chars_to_mt": sum(len(t) for t in recorder.requested)}
+        for chunk in _chunks(recorder.requested) if recorder.requested else []:
+            chapters[path]["documents"].append(f"d{len(documents):05d}.html")
+            documents.append((path, chunk))
+
+    rendered = [write_document(texts) for _, texts in documents]
+    digest = layout.digest([lang, src, settings.engine, parallel.get("s3_uri"), *rendered])
+    prefix = layout.batch_prefix(lang, digest)
+    plan_key = f"work/runs/{run_id}/{lang}/batch-plan.json"
+    store.put_json(
+        plan_key,
+        {"prefix": prefix, "chapters": chapters, "documents": {f"d{i:05d}.html": texts for i, (_, texts) in enumerate(documents)}},
+    )
+    chars = sum(c.get("chars_to_mt", 0) for c in chapters.values())
+    output_uri = f"s3://{store.bucket}/{prefix}output/"
+    needed = bool(documents) and not has_output(store, output_uri, lang)
+    if needed:
+        for i, body in enumerate(rendered):
+            store.put_bytes(f"{prefix}input/d{i:05d}.html", body.encode("utf-8"), "text/html; charset=utf-8")
+    return {
+        "needed": needed,
+        "job_name": f"amts-{lang}-{digest}",
+        "client_token": digest,
+        "input_uri": f"s3://{store.bucket}/{prefix}input/",
+        "output_uri": output_uri,
+        "plan_key": plan_key,
+        "chars_to_mt": chars if needed else 0,
+        "chars_planned": chars,
+        "documents": len(documents),
+    }
+
+
+def has_output(store: Store, output_uri: str, lang: str) -> bool:
+    """True when a finished job already translated exactly this input (same content hash, same prefix)."""
+    _, prefix = uri_to_bucket_key(output_uri)
+    return any(obj["key"].rsplit("/", 1)[-1].startswith(f"{lang}.") for obj in store.list(prefix))

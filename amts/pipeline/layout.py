@@ -1,0 +1,93 @@
+"""Where things live in the bucket, and the content hashes that make every step idempotent.
+
+    source/<src>/<path>.md             the English chapters (uploads here start the state machine)
+    translations/<lang>/<path>.md      human translations
+    origin/<lang>/<path>.md            the English each human translation was made from (d2l-zh's _origin.md)
+    output/<lang>/<path>.md            what AMTS writes: human text kept, machine text merged
+    reports/<run_id>/...               run report (JSON + markdown), per-language review reports
+    work/...                           manifests, batch input/output, parallel data, per-chapter state
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Iterable
+
+MARKDOWN_SUFFIXES = (".md", ".mdx")
+MAX_CHAPTER_BYTES = 5 * 1024 * 1024  # far above any real chapter; a 20 MB upload is refused, not read
+COST_PER_MILLION_CHARS_USD = 15.0  # Amazon Translate standard price, also for Active Custom Translation batch jobs
+
+
+def source_prefix(lang: str) -> str:
+    return f"source/{lang}/"
+
+
+def source_key(lang: str, path: str) -> str:
+    return f"source/{lang}/{path}"
+
+
+def translation_key(lang: str, path: str) -> str:
+    return f"translations/{lang}/{path}"
+
+
+def origin_key(lang: str, path: str) -> str:
+    return f"origin/{lang}/{path}"
+
+
+def output_key(lang: str, path: str) -> str:
+    return f"output/{lang}/{path}"
+
+
+def manifest_key(run_id: str) -> str:
+    return f"work/runs/{run_id}/manifest.json"
+
+
+def chapter_record_key(run_id: str, lang: str, path: str) -> str:
+    return f"work/runs/{run_id}/{lang}/chapters/{path}.json"
+
+
+def chapter_records_prefix(run_id: str, lang: str) -> str:
+    return f"work/runs/{run_id}/{lang}/chapters/"
+
+
+def language_summary_key(run_id: str, lang: str) -> str:
+    return f"work/runs/{run_id}/{lang}/summary.json"
+
+
+def state_key(lang: str, path: str) -> str:
+    """The fingerprint of the inputs a chapter's output was last built from."""
+    return f"work/state/{lang}/{path}.json"
+
+
+def batch_prefix(lang: str, digest: str) -> str:
+    return f"work/batch/{lang}/{digest}/"
+
+
+def parallel_data_key(lang: str, digest: str) -> str:
+    return f"work/paralleldata/{lang}/{digest}.csv"
+
+
+def report_prefix(run_id: str) -> str:
+    return f"reports/{run_id}/"
+
+
+def split_source_key(key: str) -> tuple[str, str] | None:
+    """`source/en/a/b.md` -> ("en", "a/b.md"); None for keys outside source/."""
+    parts = key.split("/", 2)
+    if len(parts) != 3 or parts[0] != "source" or not parts[1] or not parts[2]:
+        return None
+    return parts[1], parts[2]
+
+
+def digest(parts: Iterable[str | None], length: int = 16) -> str:
+    """A short, stable content hash of a sequence of strings (None counts as absent, not as "")."""
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(b"\x00" if part is None else b"\x01" + part.encode("utf-8"))
+        h.update(b"\x1f")
+    return h.hexdigest()[:length]
+
+
+def json_bytes(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")

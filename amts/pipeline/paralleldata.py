@@ -1,0 +1,89 @@
+"""Per language: parallel data from the human translations in the bucket, and the Translate resource for it."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from amts.errors import AmtsError
+from amts.markdown import parse
+from amts.pipeline import layout
+from amts.pipeline.settings import Settings
+from amts.pipeline.store import Store
+
+
+def _pairs_for_chapter(origin_text: str, target_text: str, src: str, tgt: str, granularity: str) -> list[tuple[str, str]]:
+    from amts.align import align_documents  # late: alignment pulls in sentence splitters
+
+    beads = align_documents(parse(origin_text), parse(target_text), src, tgt, granularity=granularity)
+    return [(" ".join(b.source), " ".join(b.target)) for b in beads if b.source and b.target]
+
+
+def build_parallel_data(store: Store, lang: str, settings: Settings) -> dict[str, Any]:
+    """Align every human translation with the English it was made from; write CSV parallel data to S3.
+
+    Chapters that do not align are skipped and counted, never paired blindly. Returns the resource name
+    (prefix + language) and the S3 URI of content-addressed data, or present=False when there is none.
+    """
+    src = settings.source_lang
+    pairs: list[tuple[str, str]] = []
+    skipped: list[dict] = []
+    for obj in store.list(f"translations/{lang}/"):
+        path = obj["key"][len(f"translations/{lang}/") :]
+        if not path.lower().endswith(layout.MARKDOWN_SUFFIXES):
+            continue
+        origin = store.get_bytes(layout.origin_key(lang, path))
+        if origin is None:
+            skipped.append({"path": path, "reason": "no origin/ English for this translation"})
+            continue
+        try:
+            target = store.get_bytes(obj["key"]).decode("utf-8")
+            pairs += _pairs_for_chapter(origin.decode("utf-8"), target, src, lang, settings.granularity)
+        except (AmtsError, UnicodeDecodeError) as exc:
+            skipped.append({"path": path, "reason": str(exc).splitlines()[0][:200]})
+    data, kept = to_csv(pairs, src, lang)
+    name = f"{settings.parallel_data_prefix}-{src}-{lang}"
+    if not kept:
+        return {"present": False, "name": name, "s3_uri": None, "pairs": 0, "skipped": skipped}
+    key = layout.parallel_data_key(lang, layout.digest([data]))
+    store.put_bytes(key, data.encode("utf-8"), "text/csv; charset=utf-8")
+    return {"present": True, "name": name, "s3_uri": f"s3://{store.bucket}/{key}", "pairs": kept, "skipped": skipped}
+
+
+def to_csv(pairs: list[tuple[str, str]], src: str, tgt: str) -> tuple[str, int]:
+    """CSV that Amazon Translate accepts: language header, unique pairs, segments within the byte limit."""
+    from amts.paralleldata import write_pairs  # the alignment area owns the format and its limits
+
+    buffer = io.StringIO()
+    kept = write_pairs(pairs, buffer, src, tgt, fmt="csv")
+    return buffer.getvalue(), kept
+
+
+def ensure_parallel_data(translate: Any, name: str, s3_uri: str) -> dict[str, str]:
+    """Create the resource, or update it when it holds other data; idempotent for the same S3 URI."""
+    config = {"S3Uri": s3_uri, "Format": "CSV"}
+    try:
+        current = translate.get_parallel_data(Name=name)["ParallelDataProperties"]
+    except translate.exceptions.ResourceNotFoundException:
+        translate.create_parallel_data(
+            Name=name, ParallelDataConfig=config, ClientToken=layout.digest([name, s3_uri], 32)
+        )
+        return {"status": "CREATING"}
+    if current.get("ParallelDataConfig", {}).get("S3Uri") == s3_uri and current["Status"] == "ACTIVE":
+        return {"status": "ACTIVE"}
+    if current.get("LatestUpdateAttemptStatus") == "UPDATING" or current["Status"] in ("CREATING", "UPDATING"):
+        return {"status": "UPDATING"}
+    translate.update_parallel_data(Name=name, ParallelDataConfig=config, ClientToken=layout.digest([name, s3_uri], 32))
+    return {"status": "UPDATING"}
+
+
+def parallel_data_status(translate: Any, name: str) -> dict[str, str]:
+    """ACTIVE once the latest import finished; FAILED when it did not."""
+    props = translate.get_parallel_data(Name=name)["ParallelDataProperties"]
+    latest = props.get("LatestUpdateAttemptStatus")
+    if latest in ("CREATING", "UPDATING"):
+        return {"status": "UPDATING"}
+    if latest == "FAILED" or props["Status"] == "FAILED":
+        return {"status": "FAILED", "message": props.get("Message", "")}
+    return {"status": props["Status"]}

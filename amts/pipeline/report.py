@@ -1,0 +1,66 @@
+"""The run's final report: per language outcome, characters sent to machine translation, estimated cost."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from amts.pipeline import layout
+from amts.pipeline.store import Store
+
+
+def estimated_cost_usd(chars: int) -> float:
+    return round(chars * layout.COST_PER_MILLION_CHARS_USD / 1_000_000, 4)
+
+
+def final_report(store: Store, run: dict) -> dict[str, Any]:
+    run_id = run["run_id"]
+    languages = []
+    for result in run.get("language_results") or []:
+        if result.get("status") == "ok":
+            languages.append(store.get_json(layout.language_summary_key(run_id, result["lang"])) or result)
+        else:  # caught by the language's Catch: keep the error the state machine recorded
+            languages.append({"lang": result.get("lang"), "status": "failed", "error": result.get("error"), "cause": result.get("cause")})
+    rejected = store.get_json(f"work/runs/{run_id}/rejected.json") or run.get("rejected") or []
+    chars = sum(lang.get("chars_to_mt", 0) for lang in languages)
+    report = {
+        "run_id": run_id,
+        "bucket": run["bucket"],
+        "source_lang": run["source_lang"],
+        "chapters_planned": run.get("chapter_count", 0),
+        "languages": languages,
+        "rejected": rejected,
+        "failed_languages": [lang["lang"] for lang in languages if lang["status"] != "ok"],
+        "chars_to_mt": chars,
+        "estimated_cost_usd": estimated_cost_usd(chars),
+        "price_per_million_chars_usd": layout.COST_PER_MILLION_CHARS_USD,
+    }
+    prefix = layout.report_prefix(run_id)
+    store.put_json(f"{prefix}report.json", report)
+    store.put_text(f"{prefix}report.md", to_markdown(report))
+    store.put_json("reports/latest.json", {"run_id": run_id, "report": f"{prefix}report.json"})
+    return {
+        "run_id": run_id,
+        "report_key": f"{prefix}report.json",
+        "chars_to_mt": chars,
+        "estimated_cost_usd": report["estimated_cost_usd"],
+        "failed_languages": report["failed_languages"],
+        "rejected": len(rejected),
+    }
+
+
+def to_markdown(report: dict) -> str:
+    lines = [f"# AMTS run {report['run_id']}", ""]
+    lines.append(f"Chapters planned: {report['chapters_planned']}. Characters sent to machine translation: "
+                 f"{report['chars_to_mt']:,} (estimated ${report['estimated_cost_usd']:.4f} at "
+                 f"${report['price_per_million_chars_usd']:.0f} per million).")
+    lines += ["", "| language | status | chapters | chars to MT | BLEU | chrF | note |", "|---|---|---|---|---|---|---|"]
+    for lang in report["languages"]:
+        ev = lang.get("evaluation") or {}
+        chapters = ", ".join(f"{k} {v}" for k, v in sorted((lang.get("chapters") or {}).items()))
+        note = lang.get("error") or "; ".join(f"{e['path']}: {e['error']}" for e in lang.get("errors", []))
+        lines.append(f"| {lang['lang']} | {lang['status']} | {chapters} | {lang.get('chars_to_mt', 0):,} | "
+                     f"{ev.get('bleu', '–')} | {ev.get('chrf', '–')} | {note} |")
+    if report["rejected"]:
+        lines += ["", "## Rejected uploads", ""]
+        lines += [f"- `{r['key']}`: {r['error']}" for r in report["rejected"]]
+    return "\n".join(lines) + "\n"

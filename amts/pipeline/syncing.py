@@ -1,0 +1,73 @@
+"""One chapter through sync: the only place the pipeline touches `amts.sync`.
+
+A chapter with a human translation goes through `amts.sync` (reuse what a human wrote, translate only
+what changed). A chapter nobody has translated yet is machine-translated segment by segment through the
+segment model, code and markup untouched.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from amts.engines.base import Engine
+from amts.markdown import mask, parse, render, unmask
+
+
+def sync_chapter(
+    path: str,
+    new_source: str,
+    old_source: str | None,
+    old_target: str | None,
+    source_lang: str,
+    target_lang: str,
+    engine: Engine,
+) -> tuple[str, dict]:
+    """The new target text and the chapter's entry of the sync report (CONTRACTS.md format)."""
+    if old_target is None:
+        return translate_new_chapter(path, new_source, source_lang, target_lang, engine)
+    from amts.sync import sync_text  # late: the sync area is heavy and only needed here
+
+    return sync_text(
+        old_source=old_source if old_source is not None else new_source,
+        new_source=new_source,
+        old_target=old_target,
+        source_lang=source_lang,
+        target_lang=target_lang,
+        engine=engine,
+        path=path,
+    )
+
+
+def translate_new_chapter(
+    path: str, new_source: str, source_lang: str, target_lang: str, engine: Engine
+) -> tuple[str, dict]:
+    """A chapter with no human translation: every segment from the engine, or kept in English when none."""
+    doc = parse(new_source, path=path)
+    masked = [mask(seg.text, seg.spans) for seg in doc.segments]
+    results = engine.translate([m for m, _ in masked], source_lang, target_lang) if masked else []
+    translations: dict[str, str] = {}
+    segments = []
+    for seg, (masked_text, originals), result in zip(doc.segments, masked, results):
+        if result is not None:
+            translations[seg.id] = unmask(result, originals, seg.id)
+        segments.append(
+            {
+                "id": seg.id,
+                "kind": seg.kind,
+                "line": seg.line,
+                "status": "machine" if result is not None else "untranslated",
+                "origin": engine.name if result is not None else None,
+                "source": seg.text,
+                "old_source": None,
+                "target": translations.get(seg.id),
+                "old_target": None,
+            }
+        )
+    counts = Counter(s["status"] for s in segments)
+    chars = sum(len(s["source"]) for s in segments)
+    entry = {
+        "path": path,
+        "segments": segments,
+        "counts": {**counts, "segments": len(segments), "chars_total": chars, "chars_to_mt": chars},
+    }
+    return render(doc, translations), entry

@@ -1,0 +1,430 @@
+"""The sync plan of one chapter: what of the old human translation is kept, what needs translating.
+
+Planning is pure and needs no engine: `plan_document` diffs the old and new English (units, then sentences
+inside changed regions), maps the unchanged English to the human translation through the old
+English/translation pairing, and lists the English pieces that need machine translation (`plan.requests`).
+`assemble` then builds the new translation from the plan and whatever translations were found for those
+requests (memory, engine, an external batch job, or none).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from amts.errors import AlignmentError
+from amts.sentences import split_sentences
+from amts.sync.pairing import Bead, align_sentences, align_units, char_ratio
+from amts.sync.units import (
+    Unit,
+    code_body,
+    leading_space,
+    logical_text,
+    prose_key,
+    split_units,
+    strip_markers,
+    unit_key,
+)
+
+# Target languages written without spaces between sentences.
+_NO_SPACE_LANGS = frozenset({"zh", "ja", "th"})
+_PREFIX_RE = re.compile(r"^\s*(?:#{1,6}\s+|(?:[*+-]|\d+[.)])\s+)")
+_MARKED_WHOLE_RE = re.compile(r"^(\[\*\*|\(\*\*)(.*)(\*\*\]|\*\*\))([。.!?！？]?)$", re.S)
+# A pairing costlier than this per unit means the old target is not a translation of the old source.
+MAX_MEAN_ALIGN_COST = 1.1
+MIN_PAIRED_PROSE_SHARE = 0.5
+
+
+@dataclass
+class Request:
+    """English text that needs machine translation, in the target unit's `pieces`."""
+
+    id: str
+    text: str
+    suggestion: str = ""  # the old human translation of the English it replaces, if any
+
+
+@dataclass
+class Piece:
+    """One run of sentences of an output prose unit: human text, or a request to fill."""
+
+    text: str | None = None  # decided text (human); None when `request` decides it
+    request: Request | None = None
+
+
+@dataclass
+class OutUnit:
+    """One unit of the new translation: verbatim bytes, or a prose unit assembled from pieces."""
+
+    sep: str
+    raw: str | None = None  # verbatim (human unit, protected unit, marker)
+    prefix: str = ""  # list/heading marker of the new English, for assembled prose
+    pieces: list[Piece] = field(default_factory=list)
+    segment: dict | None = None  # the report entry this unit fills (prose units only)
+
+
+@dataclass
+class DocumentPlan:
+    path: str
+    source_lang: str
+    target_lang: str
+    leading: str
+    units: list[OutUnit]
+    segments: list[dict]  # report entries in output order, deleted ones included
+    requests: list[Request]
+    unchanged_text: str | None = None  # set when the English did not change at all: output is the old target
+
+
+def segment_id(text: str, seen: dict[str, int]) -> str:
+    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+    n = seen.get(digest, 0)
+    seen[digest] = n + 1
+    return f"{digest}-{n}"
+
+
+def _strip_prefix(text: str) -> str:
+    return _PREFIX_RE.sub("", text, count=1)
+
+
+def _prefix(raw: str) -> str:
+    match = _PREFIX_RE.match(raw)
+    return match.group(0) if match else ""
+
+
+def _content(units: list[Unit]) -> list[Unit]:
+    return [u for u in units if not u.is_marker]
+
+
+class _Planner:
+    def __init__(self, old_source: str, new_source: str, old_target: str, source_lang: str,
+                 target_lang: str, path: str):
+        self.path = path
+        self.source_lang, self.target_lang = source_lang, target_lang
+        self.old = _content(split_units(old_source))
+        new_all = split_units(new_source)
+        self.new = _content(new_all)
+        self.target = _content(split_units(old_target))
+        self.target_all_last_sep = split_units(old_target)[-1].sep if old_target.strip() else "\n"
+        self.leading = leading_space(old_target)
+        # slide markers of the new English, attached to the content unit they precede
+        self.markers_before: dict[int, list[Unit]] = {}
+        position = 0
+        for unit in new_all:
+            if unit.is_marker:
+                self.markers_before.setdefault(position, []).append(unit)
+            else:
+                position += 1
+        self.out: list[OutUnit] = []
+        self.segments: list[dict] = []
+        self.requests: list[Request] = []
+        self._ids: dict[str, int] = {}
+        self.joiner = "" if target_lang in _NO_SPACE_LANGS else " "
+
+    # --- pairing the old English with the old translation --------------------------------------------
+
+    def pair(self) -> list[Bead]:
+        if not self.old or not self.target:
+            if any(u.is_prose for u in self.old) and not any(u.is_prose for u in self.target):
+                raise AlignmentError(f"{self.path}: the old target has no prose to pair with the old source")
+            return [Bead((i,), ()) for i in range(len(self.old))] + [Bead((), (j,)) for j in range(len(self.target))]
+        try:
+            beads, mean_cost = align_units(self.old, self.target)
+        except ValueError:
+            raise AlignmentError(f"{self.path}: the old source and the old target do not align") from None
+        prose = sum(1 for u in self.old if u.is_prose)
+        paired = sum(1 for b in beads if b.source and b.target for i in b.source if self.old[i].is_prose)
+        if mean_cost > MAX_MEAN_ALIGN_COST or (prose >= 4 and paired < MIN_PAIRED_PROSE_SHARE * prose):
+            raise AlignmentError(
+                f"{self.path}: the old target does not look like a translation of the old source "
+                f"(mean pairing cost {mean_cost:.2f}, {paired} of {prose} prose units paired)")
+        self.ratio = char_ratio([logical_text(self.old[i].raw) for b in beads for i in b.source if b.target and self.old[i].is_prose],
+                                [logical_text(self.target[j].raw) for b in beads for j in b.target if b.source and self.target[j].is_prose])
+        return beads
+
+    # --- regions: runs of old/new units that are decided together ------------------------------------
+
+    def regions(self, beads: list[Bead]) -> list[tuple[str, range, range, list[Bead]]]:
+        old_keys = [unit_key(u) for u in self.old]
+        new_keys = [unit_key(u) for u in self.new]
+        ops = SequenceMatcher(None, old_keys, new_keys, autojunk=False).get_opcodes()
+        pieces: list[list] = []  # [tag, o1, o2, n1, n2]
+        for tag, o1, o2, n1, n2 in ops:
+            if tag == "equal":
+                pieces.extend(["equal", o1 + k, o1 + k + 1, n1 + k, n1 + k + 1] for k in range(o2 - o1))
+            else:
+                pieces.append([tag, o1, o2, n1, n2])
+        # a bead pairing several old units (or an insertion falling inside one) forces one region
+        region_of_old = {}
+        for r, (_, o1, o2, _, _) in enumerate(pieces):
+            for i in range(o1, o2):
+                region_of_old[i] = r
+        join_next = [False] * len(pieces)
+        for bead in beads:
+            if len(bead.source) > 1:
+                first, last = region_of_old[bead.source[0]], region_of_old[bead.source[-1]]
+                for r in range(first, last):
+                    join_next[r] = True
+        merged: list[list] = []
+        for r, piece in enumerate(pieces):
+            if merged and join_next[r - 1]:
+                last = merged[-1]
+                last[0] = "equal" if last[0] == piece[0] == "equal" else "replace"
+                last[2], last[4] = piece[2], piece[4]
+            else:
+                merged.append(list(piece))
+        # hand each bead (target-only ones included) to the region of its source units
+        result = []
+        region_for_old = {}
+        for r, (_, o1, o2, _, _) in enumerate(merged):
+            for i in range(o1, o2):
+                region_for_old[i] = r
+        bead_lists: list[list[Bead]] = [[] for _ in merged]
+        previous = None
+        for bead in beads:
+            if bead.source:
+                previous = region_for_old[bead.source[0]]
+                bead_lists[previous].append(bead)
+            else:
+                target = previous
+                if target is None:
+                    target = next((r for r, p in enumerate(merged) if p[2] > p[1]), 0)
+                if merged:
+                    bead_lists[target].append(bead)
+        for (tag, o1, o2, n1, n2), region_beads in zip(merged, bead_lists):
+            result.append((tag, range(o1, o2), range(n1, n2), region_beads))
+        return result
+
+    # --- output ---------------------------------------------------------------------------------------
+
+    def emit_markers(self, new_index: int) -> None:
+        for marker in self.markers_before.pop(new_index, []):
+            self.out.append(OutUnit(sep=marker.sep, raw=marker.raw))
+
+    def segment(self, unit: Unit, status: str, old_source: str = "", old_target: str = "", target: str = "",
+                **extra) -> dict:
+        text = logical_text(unit.raw)
+        entry = {"id": segment_id(text, self._ids), "status": status, "source": text, "old_source": old_source,
+                 "target": target, "old_target": old_target, "kind": unit.kind, "line": unit.line}
+        entry.update(extra)
+        self.segments.append(entry)
+        return entry
+
+    def deleted(self, old_source: str, old_target: str, kind: str, line: int) -> None:
+        self.segments.append({"id": segment_id(old_target or old_source, self._ids), "status": "deleted",
+                              "source": "", "old_source": old_source, "target": "", "old_target": old_target,
+                              "kind": kind, "line": line})
+
+    def equal_region(self, old_range: range, new_range: range, beads: list[Bead]) -> None:
+        offset = new_range.start - old_range.start
+        for bead in beads:
+            new_indices = [i + offset for i in bead.source]
+            for n in new_indices:
+                self.emit_markers(n)
+            for j in bead.target:
+                self.out.append(OutUnit(sep=self.target[j].sep, raw=self.target[j].raw))
+            target_text = "\n".join(self.target[j].raw for j in bead.target)
+            for k, (o, n) in enumerate(zip(bead.source, new_indices)):
+                old_unit, new_unit = self.old[o], self.new[n]
+                if not new_unit.is_prose:
+                    continue
+                status = "reused" if old_unit.raw == new_unit.raw else "reused-format"
+                if status == "reused-format" and len(bead.source) == 1 and len(bead.target) == 1:
+                    self._transfer_inline_markers(old_unit, new_unit)
+                self.segment(new_unit, status, old_source=logical_text(old_unit.raw),
+                             old_target=target_text if k == 0 else "", target=target_text if k == 0 else "",
+                             origin="human")
+
+    def _transfer_inline_markers(self, old_unit: Unit, new_unit: Unit) -> None:
+        """Apply an added/removed whole-unit `[**...**]` marker to the human unit just emitted."""
+        last = self.out[-1]
+        old_text, new_text = logical_text(old_unit.raw), logical_text(new_unit.raw)
+        body_new = _strip_prefix(new_text)
+        whole = _MARKED_WHOLE_RE.match(body_new)
+        human = last.raw or ""
+        if whole and strip_markers(body_new) == body_new.replace(whole.group(1), "", 1).replace(whole.group(3), "", 1):
+            if strip_markers(human) == human and "\n" not in human.strip():
+                prefix = _prefix(human)
+                body = human[len(prefix):]
+                end = ""
+                if body and body[-1] in "。.!?！？":
+                    body, end = body[:-1], body[-1]
+                last.raw = f"{prefix}{whole.group(1)}{body}{whole.group(3)}{end}"
+        elif strip_markers(old_text) != old_text and strip_markers(new_text) == new_text:
+            last.raw = strip_markers(human)
+
+    def changed_region(self, old_range: range, new_range: range, beads: list[Bead]) -> None:
+        old_units = [self.old[i] for i in old_range]
+        target_indices = [j for b in beads if b.source for j in b.target]
+        # a translator's own units (notes, extra framework tabs) stay, after the region's new text
+        target_only = [j for b in beads if not b.source for j in b.target]
+        # sentences of the old English prose and of its human translation, paired
+        old_sents: list[str] = []
+        for unit in old_units:
+            if unit.is_prose:
+                old_sents.extend(split_sentences(logical_text(unit.raw), self.source_lang))
+        tgt_sents: list[str] = []
+        tgt_sent_unit: list[int] = []
+        for j in target_indices:
+            if self.target[j].is_prose:
+                for sentence in split_sentences(logical_text(self.target[j].raw), self.target_lang):
+                    tgt_sents.append(sentence)
+                    tgt_sent_unit.append(j)
+        sent_beads = align_sentences(old_sents, tgt_sents, getattr(self, "ratio", 1.0)) if old_sents or tgt_sents else []
+        bead_of_old = {}
+        for b_index, bead in enumerate(sent_beads):
+            for s in bead.source:
+                bead_of_old[s] = b_index
+        new_units = [self.new[n] for n in new_range]
+        new_sents: list[tuple[int, str]] = []  # (position in new_units, sentence)
+        for k, unit in enumerate(new_units):
+            if unit.is_prose:
+                new_sents.extend((k, s) for s in split_sentences(logical_text(unit.raw), self.source_lang))
+        ops = SequenceMatcher(None, [prose_key(s) for s in old_sents], [prose_key(s) for _, s in new_sents],
+                              autojunk=False).get_opcodes()
+        matched_old = {}  # old sentence -> new sentence, for equal ones
+        new_to_old_span: dict[int, tuple[int, int]] = {}  # changed new sentence -> old sentences it replaces
+        for tag, o1, o2, n1, n2 in ops:
+            if tag == "equal":
+                for k in range(o2 - o1):
+                    matched_old[o1 + k] = n1 + k
+            else:
+                for n in range(n1, n2):
+                    new_to_old_span[n] = (o1, o2)
+        fully_equal = {b for b, bead in enumerate(sent_beads)
+                       if bead.source and all(s in matched_old for s in bead.source)}
+        used_beads: set[int] = set()
+        suggested_beads: set[int] = set()
+
+        # per new unit: pieces
+        pieces_of: dict[int, list[Piece]] = {}
+        old_src_of: dict[int, list[str]] = {}
+        old_tgt_of: dict[int, list[str]] = {}
+        changed_chars_of: dict[int, int] = {}
+        reused_any: dict[int, bool] = {}
+        pending: list[tuple[int, int]] = []  # run of changed new sentences (unit, sentence index)
+
+        def flush() -> None:
+            if not pending:
+                return
+            unit_k = pending[0][0]
+            english = " ".join(new_sents[n][1] for _, n in pending)
+            olds = set()
+            for _, n in pending:
+                o1, o2 = new_to_old_span.get(n, (0, 0))
+                olds.update(range(o1, o2))
+                old_bead = bead_of_old.get(matched_old_rev.get(n, -1))
+                if old_bead is not None:
+                    olds.update(sent_beads[old_bead].source)
+            bead_ids = sorted({bead_of_old[o] for o in olds if o in bead_of_old} - used_beads - suggested_beads)
+            suggestion = self.joiner.join(tgt_sents[t] for b in bead_ids for t in sent_beads[b].target)
+            suggested_beads.update(bead_ids)
+            request = Request(id=f"{self.path}#{len(self.requests)}", text=_strip_prefix(english) if not pieces_of.get(unit_k) else english,
+                              suggestion=_strip_prefix(suggestion))
+            self.requests.append(request)
+            pieces_of.setdefault(unit_k, []).append(Piece(request=request))
+            old_src_of.setdefault(unit_k, []).extend(old_sents[o] for o in sorted(olds))
+            old_tgt_of.setdefault(unit_k, []).append(suggestion)
+            changed_chars_of[unit_k] = changed_chars_of.get(unit_k, 0) + len(request.text)
+            pending.clear()
+
+        matched_old_rev = {n: o for o, n in matched_old.items()}
+        for n, (k, sentence) in enumerate(new_sents):
+            o = matched_old_rev.get(n)
+            b = bead_of_old.get(o) if o is not None else None
+            if pending and pending[0][0] != k:
+                flush()
+            if b is not None and b in fully_equal:
+                flush()
+                if b not in used_beads:
+                    used_beads.add(b)
+                    text = self.joiner.join(_strip_prefix(tgt_sents[t]) if t == sent_beads[b].target[0] and sent_beads[b].target and _is_first(tgt_sents, tgt_sent_unit, t) else tgt_sents[t]
+                                            for t in sent_beads[b].target)
+                    pieces_of.setdefault(k, []).append(Piece(text=text))
+                    old_tgt_of.setdefault(k, []).append(text)
+                old_src_of.setdefault(k, []).append(old_sents[o])
+                reused_any[k] = True
+            else:
+                pending.append((k, n))
+        flush()
+
+        target_pos = {j: p for p, j in enumerate(target_indices)}
+        code_targets = [j for j in target_indices if self.target[j].kind == "code"]
+        used_targets: set[int] = set()
+        for k, (n, unit) in enumerate(zip(new_range, new_units)):
+            self.emit_markers(n)
+            if not unit.is_prose:
+                self.out.append(self._protected(unit, old_units, target_indices, code_targets, used_targets))
+                continue
+            pieces = pieces_of.get(k, [])
+            out = OutUnit(sep=unit.sep, prefix=_prefix(unit.raw), pieces=pieces)
+            old_source = " ".join(old_src_of.get(k, []))
+            old_target = self.joiner.join(t for t in old_tgt_of.get(k, []) if t)
+            requests = [p.request for p in pieces if p.request is not None]
+            if not requests:
+                status = "reused" if any(o.raw == unit.raw for o in old_units) else "reused-format"
+            else:
+                status = "fuzzy" if reused_any.get(k) else "new-text"
+            out.segment = self.segment(unit, status, old_source=old_source, old_target=old_target,
+                                       origin="human", chars_to_mt=sum(len(r.text) for r in requests))
+            self.out.append(out)
+        del target_pos
+        for j in target_only:
+            self.out.append(OutUnit(sep=self.target[j].sep, raw=self.target[j].raw))
+        # human text the new chapter no longer has
+        for b, bead in enumerate(sent_beads):
+            if b in used_beads or b in suggested_beads or not bead.target:
+                continue
+            self.deleted(" ".join(old_sents[s] for s in bead.source),
+                         self.joiner.join(tgt_sents[t] for t in bead.target), "paragraph",
+                         self.target[tgt_sent_unit[bead.target[0]]].line)
+        for j in code_targets:
+            if j not in used_targets:
+                self.deleted("", self.target[j].raw, "code", self.target[j].line)
+
+    def _protected(self, unit: Unit, old_units: list[Unit], target_indices: list[int], code_targets: list[int],
+                   used_targets: set[int]) -> OutUnit:
+        if unit.kind == "code":
+            body = code_body(unit.raw)
+            for j in code_targets:
+                if j not in used_targets and code_body(self.target[j].raw) == body:
+                    used_targets.add(j)
+                    return OutUnit(sep=unit.sep, raw=self.target[j].raw)
+            info = unit.raw.splitlines()[0] if unit.raw else ""
+            self.segment(unit, "code-changed", target=unit.raw, origin="source", info=info)
+            return OutUnit(sep=unit.sep, raw=unit.raw)
+        for j in target_indices:
+            if self.target[j].kind == unit.kind and self.target[j].raw.strip() == unit.raw.strip():
+                return OutUnit(sep=unit.sep, raw=self.target[j].raw)
+        return OutUnit(sep=unit.sep, raw=unit.raw)
+
+    def plan(self) -> DocumentPlan:
+        beads = self.pair()
+        for tag, old_range, new_range, region_beads in self.regions(beads):
+            if tag == "equal":
+                self.equal_region(old_range, new_range, region_beads)
+            else:
+                self.changed_region(old_range, new_range, region_beads)
+        for position in sorted(self.markers_before):
+            self.emit_markers(position)
+        if self.out:
+            self.out[-1].sep = self.target_all_last_sep
+        for unit in self.out[:-1]:
+            if "\n" not in unit.sep:
+                unit.sep = "\n\n"
+        return DocumentPlan(self.path, self.source_lang, self.target_lang, self.leading, self.out,
+                            self.segments, self.requests)
+
+
+def _is_first(sentences: list[str], owner: list[int], t: int) -> bool:
+    return t == 0 or owner[t - 1] != owner[t]
+
+
+def plan_document(old_source_text: str, new_source_text: str, old_target_text: str, source_lang: str,
+                  target_lang: str, path: str = "") -> DocumentPlan:
+    """Plan the sync of one chapter (no translation happens here)."""
+    plan = _Planner(old_source_text, new_source_text, old_target_text, source_lang, target_lang, path).plan()
+    if old_source_text == new_source_text:
+        plan.unchanged_text = old_target_text
+    return plan

@@ -1,0 +1,104 @@
+"""The review page in a real headless Chromium (Debian package `chromium`): content and filters after JS runs."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from amts.review.page import render_page
+from amts.review.report import load_report
+
+FIXTURE = Path(__file__).parent / "data" / "review_report.json"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (Debian package `chromium`)")
+
+
+def chromium(url: str, profile: Path, *extra: str) -> str:
+    """Run headless Chromium on a URL with an empty profile and no network; return stdout."""
+    command = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        *extra,
+        url,
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+class _Dom(HTMLParser):
+    """Articles of the dumped DOM with their attributes (the JS sets `hidden` on filtered ones)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.articles: list[dict[str, str | None]] = []
+        self.body: dict[str, str | None] = {}
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "article":
+            self.articles.append(dict(attrs))
+        elif tag == "body":
+            self.body = dict(attrs)
+
+
+def dump_dom(page: Path, profile: Path, fragment: str = "") -> _Dom:
+    dom = _Dom()
+    dom.feed(chromium(page.resolve().as_uri() + fragment, profile, "--dump-dom"))
+    return dom
+
+
+@pytest.fixture()
+def page(tmp_path) -> Path:
+    path = tmp_path / "review.html"
+    path.write_text(render_page(load_report(FIXTURE)), encoding="utf-8")
+    return path
+
+
+def _to_review() -> list[str]:
+    report = load_report(FIXTURE)
+    return [seg["id"] for entry in report["files"] for seg in entry["segments"] if seg["status"] != "reused"]
+
+
+def test_every_segment_to_review_is_visible(page, tmp_path):
+    dom = dump_dom(page, tmp_path / "profile")
+    visible = [a["data-id"] for a in dom.articles if "hidden" not in a]
+    assert visible == _to_review()
+    assert dom.body.get("data-shown") == str(len(visible)), "the filter script ran"
+
+
+def test_status_and_chapter_filters_from_the_url(page, tmp_path):
+    report = load_report(FIXTURE)
+    dom = dump_dom(page, tmp_path / "profile", "#status=fuzzy,untranslated")
+    visible = {a["data-id"] for a in dom.articles if "hidden" not in a}
+    expected = {seg["id"] for _, seg in _segments(report) if seg["status"] in ("fuzzy", "untranslated")}
+    assert visible == expected and len(expected) == 2
+
+    dom = dump_dom(page, tmp_path / "profile2", "#chapter=chapter_optimization")
+    visible = {a["data-id"] for a in dom.articles if "hidden" not in a}
+    expected = {seg["id"] for path, seg in _segments(report) if path.startswith("chapter_optimization/")}
+    assert visible == expected and expected
+
+
+def test_screenshot_renders(page, tmp_path):
+    shot = tmp_path / "shot.png"
+    chromium(page.resolve().as_uri(), tmp_path / "profile", f"--screenshot={shot}", "--window-size=1200,900")
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def _segments(report):
+    for entry in report["files"]:
+        for seg in entry["segments"]:
+            yield entry["path"], seg
