@@ -9,6 +9,7 @@ align_documents(src_doc, tgt_doc, "en", "zh", granularity="sentence") -> list[Be
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,21 +86,23 @@ def _prose_text(doc: Any) -> str:
     return "\n".join(s.text for s in doc.segments)
 
 
-def _sentences(blocks: list, lang: str) -> list[Sentence]:
+def _sentences(blocks: list, lang: str, split: Callable = split_sentences) -> list[Sentence]:
     result = []
     for position, block in enumerate(blocks):
         for segment in block.segments:
-            for text in split_sentences(segment.text, lang, segment.spans):
+            for text in split(segment.text, lang, segment.spans):
                 result.append(Sentence.of(text, position))
     return result
 
 
 def align_documents(src_doc: Any, tgt_doc: Any, src_lang: str, tgt_lang: str,
-                    granularity: str = "sentence") -> list[Bead]:
+                    granularity: str = "sentence", *, split: Callable = split_sentences,
+                    sentence_aligner: Callable = align_sentences) -> list[Bead]:
     """Beads covering every prose sentence (or segment) of both documents once, in document order.
 
     Raises AlignmentError when a document's prose is not in its declared language or when the two
-    documents are not translations of each other.
+    documents are not translations of each other. `split` and `sentence_aligner` let benchmarks swap
+    in other splitters and baselines.
     """
     if granularity not in GRANULARITIES:
         raise AlignmentError(f"unknown granularity '{granularity}' (choose {' or '.join(GRANULARITIES)})")
@@ -122,9 +125,9 @@ def align_documents(src_doc: Any, tgt_doc: Any, src_lang: str, tgt_lang: str,
         if granularity == "paragraph":
             _paragraph_beads(src_blocks, tgt_blocks, beads)
             continue
-        src_sentences = _sentences(src_blocks, src_lang)
-        tgt_sentences = _sentences(tgt_blocks, tgt_lang)
-        for sa, sb in align_sentences(src_sentences, tgt_sentences, ratio, src_lang, tgt_lang):
+        src_sentences = _sentences(src_blocks, src_lang, split)
+        tgt_sentences = _sentences(tgt_blocks, tgt_lang, split)
+        for sa, sb in sentence_aligner(src_sentences, tgt_sentences, ratio, src_lang, tgt_lang):
             beads.append(Bead([s.text for s in sa], [s.text for s in sb]))
     return beads
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from amts.align.features import TextFeatures, anchor_agreement, length_logratio, text_features
+from amts.align.features import TextFeatures, anchor_counts, length_logratio, text_features
 
 NEG = float("-inf")
 
@@ -18,7 +18,10 @@ NEG = float("-inf")
 @dataclass(frozen=True, slots=True)
 class SentenceParams:
     length_sigma: float = 0.32
-    anchor_weight: float = 1.6
+    shared_bonus: float = 0.4  # per anchor present on both sides
+    lonely_penalty: float = 0.6  # per anchor present on one side only
+    anchor_cap: int = 5
+    local_ratio_weight: float = 150.0  # source characters of prior evidence when estimating the block ratio
     question_weight: float = 0.5
     block_cross_penalty: float = 1.5
     skip: float = -2.0
@@ -58,9 +61,8 @@ def _bead_score(a: list[Sentence], b: list[Sentence], prior: float, ratio: float
     fa, fb = _merge(a), _merge(b)
     lr = length_logratio(fa.length, fb.length, ratio, smoothing=4.0)
     score = prior - 0.5 * (lr / p.length_sigma) ** 2
-    agree, evidence = anchor_agreement(fa, fb, src_lang, tgt_lang)
-    if evidence:
-        score += p.anchor_weight * 2 * (agree - 0.5) * min(evidence, 6) / 6
+    shared, lonely = anchor_counts(fa, fb, src_lang, tgt_lang)
+    score += p.shared_bonus * min(shared, p.anchor_cap) - p.lonely_penalty * min(lonely, p.anchor_cap)
     # Only the last sentence of a bead can end it with a question.
     if a[-1].features.question != b[-1].features.question:
         score -= p.question_weight
@@ -77,6 +79,11 @@ def align_sentences(src: list[Sentence], tgt: list[Sentence], ratio: float, src_
         return [([s], []) for s in src] + [([], [t]) for t in tgt]
     if n == 1 and m == 1:
         return [(src, tgt)]
+    # The block pair's own length ratio, shrunk towards the document's: translators compress unevenly.
+    src_total = sum(s.features.length for s in src)
+    tgt_total = sum(t.features.length for t in tgt)
+    w = params.local_ratio_weight
+    ratio = (tgt_total + w * ratio) / (src_total + w)
     score = [[NEG] * (m + 1) for _ in range(n + 1)]
     back: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
     score[0][0] = 0.0

@@ -157,7 +157,7 @@ class _Scorer:
         return self.p.skip_prose if u.group in ("prose", "heading") else self.p.skip_protected
 
 
-_MOVES = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2), (3, 1), (1, 3))
+_MOVES = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2), (3, 1), (1, 3), (4, 1), (1, 4))
 
 
 def _merged(units_: list[_Unit]) -> TextFeatures | None:

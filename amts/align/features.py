@@ -106,6 +106,25 @@ def anchor_agreement(src: TextFeatures, tgt: TextFeatures, src_lang: str, tgt_la
     return matched / total, total
 
 
+def anchor_counts(src: TextFeatures, tgt: TextFeatures, src_lang: str, tgt_lang: str) -> tuple[int, int]:
+    """(anchors found on both sides, anchors found on one side only).
+
+    Latin words count as anchors only when one side is in a spaceless script (a Chinese translation
+    keeps some English terms; an English source does not keep Chinese words).
+    """
+    shared = len(src.anchors & tgt.anchors)
+    lonely = len(src.anchors ^ tgt.anchors)
+    if is_spaceless(tgt_lang) and not is_spaceless(src_lang):
+        kept = len(tgt.words & src.words)
+        shared += kept
+        lonely += len(tgt.words) - kept
+    elif is_spaceless(src_lang) and not is_spaceless(tgt_lang):
+        kept = len(src.words & tgt.words)
+        shared += kept
+        lonely += len(src.words) - kept
+    return shared, lonely
+
+
 def length_logratio(src_len: float, tgt_len: float, ratio: float, smoothing: float = 8.0) -> float:
     """log of observed target length over the length expected from the source (0 is a perfect fit)."""
     expected = ratio * src_len

@@ -7,7 +7,7 @@ from typing import Any
 from amts.errors import AmtsError
 from amts.pipeline import layout
 from amts.pipeline.batch import load_chapter_inputs
-from amts.pipeline.batchdocs import read_document
+from amts.engines.amazon import from_html_document
 from amts.pipeline.engines import LookupEngine
 from amts.pipeline.store import Store, uri_to_bucket_key
 from amts.pipeline.syncing import sync_chapter
@@ -24,7 +24,9 @@ def job_translations(store: Store, output_uri: str, lang: str, documents: dict[s
         base = obj["key"].rsplit("/", 1)[-1]
         if base in wanted:
             name = wanted[base]
-            found.update(read_document(store.get_bytes(obj["key"]).decode("utf-8"), documents[name]))
+            translated = from_html_document(store.get_bytes(obj["key"]).decode("utf-8"))
+            sent = documents[name]
+            found.update({sent[int(i[1:])]: text for i, text in translated.items() if int(i[1:]) < len(sent)})
     return found
 
 

@@ -8,7 +8,7 @@ from amts import translate_limits
 from amts.errors import AmtsError
 from amts.markdown import decode
 from amts.pipeline import layout
-from amts.pipeline.batchdocs import write_document
+from amts.engines.amazon import to_html_document
 from amts.pipeline.engines import RecordingEngine
 from amts.pipeline.settings import Settings
 from amts.pipeline.store import Store, uri_to_bucket_key
@@ -70,7 +70,7 @@ def prepare_batch(store: Store, event: dict, settings: Settings) -> dict[str, An
             chapters[path]["documents"].append(f"d{len(documents):05d}.html")
             documents.append((path, chunk))
 
-    rendered = [write_document(texts) for _, texts in documents]
+    rendered = [to_html_document([(f"s{i}", t) for i, t in enumerate(texts)]) for _, texts in documents]
     digest = layout.digest([lang, src, settings.engine, parallel.get("s3_uri"), *rendered])
     prefix = layout.batch_prefix(lang, digest)
     plan_key = f"work/runs/{run_id}/{lang}/batch-plan.json"

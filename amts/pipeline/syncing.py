@@ -25,14 +25,15 @@ def sync_chapter(
     """The new target text and the chapter's entry of the sync report (CONTRACTS.md format)."""
     if old_target is None:
         return translate_new_chapter(path, new_source, source_lang, target_lang, engine)
-    from amts.sync import sync_text  # late: the sync area is heavy and only needed here
+    from amts.sync import sync_document  # late: sync is only needed where a human translation exists
 
-    return sync_text(
-        old_source=old_source if old_source is not None else new_source,
-        new_source=new_source,
-        old_target=old_target,
-        source_lang=source_lang,
-        target_lang=target_lang,
+    # Without origin/ English, the human translation is taken as a translation of the current English.
+    return sync_document(
+        old_source if old_source is not None else new_source,
+        new_source,
+        old_target,
+        source_lang,
+        target_lang,
         engine=engine,
         path=path,
     )

@@ -1,0 +1,165 @@
+"""Sync quality on the real D2L synchronisation events (../shared/data/d2l/sync/*).
+
+For each event, sync every chapter offline (engine none) from EN_OLD (the `_origin.md` English the Chinese
+was translated from, else en-old) to en-new, and compare with what the human translators produced (zh-new):
+
+- reuse precision: share of `reused` segment targets found verbatim in zh-new (also for `reused-format`);
+- kept-human-missing: zh-old prose units the humans kept verbatim in zh-new that are missing from our output;
+- human-changed blocks flagged: zh-new prose blocks absent from zh-old whose nearest output segment needs review;
+- chrF of the output against zh-new, next to the copy-zh-old baseline measured in the same run;
+- chars_to_mt against the characters of the English segments that changed (no sentence-level diff);
+- review load (segments needing a translator) against the number of blocks humans changed, and against the
+  load of a block-level English-only diff (every changed English segment goes to review).
+
+Usage: .venv/bin/python benchmarks/sync_quality.py [DATA_DIR] [--verbose]
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from rapidfuzz import fuzz
+from sacrebleu.metrics import CHRF
+
+from amts.sync.assemble import REVIEW_STATUSES
+from amts.sync.document import sync_document
+from amts.sync.units import logical_text, prose_key, split_units
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = REPO.parent / "shared" / "data" / "d2l" / "sync"
+_SPACE_RE = re.compile(r"\s+")
+
+
+def _norm(text: str) -> str:
+    return _SPACE_RE.sub("", text)
+
+
+def _prose_blocks(text: str) -> list[str]:
+    """Blank-line separated blocks outside code fences, as the event manifests count them."""
+    blocks, current, fence = [], [], None
+    for line in text.splitlines():
+        stripped = line.strip()
+        if fence is None and stripped.startswith("```"):
+            fence = "```"
+            if current:
+                blocks.append("\n".join(current))
+                current = []
+            continue
+        if fence is not None:
+            if stripped.startswith(fence):
+                fence = None
+            continue
+        if not stripped:
+            if current:
+                blocks.append("\n".join(current))
+                current = []
+        else:
+            current.append(line)
+    if current:
+        blocks.append("\n".join(current))
+    return [b for b in blocks if not re.fullmatch(r"\s*:(begin|end)_slide:.*", b, re.S)]
+
+
+def old_source_for(event: Path, rel: Path) -> Path:
+    origin = event / "zh-old-origin" / rel.parent / (rel.stem + "_origin.md")
+    return origin if origin.is_file() else event / "en-old" / rel
+
+
+def evaluate_event(event: Path, verbose: bool = False) -> dict:
+    chrf = CHRF()
+    stats = dict(reused=0, reused_hit=0, fmt=0, fmt_hit=0, kept=0, kept_missing=0, human_changed=0,
+                 flagged=0, review=0, english_diff_review=0, chars_to_mt=0, changed_chars=0, seconds=0.0)
+    outputs, baselines, references = [], [], []
+    for zh_new_path in sorted((event / "zh-new").rglob("*.md")):
+        rel = zh_new_path.relative_to(event / "zh-new")
+        en_old = old_source_for(event, rel).read_text(encoding="utf-8")
+        en_new = (event / "en-new" / rel).read_text(encoding="utf-8")
+        zh_old = (event / "zh-old" / rel).read_text(encoding="utf-8")
+        zh_new = zh_new_path.read_text(encoding="utf-8")
+        start = time.perf_counter()
+        output, report = sync_document(en_old, en_new, zh_old, "en", "zh", path=str(rel))
+        stats["seconds"] += time.perf_counter() - start
+        outputs.append(output)
+        baselines.append(zh_old)
+        references.append(zh_new)
+        zh_new_flat = _norm(zh_new)
+        output_flat = _norm(output)
+        segments = [s for s in report["segments"] if s["status"] != "deleted"]
+        for entry in segments:
+            if entry["status"] == "reused" and entry["target"]:
+                stats["reused"] += 1
+                hit = _norm(entry["target"]) in zh_new_flat
+                stats["reused_hit"] += hit
+                if verbose and not hit:
+                    print(f"  reused but changed by humans: {rel}:{entry['line']}: {entry['target'][:70]!r}")
+            if entry["status"] == "reused-format" and entry["target"]:
+                stats["fmt"] += 1
+                stats["fmt_hit"] += _norm(entry["target"]) in zh_new_flat
+        stats["review"] += sum(1 for e in segments if e["status"] in REVIEW_STATUSES)
+        # zh-old prose the humans kept must still be there
+        zh_old_units = [u for u in split_units(zh_old) if u.is_prose]
+        for unit in zh_old_units:
+            if _norm(unit.raw) in zh_new_flat:
+                stats["kept"] += 1
+                if _norm(unit.raw) not in output_flat:
+                    stats["kept_missing"] += 1
+                    if verbose:
+                        print(f"  kept by humans, missing from output: {rel}:{unit.line}: {unit.raw[:70]!r}")
+        # blocks the humans changed, and whether sync flagged them
+        old_blocks = {_norm(b) for b in _prose_blocks(zh_old)}
+        prose_segments = [e for e in segments if e["status"] != "code-changed" and e["target"]]
+        for block in _prose_blocks(zh_new):
+            if _norm(block) in old_blocks or _norm(block) in zh_old.replace("\n", "").replace(" ", ""):
+                continue
+            stats["human_changed"] += 1
+            best = max(prose_segments, key=lambda e: fuzz.ratio(_norm(e["target"]), _norm(block)), default=None)
+            flagged = best is not None and best["status"] in REVIEW_STATUSES
+            stats["flagged"] += flagged
+            if verbose and not flagged:
+                print(f"  human change not flagged: {rel}: {block[:70]!r} ~ {best and best['status']}")
+        # the English-only baseline: every English prose segment whose text changed
+        old_keys = {prose_key(logical_text(u.raw)) for u in split_units(en_old) if u.is_prose}
+        for unit in split_units(en_new):
+            if unit.is_prose and prose_key(logical_text(unit.raw)) not in old_keys:
+                stats["changed_chars"] += len(logical_text(unit.raw))
+                stats["english_diff_review"] += 1
+        stats["chars_to_mt"] += report["counts"]["chars_to_mt"]
+    stats["chrf"] = chrf.corpus_score(outputs, [references]).score
+    stats["chrf_baseline"] = chrf.corpus_score(baselines, [references]).score
+    return stats
+
+
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:.3f}" if b else "n/a"
+
+
+def main(argv: list[str]) -> int:
+    verbose = "--verbose" in argv
+    args = [a for a in argv if not a.startswith("--")]
+    data = Path(args[0]) if args else DEFAULT_DATA
+    if not data.is_dir():
+        print(f"no sync events at {data}")
+        return 1
+    for event in sorted(p for p in data.iterdir() if (p / "zh-new").is_dir()):
+        s = evaluate_event(event, verbose)
+        print(f"== {event.name}")
+        print(f"  reuse precision        {_ratio(s['reused_hit'], s['reused'])} ({s['reused_hit']}/{s['reused']} reused;"
+              f" reused-format {s['fmt_hit']}/{s['fmt']})")
+        print(f"  kept human missing     {s['kept_missing']} of {s['kept']} zh-old prose units humans kept")
+        print(f"  human changes flagged  {s['flagged']}/{s['human_changed']} zh-new blocks")
+        print(f"  chrF vs zh-new         {s['chrf']:.2f} (copy zh-old baseline {s['chrf_baseline']:.2f})")
+        print(f"  chars_to_mt            {s['chars_to_mt']} vs {s['changed_chars']} chars of changed English"
+              f" segments: ratio {_ratio(s['chars_to_mt'], s['changed_chars'])}")
+        print(f"  review load            {s['review']} segments vs {s['human_changed']} blocks humans changed:"
+              f" ratio {_ratio(s['review'], s['human_changed'])} (English-only diff:"
+              f" {s['english_diff_review']}, ratio {_ratio(s['english_diff_review'], s['human_changed'])})")
+        print(f"  time                   {s['seconds']:.2f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,75 @@
+"""What every handler shares: Powertools observability, typed events, and the AWS clients."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import boto3
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+
+from amts.pipeline.settings import Settings
+from amts.pipeline.store import Store
+
+SERVICE = "amts"
+logger = Logger(service=SERVICE)
+tracer = Tracer(service=SERVICE)
+metrics = Metrics(namespace="AMTS", service=SERVICE)
+
+
+@dataclass(frozen=True)
+class LanguageEvent:
+    """The state input inside one language's branch (built by the Map's ItemSelector)."""
+
+    lang: str
+    run_id: str
+    bucket: str
+    source_lang: str
+    manifest_key: str
+    parallel_data: dict = field(default_factory=dict)
+    batch: dict = field(default_factory=dict)
+    job: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, event: dict[str, Any]) -> "LanguageEvent":
+        missing = [name for name in ("lang", "run_id", "bucket", "source_lang", "manifest_key") if not event.get(name)]
+        if missing:
+            raise ValueError(f"language event lacks {', '.join(missing)}")
+        known = {f for f in cls.__dataclass_fields__ if f != "extra"}
+        return cls(**{k: v for k, v in event.items() if k in known and v is not None},
+                   extra={k: v for k, v in event.items() if k not in known})
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"lang": self.lang, "run_id": self.run_id, "bucket": self.bucket, "source_lang": self.source_lang,
+                "manifest_key": self.manifest_key, "parallel_data": self.parallel_data, "batch": self.batch, "job": self.job}
+
+
+def store_for(bucket: str) -> Store:
+    return Store(boto3.client("s3"), bucket)
+
+
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+def state_handler(name: str) -> Callable:
+    """Wrap a handler body with logging context, tracing and one invocation metric per state."""
+
+    def decorate(body: Callable[[dict, Any], dict]) -> Callable[[dict, Any], dict]:
+        @functools.wraps(body)
+        @logger.inject_lambda_context(log_event=False)
+        @tracer.capture_lambda_handler(capture_response=False)
+        @metrics.log_metrics
+        def handler(event: dict, context: Any) -> dict:
+            metrics.add_dimension(name="State", value=name)
+            metrics.add_metric(name="Invocations", unit=MetricUnit.Count, value=1)
+            result = body(event, context)
+            logger.info("state done", extra={"state": name, "result": result})
+            return result
+
+        return handler
+
+    return decorate
