@@ -52,6 +52,8 @@ _ES_ABBREVIATIONS = frozenset(
 _CLOSERS = "\"'”’」』）)]】》*_"
 _LATIN_END = ".?!…"
 _CJK_END = "。？！｡"
+_CONTINUERS = "，、；：,;:）)"
+_END_RE = re.compile("[" + re.escape(_LATIN_END + _CJK_END) + "]")
 
 
 def _mask(text: str, spans: Sequence[_SpanLike] | None) -> str:
@@ -125,19 +127,25 @@ def _boundaries(masked: str, lang: str) -> list[int]:
     ends: list[int] = []
     n = len(masked)
     i = start = 0
-    while i < n:
+    for candidate in _END_RE.finditer(masked):
+        if candidate.start() < i:
+            continue  # inside a run already handled
+        i = candidate.start()
         ch = masked[i]
         cjk_end = ch in _CJK_END
-        latin_end = ch in _LATIN_END
-        if not (cjk_end or latin_end):
-            i += 1
-            continue
         j = i + 1
         while j < n and (masked[j] in _LATIN_END or masked[j] in _CJK_END):
             j += 1  # "?!", "……", "。。"
         j = _absorb_closers(masked, j, start)
         if cjk_end:
-            # Chinese needs no space; a trailing closer belongs to the sentence it closes.
+            # Chinese needs no space; a trailing closer belongs to the sentence it closes, and a comma
+            # right after "？”）" continues the sentence.
+            k = j
+            while k < n and masked[k].isspace():
+                k += 1
+            if k < n and masked[k] in _CONTINUERS:
+                i = j
+                continue
             if j < n:
                 ends.append(j)
                 start = j

@@ -95,7 +95,9 @@ def _unique_id(segment_id: str, used: Counter) -> str:
 
 
 def _add_unit(store: Xliff12File, path: str, unit_id: str, segment: dict[str, Any], source_lang: str, target_lang: str) -> None:
-    source, target = text_of(segment.get("source")), text_of(segment.get("target"))
+    source_full, target_full = text_of(segment.get("source")), text_of(segment.get("target"))
+    source = block_text(source_full)
+    target_prefix, target, target_suffix = split_block_markup(target_full)
     source_masked, target_masked, table = placeholder_ids(source, target)
     unit = store.addsourceunit(source, filename=path, createifmissing=True)
     unit.setid(unit_id)
@@ -111,7 +113,10 @@ def _add_unit(store: Xliff12File, path: str, unit_id: str, segment: dict[str, An
         ("x-amts-path", path),
         ("x-amts-segment", str(segment["id"])),
         ("x-amts-status", segment["status"]),
-        ("x-amts-proposed", target),
+        # The target exactly as the sync wrote it (heading/list marker included): how import finds it.
+        ("x-amts-proposed", target_full),
+        ("x-amts-target-prefix", target_prefix),
+        ("x-amts-target-suffix", target_suffix),
         ("x-amts-placeholders", json.dumps(table, ensure_ascii=False, sort_keys=True)),
     ]
     if segment.get("target_id"):
@@ -119,10 +124,31 @@ def _add_unit(store: Xliff12File, path: str, unit_id: str, segment: dict[str, An
     unit.createcontextgroup(CONTEXT_GROUP, contexts, purpose="information")
     for note in _translator_notes(path, segment):
         unit.addnote(note, origin="amts")
-    old_source, old_target = text_of(segment.get("old_source")), text_of(segment.get("old_target"))
+    old_source = block_text(text_of(segment.get("old_source")))
+    old_target = block_text(text_of(segment.get("old_target")))
     if old_target and old_target != target:
         # The previous human translation is a match a CAT tool can offer, with the English it translated.
         unit.addalttrans(old_target, lang=target_lang, sourcetxt=old_source or None, origin="previous-translation")
+
+
+# Markdown that frames a block rather than belongs to its text: heading hashes, list markers, quotes, a
+# setext underline. Kept out of the XLIFF so a CAT tool cannot break the structure; import puts them back.
+_BLOCK_PREFIX_RE = re.compile(r"^[ \t]*(?:>[ \t]?)*[ \t]*(?:#{1,6}[ \t]+|(?:[*+-]|\d{1,9}[.)])[ \t]+)?")
+_SETEXT_SUFFIX_RE = re.compile(r"(?:[ \t]*\r?\n[ \t]*|[ \t]+)(?:={3,}|-{3,})[ \t]*$")
+
+
+def split_block_markup(text: str) -> tuple[str, str, str]:
+    """(prefix, text, suffix) of a report text such as "## Title", "* item" or "Title\n====="."""
+    match = _BLOCK_PREFIX_RE.match(text)
+    start = match.end() if match else 0
+    suffix = _SETEXT_SUFFIX_RE.search(text, start)
+    end = suffix.start() if suffix and suffix.start() > start else len(text)
+    return text[:start], text[start:end], text[end:]
+
+
+def block_text(text: str) -> str:
+    """A report text without its block markup: what a translator translates."""
+    return split_block_markup(text)[1]
 
 
 def _translator_notes(path: str, segment: dict[str, Any]) -> list[str]:
@@ -189,13 +215,22 @@ class ReviewedUnit:
 
     path: str
     segment_id: str
-    source: str
-    target: str | None  # None: the target broke its placeholders (see `error`) or is absent
-    proposed: str
+    source: str  # the English as the translator saw it (no heading/list marker)
+    target: str | None  # the reviewed text for the markdown, marker included; None if absent or broken
+    proposed: str  # the target the sync wrote, marker included
     state: str
     approved: bool
     target_id: str | None
+    prefix: str = ""  # the target's heading/list marker, kept out of the XLIFF
+    suffix: str = ""  # the target's setext underline, kept out of the XLIFF
     error: PlaceholderError | None = None
+
+    @property
+    def target_text(self) -> str | None:
+        """The reviewed target as the translator saw it (no heading/list marker): for parallel data."""
+        if self.target is None:
+            return None
+        return self.target[len(self.prefix) : len(self.target) - len(self.suffix)]
 
     @property
     def changed(self) -> bool:
@@ -238,6 +273,9 @@ def _reviewed_unit(unit, context: dict[str, str]) -> ReviewedUnit:
     table = json.loads(context.get("x-amts-placeholders") or "{}")
     segment_id = context["x-amts-segment"]
     proposed = context.get("x-amts-proposed", "")
+    prefix = context.get("x-amts-target-prefix", "")
+    suffix = context.get("x-amts-target-suffix", "")
+    proposed_body = block_text(proposed)
     source_el = unit.xmlelement.find(_q_any(unit, "source"))
     target_el = unit.xmlelement.find(_q_any(unit, "target"))
     source = _materialise(*_flatten(source_el, table, segment_id), table, segment_id)
@@ -246,9 +284,10 @@ def _reviewed_unit(unit, context: dict[str, str]) -> ReviewedUnit:
         state = target_el.get("state", "")
         tokens_text, used = _flatten(target_el, table, segment_id)
         try:
-            required = _required_ids(proposed, source_el, table)
+            required = _required_ids(proposed_body, source_el, table)
             _check_placeholders(used, required, table, segment_id)
-            target = _materialise(tokens_text, used, table, segment_id)
+            body = _materialise(tokens_text, used, table, segment_id)
+            target = prefix + body + suffix if body.strip() else None  # an emptied target is no translation
         except PlaceholderError as exc:
             error = exc
     return ReviewedUnit(
@@ -260,6 +299,8 @@ def _reviewed_unit(unit, context: dict[str, str]) -> ReviewedUnit:
         state=state,
         approved=unit.xmlelement.get("approved") == "yes",
         target_id=context.get("x-amts-target-id"),
+        prefix=prefix,
+        suffix=suffix,
         error=error,
     )
 
@@ -422,9 +463,11 @@ def _segment_for(doc, unit: ReviewedUnit, k: int) -> str | None:
 
 
 def _replace_exact(text: str, proposed: str, reviewed: str, expected: int, k: int, segment_id: str, name: str) -> str:
+    """Replace the proposed text where it stands as whole lines (never inside a longer line)."""
     if "\r\n" in text and "\n" in proposed and "\r\n" not in proposed:
         proposed, reviewed = proposed.replace("\n", "\r\n"), reviewed.replace("\n", "\r\n")
-    starts = [m.start() for m in re.finditer(re.escape(proposed), text)] if proposed else []
+    pattern = re.compile(r"(?m)^[ \t]*(" + re.escape(proposed) + r")[ \t]*(?=\r?$)") if proposed else None
+    starts = [m.start(1) for m in pattern.finditer(text)] if pattern else []
     if not starts:
         raise TargetNotFoundError(
             f"segment {segment_id}: its proposed translation is no longer in {name} (edited since the export?)"
@@ -439,12 +482,12 @@ def _replace_exact(text: str, proposed: str, reviewed: str, expected: int, k: in
     return text[:start] + reviewed + text[start + len(proposed) :]
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str | bytes) -> None:
     """Write through a temporary file in the same folder and rename: a reader never sees half a file."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
+            handle.write(text.encode("utf-8") if isinstance(text, str) else text)
         if path.exists():
             os.chmod(tmp, path.stat().st_mode & 0o7777)
         os.replace(tmp, path)

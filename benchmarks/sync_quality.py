@@ -27,7 +27,7 @@ from sacrebleu.metrics import CHRF
 
 from amts.sync.assemble import REVIEW_STATUSES
 from amts.sync.document import sync_document
-from amts.sync.units import logical_text, prose_key, split_units
+from amts.sync.units import logical_text, split_units
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "d2l" / "sync"
@@ -61,7 +61,7 @@ def _prose_blocks(text: str) -> list[str]:
             current.append(line)
     if current:
         blocks.append("\n".join(current))
-    return [b for b in blocks if not re.fullmatch(r"\s*:(begin|end)_slide:.*", b, re.S)]
+    return blocks
 
 
 def old_source_for(event: Path, rel: Path) -> Path:
@@ -109,22 +109,31 @@ def evaluate_event(event: Path, verbose: bool = False) -> dict:
                     stats["kept_missing"] += 1
                     if verbose:
                         print(f"  kept by humans, missing from output: {rel}:{unit.line}: {unit.raw[:70]!r}")
-        # blocks the humans changed, and whether sync flagged them
-        old_blocks = {_norm(b) for b in _prose_blocks(zh_old)}
-        prose_segments = [e for e in segments if e["status"] != "code-changed" and e["target"]]
+        # blocks the humans changed (as the event manifests count them), and whether sync flagged them: a
+        # changed block whose old version sync reused verbatim was missed; a block humans added is flagged
+        # when sync asked for new text somewhere in the chapter
+        old_blocks = set(_prose_blocks(zh_old))
+        reused_targets = [_norm(e["target"]) for e in segments if e["status"] == "reused"]
+        new_text_requests = sum(1 for e in segments if e["status"] in REVIEW_STATUSES and not e["old_target"])
+        old_units = [_norm(u.raw) for u in zh_old_units]
         for block in _prose_blocks(zh_new):
-            if _norm(block) in old_blocks or _norm(block) in zh_old.replace("\n", "").replace(" ", ""):
+            if block in old_blocks:
                 continue
             stats["human_changed"] += 1
-            best = max(prose_segments, key=lambda e: fuzz.ratio(_norm(e["target"]), _norm(block)), default=None)
-            flagged = best is not None and best["status"] in REVIEW_STATUSES
+            flat = _norm(block)
+            best = max(old_units, key=lambda u: fuzz.ratio(u, flat), default="")
+            if best and fuzz.ratio(best, flat) >= 60:
+                flagged = not any(best in target for target in reused_targets)
+            else:
+                flagged = new_text_requests > 0
+                new_text_requests -= 1
             stats["flagged"] += flagged
             if verbose and not flagged:
-                print(f"  human change not flagged: {rel}: {block[:70]!r} ~ {best and best['status']}")
+                print(f"  human change not flagged: {rel}: {block[:70]!r}")
         # the English-only baseline: every English prose segment whose text changed
-        old_keys = {prose_key(logical_text(u.raw)) for u in split_units(en_old) if u.is_prose}
+        old_texts = {logical_text(u.raw) for u in split_units(en_old) if u.is_prose}
         for unit in split_units(en_new):
-            if unit.is_prose and prose_key(logical_text(unit.raw)) not in old_keys:
+            if unit.is_prose and logical_text(unit.raw) not in old_texts:
                 stats["changed_chars"] += len(logical_text(unit.raw))
                 stats["english_diff_review"] += 1
         stats["chars_to_mt"] += report["counts"]["chars_to_mt"]

@@ -64,8 +64,7 @@ def state_handler(name: str) -> Callable:
         @tracer.capture_lambda_handler(capture_response=False)
         @metrics.log_metrics
         def handler(event: dict, context: Any) -> dict:
-            metrics.add_dimension(name="State", value=name)
-            metrics.add_metric(name="Invocations", unit=MetricUnit.Count, value=1)
+            metrics.add_metric(name=f"{name}_invocations", unit=MetricUnit.Count, value=1)
             result = body(event, context)
             logger.info("state done", extra={"state": name, "result": result})
             return result

@@ -57,8 +57,8 @@ def test_realtime_batches_under_the_byte_limit_and_backs_off(aws):
     fake.throttle("TranslateText", times=2)
     fake.throttle("TranslateText", times=1, code="ServiceUnavailableException")
     out = _engine(session, sleeps).translate(texts, "en", "es")
-    requests = [c for c in fake.calls if c[0] == "TranslateText"]
-    sent = [r for r in requests[3:]]
+    requests = [r for op, r in fake.calls if op == "TranslateText"]
+    sent = requests[3:]  # the first three were refused
     assert 1 < len(sent) < len(texts)  # several segments a request, more than one request
     assert all(len(r["Text"].encode()) <= 10_000 for r in sent)
     assert len(sleeps) == 3 and sleeps[1] > sleeps[0] / 2  # exponential backoff with jitter

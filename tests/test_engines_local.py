@@ -109,6 +109,9 @@ def test_learned_terminology_prefers_the_consistent_phrase():
              ("A dataset of images.", "Un conjunto de datos de imágenes."),
              ("The data is large.", "Los datos son grandes."),
              ("Images are large.", "Las imágenes son grandes.")]
+    # ordinary sentences around them, as in a real book
+    pairs += [(f"Sentence {n} is about topic {n}.", f"La frase {n} trata del tema {w}.")
+              for n, w in enumerate(["uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho"] * 3)]
     terms = learn_terminology(pairs, ["dataset", "images"], "es")
     assert terms["dataset"] == "conjunto de datos"
     # words the translators keep as they are need no term

@@ -86,12 +86,13 @@ def test_page_escapes_report_text(report):
     page = render_page(report)
     # The fixture holds <script>alert('x')</script> in English and Chinese: only the page's own script runs.
     assert _parse(page).scripts == 1
-    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
+    without_diff_marks = re.sub(r"</?(ins|del)>", "", page)
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in without_diff_marks
 
 
 def test_page_shows_origin_score_and_counts(report):
     page = render_page(report)
-    assert "memory (87% match)" in page
+    assert "memory (fuzzy score 87)" in page
     counts = dict(re.findall(r'data-count="([\w-]+)">(\d+)<', page))
     for status in ("reused", "fuzzy", "machine", "reused-format", "code-changed", "deleted", "untranslated", "new"):
         assert int(counts[status]) == sum(1 for _, seg in _all(report) if seg["status"] == status)
@@ -130,3 +131,15 @@ def _all(report):
     for entry in report["files"]:
         for seg in entry["segments"]:
             yield entry["path"], seg
+
+
+def test_cjk_diff_is_by_character():
+    from amts.review.diff import insertions_html
+
+    assert insertions_html("以最小化误差。", "以最小化平方误差。") == "以最小化<ins>平方</ins>误差。"
+    assert insertions_html("a <b>", "a <b> c") == "a &lt;b&gt;<ins> c</ins>"
+
+
+def test_proposed_translation_marks_what_it_adds(report):
+    page = render_page(report)
+    assert "最小化<ins>平方</ins>误差" in page

@@ -92,6 +92,31 @@ def test_status_and_chapter_filters_from_the_url(page, tmp_path):
     assert visible == expected and expected
 
 
+def test_sample_book_sync_page_shows_every_segment_to_review(sample_book, tmp_path):
+    """Acceptance: the review page of the sample book's sync, opened in Chromium, shows every non-reused segment."""
+    from typer.testing import CliRunner
+
+    from amts.cli import app
+
+    if not (sample_book / "en-new").is_dir():
+        pytest.skip("sample book absent")
+    runner = CliRunner()
+    synced = runner.invoke(app, [
+        "sync", "--old-source", str(sample_book / "en"), "--new-source", str(sample_book / "en-new"),
+        "--old-target", str(sample_book / "zh"), "--target-lang", "zh",
+        "--out", str(tmp_path / "zh"), "--report", str(tmp_path / "report.json"),
+    ])  # fmt: skip
+    assert synced.exit_code == 0, synced.output
+    reviewed = runner.invoke(app, ["review", str(tmp_path / "report.json"), "--out", str(tmp_path / "review.html")])
+    assert reviewed.exit_code == 0, reviewed.output
+    report = load_report(tmp_path / "report.json")
+    expected = [(e["path"], s["id"]) for e in report["files"] for s in e["segments"] if s["status"] != "reused"]
+    assert expected, "the sample's new edition changes something"
+    dom = dump_dom(tmp_path / "review.html", tmp_path / "profile")
+    visible = [(a["data-path"], a["data-id"]) for a in dom.articles if "hidden" not in a]
+    assert visible == expected
+
+
 def test_screenshot_renders(page, tmp_path):
     shot = tmp_path / "shot.png"
     chromium(page.resolve().as_uri(), tmp_path / "profile", f"--screenshot={shot}", "--window-size=1200,900")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from amts.align.beads import Sentence, align_sentences
+from amts.align.features import TextFeatures, anchor_counts
 from amts.align.blocks import PARAMS, BlockPair, Params, align_units, prose_ratio, to_block_pairs, units
 from amts.align.language import check_language
 from amts.errors import AlignmentError
@@ -36,7 +37,7 @@ GRANULARITIES = ("sentence", "paragraph")
 _RATIOS = {"zh": 0.36, "ja": 0.45, "ko": 0.4, "en": 1.0, "es": 1.12, "pt": 1.1, "fr": 1.15, "de": 1.1}
 
 # Below this share of prose matched with a positive score the files are not translations of each other.
-MIN_QUALITY = 0.5
+MIN_QUALITY = 0.45
 
 
 @dataclass(slots=True)
@@ -59,7 +60,7 @@ def default_ratio(src_lang: str, tgt_lang: str) -> float:
 
 def _aligned_units(src_doc: Any, tgt_doc: Any, src_lang: str, tgt_lang: str, params: Params = PARAMS):
     src, tgt = units(src_doc), units(tgt_doc)
-    ratio = prose_ratio(src, tgt, default_ratio(src_lang, tgt_lang))
+    ratio = prose_ratio(src, tgt, default_ratio(src_lang, tgt_lang), src_lang, tgt_lang)
     return align_units(src, tgt, src_lang, tgt_lang, ratio, params), ratio
 
 
@@ -69,30 +70,76 @@ def align_blocks(src_doc: Any, tgt_doc: Any, src_lang: str, tgt_lang: str) -> li
     return to_block_pairs(groups)
 
 
-def alignment_quality(groups, ratio: float) -> float:
-    """Share of the prose (both sides, in source-length units) that sits in positively scored matches."""
+def alignment_quality(groups, ratio: float, src_lang: str, tgt_lang: str) -> float:
+    """How much the alignment looks like a translation, 0..1.
+
+    Mean of (a) the share of prose, in source-length units, inside matches that score well and (b) the
+    share of anchors (numbers, code, math, kept Latin terms) of matched prose found on both sides.
+    Identical code/math/directive blocks also vouch for the pairing when there are enough of them.
+    """
     matched = total = 0.0
+    shared = lonely = 0
+    identical = protected = 0
     for a, b, gain in groups:
-        size = sum(u.features.length for u in a) + sum(u.features.length for u in b) / ratio
-        if not any(u.group in ("prose", "heading") for u in a + b):
+        prose = [u for u in a + b if u.group in ("prose", "heading")]
+        protected += len(a) + len(b) - len(prose)
+        if not prose:
+            identical += 1 if a and b else 0
             continue
+        size = sum(u.features.length for u in a) + sum(u.features.length for u in b) / ratio
         total += size
-        if a and b and gain > 0:
-            matched += size
-    return matched / total if total else 1.0
+        if a and b:
+            if gain > 0.5:
+                matched += size
+            fa, fb = TextFeatures.empty(), TextFeatures.empty()
+            for u in a:
+                fa = fa.merge(u.features)
+            for u in b:
+                fb = fb.merge(u.features)
+            s, lone = anchor_counts(fa, fb, src_lang, tgt_lang)
+            shared, lonely = shared + s, lonely + lone
+    quality = matched / total if total else 1.0
+    if shared + lonely >= 5:
+        quality = (quality + shared / (shared + lonely)) / 2
+    if protected >= 4:
+        quality = max(quality, 2 * identical / protected)
+    return quality
 
 
 def _prose_text(doc: Any) -> str:
     return "\n".join(s.text for s in doc.segments)
 
 
-def _sentences(blocks: list, lang: str, split: Callable = split_sentences) -> list[Sentence]:
+def _sentences(blocks: list, lang: str, split: Callable = split_sentences, pair: int = 0) -> list[Sentence]:
     result = []
-    for position, block in enumerate(blocks):
+    for block in blocks:
         for segment in block.segments:
             for text in split(segment.text, lang, segment.spans):
-                result.append(Sentence.of(text, position))
+                result.append(Sentence.of(text, block.index, pair))
     return result
+
+
+def _runs(groups) -> list[list[tuple[list, list]]]:
+    """Consecutive matched prose block pairs form one run, aligned at once: translators move a
+    sentence across a paragraph break. Headings, protected blocks and unmatched blocks stand alone."""
+    runs: list[list[tuple[list, list]]] = []
+    current: list[tuple[list, list]] = []
+    for a, b, _ in groups:
+        src_blocks = [u.block for u in a if u.block.segments]
+        tgt_blocks = [u.block for u in b if u.block.segments]
+        if not src_blocks and not tgt_blocks:
+            continue
+        joinable = src_blocks and tgt_blocks and all(u.group == "prose" for u in a + b if u.block.segments)
+        if not joinable:
+            if current:
+                runs.append(current)
+                current = []
+            runs.append([(src_blocks, tgt_blocks)])
+            continue
+        current.append((src_blocks, tgt_blocks))
+    if current:
+        runs.append(current)
+    return runs
 
 
 def align_documents(src_doc: Any, tgt_doc: Any, src_lang: str, tgt_lang: str,
@@ -109,7 +156,7 @@ def align_documents(src_doc: Any, tgt_doc: Any, src_lang: str, tgt_lang: str,
     check_language(_prose_text(src_doc), src_lang, "source")
     check_language(_prose_text(tgt_doc), tgt_lang, "target")
     groups, ratio = _aligned_units(src_doc, tgt_doc, src_lang, tgt_lang)
-    quality = alignment_quality(groups, ratio)
+    quality = alignment_quality(groups, ratio, src_lang, tgt_lang)
     if quality < MIN_QUALITY:
         raise AlignmentError(
             f"unalignable: {getattr(src_doc, 'path', None) or 'source'} and "
@@ -117,16 +164,13 @@ def align_documents(src_doc: Any, tgt_doc: Any, src_lang: str, tgt_lang: str,
             f"(alignment quality {quality:.2f} < {MIN_QUALITY})"
         )
     beads: list[Bead] = []
-    for a, b, _ in groups:
-        src_blocks = [u.block for u in a if u.block.segments]
-        tgt_blocks = [u.block for u in b if u.block.segments]
-        if not src_blocks and not tgt_blocks:
-            continue
+    for run in _runs(groups):
         if granularity == "paragraph":
-            _paragraph_beads(src_blocks, tgt_blocks, beads)
+            for src_blocks, tgt_blocks in run:
+                _paragraph_beads(src_blocks, tgt_blocks, beads)
             continue
-        src_sentences = _sentences(src_blocks, src_lang, split)
-        tgt_sentences = _sentences(tgt_blocks, tgt_lang, split)
+        src_sentences = [s for k, (blocks, _) in enumerate(run) for s in _sentences(blocks, src_lang, split, k)]
+        tgt_sentences = [s for k, (_, blocks) in enumerate(run) for s in _sentences(blocks, tgt_lang, split, k)]
         for sa, sb in sentence_aligner(src_sentences, tgt_sentences, ratio, src_lang, tgt_lang):
             beads.append(Bead([s.text for s in sa], [s.text for s in sb]))
     return beads

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from amts.align.features import TextFeatures, anchor_counts, length_logratio, text_features
+from amts.align.features import TextFeatures, anchor_counts, estimate_ratio, is_spaceless, length_logratio, text_features
 
 NEG = float("-inf")
 
@@ -24,6 +24,7 @@ class SentenceParams:
     local_ratio_weight: float = 150.0  # source characters of prior evidence when estimating the block ratio
     question_weight: float = 0.5
     block_cross_penalty: float = 1.5
+    pair_cross_penalty: float = 1.0
     skip: float = -2.0
     type_prior: tuple[tuple[tuple[int, int], float], ...] = (
         ((1, 1), 0.5),
@@ -32,6 +33,8 @@ class SentenceParams:
         ((2, 2), -1.8),
         ((1, 3), -1.8),
         ((3, 1), -1.8),
+        ((1, 4), -2.6),
+        ((4, 1), -2.6),
     )
 
 
@@ -41,12 +44,13 @@ SENTENCE_PARAMS = SentenceParams()
 @dataclass(frozen=True, slots=True)
 class Sentence:
     text: str
-    block: int  # position of the block in its side of the block pair
+    block: int  # which block of its side the sentence comes from
     features: TextFeatures
+    pair: int = 0  # which aligned block pair of the run it comes from
 
     @staticmethod
-    def of(text: str, block: int) -> Sentence:
-        return Sentence(text, block, text_features(text))
+    def of(text: str, block: int, pair: int = 0) -> Sentence:
+        return Sentence(text, block, text_features(text), pair)
 
 
 def _merge(sentences: list[Sentence]) -> TextFeatures:
@@ -57,9 +61,11 @@ def _merge(sentences: list[Sentence]) -> TextFeatures:
 
 
 def _bead_score(a: list[Sentence], b: list[Sentence], prior: float, ratio: float, src_lang: str,
-                tgt_lang: str, p: SentenceParams) -> float:
-    fa, fb = _merge(a), _merge(b)
-    lr = length_logratio(fa.length, fb.length, ratio, smoothing=4.0)
+                tgt_lang: str, p: SentenceParams, fa: TextFeatures | None = None,
+                fb: TextFeatures | None = None) -> float:
+    fa = fa if fa is not None else _merge(a)
+    fb = fb if fb is not None else _merge(b)
+    lr = length_logratio(fa, fb, ratio, is_spaceless(src_lang), is_spaceless(tgt_lang), smoothing=4.0)
     score = prior - 0.5 * (lr / p.length_sigma) ** 2
     shared, lonely = anchor_counts(fa, fb, src_lang, tgt_lang)
     score += p.shared_bonus * min(shared, p.anchor_cap) - p.lonely_penalty * min(lonely, p.anchor_cap)
@@ -68,6 +74,9 @@ def _bead_score(a: list[Sentence], b: list[Sentence], prior: float, ratio: float
         score -= p.question_weight
     if a[0].block != a[-1].block or b[0].block != b[-1].block:
         score -= p.block_cross_penalty
+    elif a[0].pair != b[0].pair:
+        # A sentence the translator moved into the neighbouring paragraph.
+        score -= p.pair_cross_penalty
     return score
 
 
@@ -80,27 +89,37 @@ def align_sentences(src: list[Sentence], tgt: list[Sentence], ratio: float, src_
     if n == 1 and m == 1:
         return [(src, tgt)]
     # The block pair's own length ratio, shrunk towards the document's: translators compress unevenly.
-    src_total = sum(s.features.length for s in src)
-    tgt_total = sum(t.features.length for t in tgt)
-    w = params.local_ratio_weight
-    ratio = (tgt_total + w * ratio) / (src_total + w)
+    src_total, tgt_total = _merge(src), _merge(tgt)
+    local = estimate_ratio(src_total, tgt_total, is_spaceless(src_lang), is_spaceless(tgt_lang))
+    if local is not None:
+        w = params.local_ratio_weight
+        ratio = (local * src_total.length + w * ratio) / (src_total.length + w)
     score = [[NEG] * (m + 1) for _ in range(n + 1)]
     back: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
     score[0][0] = 0.0
+    merged: dict[tuple[str, int, int], TextFeatures] = {}
     moves = [((1, 0), None), ((0, 1), None)] + [(move, prior) for move, prior in params.type_prior]
     for i in range(n + 1):
         for j in range(m + 1):
             best = score[i][j]
             if best == NEG:
                 continue
+            if i < n and j < m and abs(src[i].pair - tgt[j].pair) > 1:
+                continue  # sentences stay within one block pair of their aligned paragraph
             for (di, dj), prior in moves:
                 ni, nj = i + di, j + dj
                 if ni > n or nj > m:
                     continue
                 if prior is None:
-                    gain = params.skip
+                    gain = params.skip - 1e-6 * (n + m - i - j)  # ties: skip late, match early
                 else:
-                    gain = _bead_score(src[i:ni], tgt[j:nj], prior, ratio, src_lang, tgt_lang, params)
+                    fa = merged.get(("s", i, ni))
+                    if fa is None:
+                        fa = merged[("s", i, ni)] = _merge(src[i:ni])
+                    fb = merged.get(("t", j, nj))
+                    if fb is None:
+                        fb = merged[("t", j, nj)] = _merge(tgt[j:nj])
+                    gain = _bead_score(src[i:ni], tgt[j:nj], prior, ratio, src_lang, tgt_lang, params, fa, fb)
                 if best + gain > score[ni][nj]:
                     score[ni][nj] = best + gain
                     back[ni][nj] = (di, dj)

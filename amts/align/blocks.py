@@ -17,6 +17,8 @@ from typing import Any
 from amts.align.features import (
     TextFeatures,
     anchor_agreement,
+    estimate_ratio,
+    is_spaceless,
     length_logratio,
     normalize_math,
     text_features,
@@ -59,9 +61,10 @@ class Params:
     anchor_weight: float = 1.5
     skip_prose: float = -0.6
     skip_protected: float = -0.15
+    skip_directive: float = -0.5
     merge_penalty: float = 0.35
     identical_gain: float = 3.0
-    band: int = 40
+    band: int = 30
 
 
 PARAMS = Params()
@@ -112,21 +115,28 @@ def units(doc: Any) -> list[_Unit]:
     return [_unit(block) for block in doc.blocks]
 
 
-def prose_ratio(src: list[_Unit], tgt: list[_Unit], prior: float) -> float:
+def prose_ratio(src: list[_Unit], tgt: list[_Unit], prior: float, src_lang: str, tgt_lang: str) -> float:
     """Target prose length per source prose character for this document pair, kept near the prior."""
-    src_len = sum(u.features.length for u in src if u.group in ("prose", "heading"))
-    tgt_len = sum(u.features.length for u in tgt if u.group in ("prose", "heading"))
-    if src_len < 200 or tgt_len < 50:
+    src_total, tgt_total = TextFeatures.empty(), TextFeatures.empty()
+    for u in src:
+        src_total = src_total.merge(u.features)
+    for u in tgt:
+        tgt_total = tgt_total.merge(u.features)
+    if src_total.length < 200 or tgt_total.length < 50:
         return prior
-    return min(max(tgt_len / src_len, prior / 1.6), prior * 1.6)
+    ratio = estimate_ratio(src_total, tgt_total, is_spaceless(src_lang), is_spaceless(tgt_lang))
+    if ratio is None:
+        return prior
+    return min(max(ratio, prior / 1.6), prior * 1.6)
 
 
 class _Scorer:
     def __init__(self, src_lang: str, tgt_lang: str, ratio: float, params: Params):
         self.src_lang, self.tgt_lang, self.ratio, self.p = src_lang, tgt_lang, ratio, params
+        self.spaceless = (is_spaceless(src_lang), is_spaceless(tgt_lang))
 
     def prose(self, fs: TextFeatures, ft: TextFeatures) -> float:
-        lr = length_logratio(fs.length, ft.length, self.ratio)
+        lr = length_logratio(fs, ft, self.ratio, *self.spaceless)
         score = 1.0 - 0.5 * (lr / self.p.length_sigma) ** 2
         agree, evidence = anchor_agreement(fs, ft, self.src_lang, self.tgt_lang)
         if evidence:
@@ -154,24 +164,37 @@ class _Scorer:
         return 2.5 * similarity - 1.2 if similarity > 0.5 else NEG
 
     def skip(self, u: _Unit) -> float:
-        return self.p.skip_prose if u.group in ("prose", "heading") else self.p.skip_protected
+        if u.group in ("prose", "heading"):
+            return self.p.skip_prose
+        return self.p.skip_directive if u.group == "directive" else self.p.skip_protected
 
 
 _MOVES = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2), (3, 1), (1, 3), (4, 1), (1, 4))
 
 
+def _mergeable(units_: list[_Unit]) -> bool:
+    """Plain prose blocks, possibly with display math between them: translators split a paragraph
+    around an equation they add, or join paragraphs separated by one."""
+    for position, u in enumerate(units_):
+        inner = 0 < position < len(units_) - 1
+        if not (u.group == "prose" and u.key is None) and not (inner and u.group == "math"):
+            return False
+    return True
+
+
 def _merged(units_: list[_Unit]) -> TextFeatures | None:
-    """Features of consecutive plain prose units merged into one, or None if they cannot merge."""
+    """Features of consecutive prose units merged into one, or None if they cannot merge."""
+    if not _mergeable(units_):
+        return None
     features = TextFeatures.empty()
     for u in units_:
-        if u.group != "prose" or u.key is not None:
-            return None
         features = features.merge(u.features)
     return features
 
 
 def _gap_dp(src: list[_Unit], tgt: list[_Unit], scorer: _Scorer) -> list[tuple[list[_Unit], list[_Unit]]]:
     n, m = len(src), len(tgt)
+    cache: dict = {}
     if n == 0 or m == 0:
         return [([u], []) for u in src] + [([], [u]) for u in tgt]
     band = max(scorer.p.band, abs(n - m) + 10)
@@ -189,9 +212,13 @@ def _gap_dp(src: list[_Unit], tgt: list[_Unit], scorer: _Scorer) -> list[tuple[l
                 ni, nj = i + di, j + dj
                 if ni > n or nj > m:
                     continue
-                gain = _move_gain(src[i:ni], tgt[j:nj], scorer)
+                gain = _move_gain(src[i:ni], tgt[j:nj], scorer, cache, (i, ni, j, nj))
                 if gain == NEG:
                     continue
+                if not (di and dj):
+                    # Break ties towards matching early and leaving extras last: a sentence repeated
+                    # in each framework tab pairs with its first copy.
+                    gain -= 1e-6 * (n + m - i - j)
                 total = best + gain
                 if total > score[ni][nj]:
                     score[ni][nj] = total
@@ -208,14 +235,26 @@ def _gap_dp(src: list[_Unit], tgt: list[_Unit], scorer: _Scorer) -> list[tuple[l
     return pairs
 
 
-def _move_gain(a: list[_Unit], b: list[_Unit], scorer: _Scorer) -> float:
+def _move_gain(a: list[_Unit], b: list[_Unit], scorer: _Scorer, cache: dict | None = None,
+               key: tuple[int, int, int, int] | None = None) -> float:
     if not b:
         return scorer.skip(a[0])
     if not a:
         return scorer.skip(b[0])
     if len(a) == 1 and len(b) == 1:
         return scorer.pair(a[0], b[0])
-    fa, fb = _merged(a), _merged(b)
+    if not _mergeable(a) or not _mergeable(b):
+        return NEG
+    if cache is not None and key is not None:
+        # Merged features of a run are reused across many cells of the table.
+        fa = cache.get(("s",) + key[:2])  # type: ignore[call-overload]
+        if fa is None:
+            fa = cache[("s",) + key[:2]] = _merged(a)  # type: ignore[index]
+        fb = cache.get(("t",) + key[2:])  # type: ignore[call-overload]
+        if fb is None:
+            fb = cache[("t",) + key[2:]] = _merged(b)  # type: ignore[index]
+    else:
+        fa, fb = _merged(a), _merged(b)
     if fa is None or fb is None:
         return NEG
     return scorer.prose(fa, fb) - scorer.p.merge_penalty * (len(a) + len(b) - 2)

@@ -7,6 +7,7 @@ per block or sentence so the dynamic programs only combine sets and integers.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -14,19 +15,21 @@ from dataclasses import dataclass
 # Characters of scripts written without spaces between words: lengths are counted per character.
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
-_LATIN_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'-]*[A-Za-z]|[A-Za-z]")
+_LATIN_WORD_RE = re.compile(r"[A-Za-z]+")
 _SPACE_RE = re.compile(r"\s+")
 _ROLE_RE = re.compile(r":([A-Za-z_][\w-]*):`([^`]*)`")
 _INLINE_RE = re.compile(
     r":[A-Za-z_][\w-]*:`[^`]*`|(`+)(?:(?!\1).)+?\1|\$\$.+?\$\$|(?<![\\$])\$(?!\s)[^$]+?(?<![\s\\])\$"
     r"|\]\([^)\s]+\)|https?://[^\s)\]>]+"
 )
+_EMPHASIS_RE = re.compile(r"(?<![*A-Za-z0-9])\*(?!\*)[^*\s][^*]*?\*(?!\*)|(?<![_A-Za-z0-9])_(?!_)[^_\s][^_]*?_(?![_A-Za-z0-9])")
 # Markup that does not count as prose length on either side.
 _MARKUP_RE = re.compile(r"[*_#>|\[\]()（）]")
 
 SPACELESS_LANGS = frozenset({"zh", "ja", "ko", "th"})
 
 
+@functools.lru_cache(maxsize=64)
 def is_spaceless(lang: str) -> bool:
     return lang.split("-")[0].lower() in SPACELESS_LANGS
 
@@ -38,22 +41,34 @@ def normalize_math(text: str) -> str:
     return text.rstrip(".,;:。，；：、")
 
 
+def _word_key(word: str) -> str:
+    """Lower case without a plural s: "APIs" in English is "API" in the Chinese."""
+    word = word.lower()
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
 @dataclass(frozen=True, slots=True)
 class TextFeatures:
     """What a stretch of prose offers for alignment."""
 
     length: float  # prose length in characters, spans and markup excluded
+    cjk: float  # how many of those are CJK characters (the rest: Latin and other scripts)
     anchors: frozenset[str]  # numbers, code, math, roles, URLs (normalised)
     words: frozenset[str]  # lower-cased Latin words outside spans
     question: bool  # ends with a question mark
 
     @staticmethod
     def empty() -> TextFeatures:
-        return TextFeatures(0.0, frozenset(), frozenset(), False)
+        return TextFeatures(0.0, 0.0, frozenset(), frozenset(), False)
 
     def merge(self, other: TextFeatures) -> TextFeatures:
+        if not other.length and not other.anchors and not other.words:
+            return self
+        if not self.length and not self.anchors and not self.words:
+            return other
         return TextFeatures(
             self.length + other.length,
+            self.cjk + other.cjk,
             self.anchors | other.anchors,
             self.words | other.words,
             self.question or other.question,
@@ -78,13 +93,16 @@ def text_features(text: str) -> TextFeatures:
             anchors.add(span.lstrip("]("))
     rest = _INLINE_RE.sub(" ", text)
     anchors.update(_NUMBER_RE.findall(rest))
-    words = frozenset(w.lower() for w in _LATIN_WORD_RE.findall(rest))
+    # Translators keep emphasis on the terms they translate: the n-th emphasised span is an anchor.
+    anchors.update(f"*{n}" for n in range(1, len(_EMPHASIS_RE.findall(rest)) + 1))
+    words = frozenset(_word_key(w) for w in _LATIN_WORD_RE.findall(rest))
     prose = _MARKUP_RE.sub("", _NUMBER_RE.sub("", rest))
     # Characters without spaces: a Chinese character and an English letter are both one unit, the
     # per-language pair ratio between them is estimated from the documents being aligned.
     length = float(len(_SPACE_RE.sub("", prose)))
+    cjk = float(len(_CJK_RE.findall(prose)))
     stripped = text.rstrip(" *_)）\"'”")
-    return TextFeatures(length, frozenset(anchors), words, stripped.endswith(("?", "？")))
+    return TextFeatures(length, cjk, frozenset(anchors), words, stripped.endswith(("?", "？")))
 
 
 def anchor_agreement(src: TextFeatures, tgt: TextFeatures, src_lang: str, tgt_lang: str) -> tuple[float, int]:
@@ -125,7 +143,31 @@ def anchor_counts(src: TextFeatures, tgt: TextFeatures, src_lang: str, tgt_lang:
     return shared, lonely
 
 
-def length_logratio(src_len: float, tgt_len: float, ratio: float, smoothing: float = 8.0) -> float:
+def _linear(features: TextFeatures, spaceless: bool, side: str) -> tuple[float, float]:
+    """(constant, per-ratio) parts of a length in target units: length = constant + per_ratio * ratio.
+
+    A translated character counts `ratio` target characters per source character. Latin text kept
+    untranslated inside a CJK document (terms, names, link text) maps one to one onto the Latin side.
+    """
+    other = features.length - features.cjk
+    if side == "target":
+        return (features.cjk, other) if spaceless else (features.length, 0.0)
+    return (other, features.cjk) if spaceless else (0.0, features.length)
+
+
+def length_logratio(src: TextFeatures, tgt: TextFeatures, ratio: float, src_spaceless: bool,
+                    tgt_spaceless: bool, smoothing: float = 8.0) -> float:
     """log of observed target length over the length expected from the source (0 is a perfect fit)."""
-    expected = ratio * src_len
-    return math.log((tgt_len + smoothing * ratio) / (expected + smoothing * ratio))
+    a, b = _linear(tgt, tgt_spaceless, "target")
+    d, c = _linear(src, src_spaceless, "source")
+    observed, expected = a + b * ratio, d + c * ratio
+    return math.log((observed + smoothing * ratio) / (expected + smoothing * ratio))
+
+
+def estimate_ratio(src: TextFeatures, tgt: TextFeatures, src_spaceless: bool, tgt_spaceless: bool) -> float | None:
+    """The ratio that makes the total observed target length equal the expected one (None if undefined)."""
+    a, b = _linear(tgt, tgt_spaceless, "target")
+    d, c = _linear(src, src_spaceless, "source")
+    if c - b <= 0 or a - d <= 0:
+        return None
+    return (a - d) / (c - b)

@@ -25,7 +25,8 @@ _FUNCTION_SETS = {lang: frozenset(words.split()) for lang, words in _FUNCTION_WO
 
 
 def guess_language(text: str) -> tuple[str | None, float]:
-    """(language or None when unsure, share of the evidence for it)."""
+    """(language or None when unsure, share of the evidence for it). Looks at the first 20000 characters."""
+    text = text[:20000]
     letters = sum(1 for ch in text if ch.isalpha())
     if letters < 40:
         return None, 0.0

@@ -42,10 +42,10 @@ def xliff_export(
     target_lang: Annotated[Optional[str], typer.Option("--target-lang", help="Default: the report's target_lang.")] = None,
 ) -> None:
     """Export the report's segments: reused ones final, others needs-review-translation."""
-    from amts.xliff import export_xliff
+    from amts.xliff import export_xliff, write_atomic
 
     data = export_xliff(load_report(report), source_lang=source_lang, target_lang=target_lang)
-    out_path.write_bytes(data)
+    write_atomic(out_path, data.decode("utf-8"))
     out.print(f"xliff: {out_path}")
 
 
@@ -74,17 +74,27 @@ def feedback(
     region: Annotated[Optional[str], typer.Option("--region")] = None,
 ) -> None:
     """Turn reviewed pairs into parallel data: update the local memory, and Amazon Translate when asked."""
-    from amts.feedback import collect_pairs, update_memory, update_parallel_data
+    from amts.errors import InputError
+    from amts.feedback import collect_pairs, credentials_available, target_language, update_memory, update_parallel_data
 
+    target_lang = target_lang or target_language(xliff_files, report)
+    if not target_lang:
+        raise InputError("cannot tell the target language from the inputs: pass --target-lang")
     pairs = collect_pairs(xliff_files, report)
     result = update_memory(memory, pairs, source_lang=source_lang, target_lang=target_lang)
+    skipped = ", ".join(f"{n} {reason}" for reason, n in sorted(result.skipped_reasons.items()))
     out.print(
-        f"feedback: {result.added} added, {result.replaced} replaced, {result.skipped} skipped "
-        f"-> {memory} ({result.total} pairs)"
+        f"feedback: {result.added} added, {result.replaced} replaced, {result.unchanged} unchanged, "
+        f"{result.skipped} skipped{f' ({skipped})' if skipped else ''} -> {memory} ({result.total} pairs)"
     )
-    if parallel_data:
-        job = update_parallel_data(memory, parallel_data, s3_uri, region=region)
-        out.print(f"UpdateParallelData {parallel_data}: {job}")
+    if not parallel_data:
+        return
+    if not credentials_available():
+        out.print(f"[yellow]no AWS credentials[/]: parallel data {parallel_data} not updated (local memory only)")
+        return
+    done = update_parallel_data(memory, parallel_data, s3_uri, source_lang=source_lang, target_lang=target_lang, region=region)
+    dropped = sum(done["dropped"].values())
+    out.print(f"UpdateParallelData {parallel_data}: {done['status']} ({done['uploaded']} pairs, {dropped} over the limits)")
 
 
 def register(app: typer.Typer) -> None:

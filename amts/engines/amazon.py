@@ -129,10 +129,19 @@ def ensure_parallel_data(translate, name: str, s3_uri: str, *, sleep=time.sleep,
         call_with_backoff(translate.create_parallel_data, sleep=sleep, Name=name, Description=description,
                           ParallelDataConfig=config, ClientToken=str(uuid.uuid4()))
     else:
-        # Only one update at a time: a ConcurrentModificationException means wait and try again.
-        call_with_backoff(translate.update_parallel_data, sleep=sleep, attempts=int(timeout // poll_seconds) + 1,
-                          base=poll_seconds, retry_on=limits.RETRYABLE_ERRORS + ("ConcurrentModificationException",),
-                          Name=name, Description=description, ParallelDataConfig=config, ClientToken=str(uuid.uuid4()))
+        # Only one create/update at a time: on ConcurrentModificationException wait for the running one to
+        # finish (polling its state), then try again.
+        for attempt in range(int(timeout // poll_seconds) + 1):
+            try:
+                call_with_backoff(translate.update_parallel_data, sleep=sleep, Name=name, Description=description,
+                                  ParallelDataConfig=config, ClientToken=str(uuid.uuid4()))
+                break
+            except Exception as exc:
+                if _error_code(exc) != "ConcurrentModificationException":
+                    raise
+                _wait_until_settled(translate, name, sleep=sleep, poll_seconds=poll_seconds, timeout=timeout)
+        else:
+            raise EngineError(f"parallel data {name!r}: another update kept running for {timeout:.0f}s")
     return wait_parallel_data(translate, name, sleep=sleep, poll_seconds=poll_seconds, timeout=timeout)
 
 
@@ -146,6 +155,15 @@ def parallel_data_state(translate, name: str) -> dict:
     return {"name": name, "status": status, "message": props.get("Message", ""),
             "imported_records": props.get("ImportedRecordCount", 0),
             "skipped_records": props.get("SkippedRecordCount", 0), "failed_records": props.get("FailedRecordCount", 0)}
+
+
+def _wait_until_settled(translate, name: str, *, sleep, poll_seconds: float, timeout: float) -> None:
+    """Wait while a create/update is running; a failed earlier update does not block a new one."""
+    waited = 0.0
+    while call_with_backoff(parallel_data_state, sleep=sleep, translate=translate, name=name)["status"] in (
+            "CREATING", "UPDATING") and waited < timeout:
+        sleep(poll_seconds)
+        waited += poll_seconds
 
 
 def wait_parallel_data(translate, name: str, *, sleep=time.sleep, poll_seconds: float = 10.0, timeout: float = 3600.0) -> dict:

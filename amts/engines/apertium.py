@@ -98,11 +98,18 @@ class ApertiumEngine(Engine):
 
     def untranslated_words(self, texts, source_lang, target_lang) -> Counter:
         """Words Apertium does not know, from its own `*word` marks (run without -u)."""
-        src, tgt = self.check_pair(source_lang, target_lang)
-        texts = [TOKEN_RE.sub(" ", t) for t in texts if t.strip()]
         found: Counter = Counter()
+        for counts in self.untranslated_by_text(list(texts), source_lang, target_lang):
+            found.update(counts)
+        return found
+
+    def untranslated_by_text(self, texts, source_lang, target_lang) -> list[Counter]:
+        src, tgt = self.check_pair(source_lang, target_lang)
+        cleaned = [TOKEN_RE.sub(" ", t) for t in texts]
+        found = [Counter() for _ in texts]
         mode = self.mode(src, tgt)
-        for batch in self._batches(texts):
-            for out in self._run([texts[i] for i in batch], mode, mark_unknown=True):
-                found.update(_UNKNOWN_RE.findall(out))
+        for batch in self._batches(cleaned):
+            todo = [i for i in batch if cleaned[i].strip()]
+            for i, out in zip(todo, self._run([cleaned[i] for i in todo], mode, mark_unknown=True) if todo else []):
+                found[i].update(_UNKNOWN_RE.findall(out))
         return found

@@ -62,6 +62,10 @@ class Engine(ABC):
     def _translate(self, texts: list[str], source_lang: str, target_lang: str) -> list[str | None]:
         """Translate texts for a pair already checked."""
 
+    def untranslated_by_text(self, texts: list[str], source_lang: str, target_lang: str) -> list[Counter]:
+        """untranslated_words for each text separately (engines override this to use one batch)."""
+        return [self.untranslated_words([text], source_lang, target_lang) for text in texts]
+
     def untranslated_words(self, texts: Iterable[str], source_lang: str, target_lang: str) -> Counter:
         """Source words the engine leaves untranslated (candidates for learned terminology), with counts.
 

@@ -3,20 +3,24 @@ translating with parallel data (Amazon Translate Active Custom Translation + cus
 
 from __future__ import annotations
 
-from amts.engines.base import Engine
+import re
+
+from amts.engines.base import TOKEN_RE, Engine
 from amts.engines.memory import MemoryEngine
 from amts.engines.terminology import TermProtector, learn_terminology
 
 
 class ChainEngine(Engine):
     def __init__(self, memory: MemoryEngine | None, engine: Engine | None,
-                 terms: dict[str, str] | None = None, learn_terms: bool = True):
+                 terms: dict[str, str] | None = None, learn_terms: bool = True, sentence_memory: bool = False):
         self.memory = memory
         self.engine = engine
         self.terms = terms
         self.learn_terms = learn_terms and terms is None
         self._learned: dict[tuple[str, str], dict[str, str]] = {}
         self.name = "+".join(e.name for e in (memory, engine) if e is not None) or "none"
+        # With sentence-level parallel data a paragraph rarely matches whole: look its sentences up one by one.
+        self.sentence_memory = sentence_memory
         self.last_origins: list[str | None] = []
 
     def pairs(self):
@@ -51,15 +55,53 @@ class ChainEngine(Engine):
                 if found is not None and texts[i].strip():
                     results[i], origins[i] = found, "memory"
         todo = [i for i, r in enumerate(results) if r is None and texts[i].strip()]
+        if self.sentence_memory and self.memory is not None and todo:
+            todo = self._by_sentence(texts, todo, results, origins, source_lang, target_lang)
         if self.engine is not None and todo:
-            protector = TermProtector(self.terminology(source_lang, target_lang))
-            protected = [protector.protect(texts[i]) for i in todo]
-            outputs = self.engine.translate([p[0] for p in protected], source_lang, target_lang)
-            for i, (_, found), out in zip(todo, protected, outputs):
+            for i, out in zip(todo, self._engine_translate([texts[i] for i in todo], source_lang, target_lang)):
                 if out is not None:
-                    results[i], origins[i] = protector.restore(out, found), self.engine.name
+                    results[i], origins[i] = out, self.engine.name
         for i, text in enumerate(texts):
             if not text.strip():
                 results[i] = text
         self.last_origins = origins
         return results
+
+    def _engine_translate(self, texts: list[str], source_lang: str, target_lang: str) -> list[str | None]:
+        protector = TermProtector(self.terminology(source_lang, target_lang))
+        protected = [protector.protect(text) for text in texts]
+        outputs = self.engine.translate([p[0] for p in protected], source_lang, target_lang)
+        return [None if out is None else protector.restore(out, found) for (_, found), out in zip(protected, outputs)]
+
+    def _by_sentence(self, texts, todo, results, origins, source_lang, target_lang) -> list[int]:
+        """Translate segments sentence by sentence where at least one sentence is in memory; return the rest."""
+        from amts.sentences import split_sentences
+
+        memory = self.memory.memory_for(source_lang, target_lang)
+        joiner = "" if target_lang in ("zh", "ja") else " "
+        rest, pending = [], []  # pending: (segment index, [(sentence, translation or None)])
+        for i in todo:
+            sentences = split_sentences(texts[i], source_lang)
+            found = [_lookup_renumbered(memory, sentence) for sentence in sentences]
+            if len(sentences) > 1 and any(found):
+                pending.append((i, list(zip(sentences, found))))
+            else:
+                rest.append(i)
+        missing = [sentence for _, parts in pending for sentence, hit in parts if hit is None]
+        outputs = iter(self._engine_translate(missing, source_lang, target_lang) if missing and self.engine else [])
+        for i, parts in pending:
+            pieces = [hit if hit is not None else (next(outputs, None) if self.engine else None) or sentence
+                      for sentence, hit in parts]
+            results[i], origins[i] = joiner.join(pieces), "memory+" + (self.engine.name if self.engine else "source")
+        return rest
+
+
+def _lookup_renumbered(memory, sentence: str) -> str | None:
+    """Memory entries number their tokens from 1; a sentence taken from a segment may start at ⟦3⟧."""
+    numbers = [int(t[1:-1]) for t in TOKEN_RE.findall(sentence)]
+    local = {n: k for k, n in enumerate(dict.fromkeys(numbers), start=1)}
+    back = {k: n for n, k in local.items()}
+    match = memory.lookup(TOKEN_RE.sub(lambda m: f"⟦{local[int(m.group(0)[1:-1])]}⟧", sentence))
+    if match is None:
+        return None
+    return re.sub(r"⟦(\d+)⟧", lambda m: f"⟦{back.get(int(m.group(1)), int(m.group(1)))}⟧", match.translation)

@@ -32,16 +32,19 @@ def read_parallel_file(path: str | Path, source_lang: str | None = None,
                        target_lang: str | None = None) -> list[tuple[str, str]]:
     """(source, target) pairs from a CSV/TSV/TMX parallel-data file (Amazon Translate's formats)."""
     try:
-        from amts.paralleldata import read_pairs  # the alignment area's reader, with Amazon's limits
+        from amts.paralleldata import read_parallel  # the alignment area's reader (Amazon's formats and limits)
     except ImportError:
-        read_pairs = None
-    if read_pairs is not None:
-        try:
-            pairs = read_pairs(path, source_lang, target_lang)
-        except TypeError:
-            pairs = read_pairs(path)
-        return [_as_pair(p) for p in pairs]
-    return _read_minimal(Path(path), source_lang, target_lang)
+        return _read_minimal(Path(path), source_lang, target_lang)
+    if not Path(path).is_file():
+        raise InputError(f"{path}: parallel data file not found")
+    data = read_parallel(path)
+    pairs = [_as_pair(p) for p in data.pairs]
+    langs = (normalise_lang(data.source_lang) if data.source_lang else None,
+             normalise_lang(data.target_lang) if data.target_lang else None)
+    wanted = (normalise_lang(source_lang) if source_lang else None, normalise_lang(target_lang) if target_lang else None)
+    if all(langs) and all(wanted) and langs == wanted[::-1]:
+        return [(t, s) for s, t in pairs]  # the file is written the other way round
+    return pairs
 
 
 def _as_pair(item) -> tuple[str, str]:

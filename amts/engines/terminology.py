@@ -32,32 +32,56 @@ def _target_units(text: str, lang: str, max_n: int = 3) -> set[str]:
     return {" ".join(words[i:i + n]) for n in range(1, max_n + 1) for i in range(len(words) - n + 1)}
 
 
+def _function_words(target_units: list[set[str]], count: int = 80) -> set[str]:
+    """The target language's most frequent single words in this data: articles, prepositions, ..."""
+    singles = Counter(u for units in target_units for u in units if " " not in u)
+    # Function words are frequent *and* spread: in at least 5 % of the pairs (and 10 of them).
+    floor = max(10, 0.05 * len(target_units))
+    return {w for w, n in singles.most_common(count) if n >= floor}
+
+
 def learn_terminology(pairs: Iterable[tuple[str, str]], unknown: Iterable[str], target_lang: str,
-                      min_count: int = 2, min_dice: float = 0.4) -> dict[str, str]:
-    """{source word (lower case): target phrase} for unknown words with a consistent translation."""
+                      min_count: int = 2, min_dice: float = 0.5, min_share: float = 0.5, min_rows: int = 3) -> dict[str, str]:
+    """{source word (lower case): target phrase} for unknown words with a consistent translation.
+
+    The word must occur in at least `min_rows` pairs; a phrase must occur in at least `min_share` of
+    them, and a phrase of several words must not begin or end with one of the target's most frequent
+    words ("las métricas" -> "métricas").
+    """
     pairs = [(s, t) for s, t in pairs if s.strip() and t.strip()]
     source_words = [set(_WORD_RE.findall(TOKEN_RE.sub(" ", s).lower())) for s, _ in pairs]
     target_units = [_target_units(t, target_lang) for _, t in pairs]
     unit_totals = Counter(u for units in target_units for u in units)
+    function_words = _function_words(target_units) if target_lang not in _CJK else set()
     terms: dict[str, str] = {}
-    for word in sorted({w.lower() for w in unknown}):
+    for word in sorted({w.lower() for w in unknown if len(w) >= 3}):
         rows = [i for i, words in enumerate(source_words) if word in words]
-        if len(rows) < min_count:
+        if len(rows) < min_rows:
             continue
         # Translators who keep the word as is (code names, "dataset" in some books) need no term.
         if sum(word in target_units[i] for i in rows) * 2 >= len(rows):
             continue
         together = Counter(u for i in rows for u in target_units[i])
-        scored = [(2 * c / (len(rows) + unit_totals[u]), u) for u, c in together.items() if c >= min_count]
+        needed = max(min_count, min_share * len(rows))
+        scored = [(2 * c / (len(rows) + unit_totals[u]), u) for u, c in together.items()
+                  if c >= needed and not _edges_in(u, function_words)]
         if not scored:
             continue
         best = max(score for score, _ in scored)
         if best < min_dice:
             continue
-        # Among near-ties prefer the longest phrase ("conjunto de datos" over "conjunto").
+        # Among near-ties prefer the longest phrase ("espacios en blanco" over "blanco"); near-ties that are
+        # not parts of it mean the data does not say which phrase translates the word: no term.
         near = [u for score, u in scored if score >= 0.9 * best]
-        terms[word] = max(near, key=lambda u: (len(u.split()) if target_lang not in _CJK else len(u), -len(u)))
+        chosen = max(near, key=lambda u: (len(u.split()) if target_lang not in _CJK else len(u), -len(u)))
+        if all(u in chosen for u in near):
+            terms[word] = chosen
     return terms
+
+
+def _edges_in(unit: str, words: set[str]) -> bool:
+    parts = unit.split()
+    return len(parts) > 1 and (parts[0] in words or parts[-1] in words)
 
 
 class TermProtector:

@@ -23,6 +23,7 @@ def score(hypotheses: list[str], references: list[str], lang: str) -> dict[str, 
         "bleu": round(bleu.corpus_score(hypotheses, [references]).score, 2),
         "chrf": round(chrf.corpus_score(hypotheses, [references]).score, 2),
         "segments": len(hypotheses),
+        "reference": "the human translation of the previous English, for segments machine-translated in this run",
         "signature": {"bleu": str(bleu.get_signature()), "chrf": str(chrf.get_signature())},
     }
 

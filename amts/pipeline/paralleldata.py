@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
-from amts.errors import AmtsError
 from amts.markdown import parse
 from amts.pipeline import layout
 from amts.pipeline.settings import Settings
@@ -40,8 +37,9 @@ def build_parallel_data(store: Store, lang: str, settings: Settings) -> dict[str
         try:
             target = store.get_bytes(obj["key"]).decode("utf-8")
             pairs += _pairs_for_chapter(origin.decode("utf-8"), target, src, lang, settings.granularity)
-        except (AmtsError, UnicodeDecodeError) as exc:
-            skipped.append({"path": path, "reason": str(exc).splitlines()[0][:200]})
+        except Exception as exc:  # noqa: BLE001 - parallel data only improves MT: one bad chapter must not stop it
+            reason = str(exc).splitlines()[0][:200] if str(exc) else ""
+            skipped.append({"path": path, "reason": f"{type(exc).__name__}: {reason}"})
     data, kept = to_csv(pairs, src, lang)
     name = f"{settings.parallel_data_prefix}-{src}-{lang}"
     if not kept:
@@ -52,12 +50,12 @@ def build_parallel_data(store: Store, lang: str, settings: Settings) -> dict[str
 
 
 def to_csv(pairs: list[tuple[str, str]], src: str, tgt: str) -> tuple[str, int]:
-    """CSV that Amazon Translate accepts: language header, unique pairs, segments within the byte limit."""
-    from amts.paralleldata import write_pairs  # the alignment area owns the format and its limits
+    """CSV that Amazon Translate accepts (language header, segments within the byte limit), duplicates dropped."""
+    from amts.engines.amazon import parallel_data_csv  # the engines area owns the service's format and limits
 
-    buffer = io.StringIO()
-    kept = write_pairs(pairs, buffer, src, tgt, fmt="csv")
-    return buffer.getvalue(), kept
+    unique = list(dict.fromkeys((" ".join(s.split()), " ".join(t.split())) for s, t in pairs))
+    data, dropped = parallel_data_csv(unique, src, tgt)
+    return data.decode("utf-8"), len(unique) - dropped
 
 
 def ensure_parallel_data(translate: Any, name: str, s3_uri: str) -> dict[str, str]:

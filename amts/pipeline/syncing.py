@@ -25,7 +25,7 @@ def sync_chapter(
     """The new target text and the chapter's entry of the sync report (CONTRACTS.md format)."""
     if old_target is None:
         return translate_new_chapter(path, new_source, source_lang, target_lang, engine)
-    from amts.sync import sync_document  # late: sync is only needed where a human translation exists
+    from amts.sync.document import sync_document  # late: sync is only needed where a human translation exists
 
     # Without origin/ English, the human translation is taken as a translation of the current English.
     return sync_document(

@@ -7,7 +7,9 @@ import html
 import re
 
 # Words, runs of spaces and single punctuation marks: a changed comma does not mark its whole word.
-_TOKEN_RE = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
+# Chinese, Japanese and Korean characters count one by one (no spaces between their words).
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+_TOKEN_RE = re.compile(rf"\s+|[{_CJK}]|[^\W{_CJK}]+|[^\w\s]", re.UNICODE)
 
 
 def tokens(text: str) -> list[str]:
@@ -43,3 +45,12 @@ def diff_html(old: str, new: str) -> str:
         else:
             out.append(f"<ins>{escaped}</ins>")
     return "".join(out)
+
+
+def insertions_html(old: str, new: str) -> str:
+    """The new text, escaped, with what it adds to the old one in <ins> (deletions left out)."""
+    return "".join(
+        html.escape(text) if op == "equal" else f"<ins>{html.escape(text)}</ins>"
+        for op, text in word_diff(old, new)
+        if op != "delete"
+    )

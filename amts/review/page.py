@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 from string import Template
 from typing import Any
 
-from amts.review.diff import diff_html
+from amts.review.diff import diff_html, insertions_html
 from amts.review.report import NO_REVIEW_STATUSES, STATUSES, status_counts, text_of
 
 # Statuses whose segment is shown folded: the human text stands, only the markup moved.
@@ -70,14 +70,14 @@ def render_page(report: dict[str, Any], title: str = "Translation review", targe
 
 
 def _summary(report: dict[str, Any], counts: dict[str, int]) -> str:
-    total = sum(counts.values())
+    total = sum(counts.values()) - counts["deleted"]  # deleted English is no longer a segment of the book
     untouched = counts["reused"] + counts["reused-format"]
     share = f"{100 * untouched / total:.0f}%" if total else "100%"
     totals = report.get("totals") or {}
     parts = [
         f"{len(report['files'])} files",
         f"{total} segments",
-        f"{total - counts['reused']} to look at",
+        f"{total - counts['reused'] + counts['deleted']} to look at",
         f"{share} need no translator",
     ]
     if "chars_to_mt" in totals and "chars_total" in totals:
@@ -106,6 +106,8 @@ def _segment_article(path: str, chapter: str, seg: dict[str, Any], target_lang: 
     english = diff_html(old_source, source) if old_source else html.escape(source)
     lang = f' lang="{html.escape(target_lang)}"' if target_lang else ""
     origin = _origin_label(seg)
+    # Mark what the proposal adds to the old translation, so the reviewer reads only that.
+    proposed = insertions_html(old_target, target) if old_target and target and old_target != target else _or_empty(target)
     meta = [f'<span class="badge st-{status}">{STATUS_LABELS[status]}</span>', f"<code>{html.escape(str(seg['id']))}</code>"]
     if seg.get("line") is not None:
         meta.append(f"line {html.escape(str(seg['line']))}")
@@ -119,7 +121,7 @@ def _segment_article(path: str, chapter: str, seg: dict[str, Any], target_lang: 
         f'<p class="text" lang="en">{english or _empty(status)}</p></div>'
         f'<div class="cell old"><h3>Old translation</h3><p class="text"{lang}>{_or_empty(old_target)}</p></div>'
         f'<div class="cell new"><h3>Proposed <span class="origin">{origin}</span></h3>'
-        f'<p class="text"{lang}>{_or_empty(target)}</p></div>'
+        f'<p class="text"{lang}>{proposed}</p></div>'
         "</div>"
     )
     if status in FOLDED_STATUSES:
@@ -137,8 +139,10 @@ def _origin_label(seg: dict[str, Any]) -> str:
     if not origin:
         return ""
     label = html.escape(str(origin))
-    if seg.get("score") is not None:
-        label += f" ({html.escape(str(seg['score']))}% match)"
+    score = seg.get("score")
+    # An engine's output has no match score; a memory match (fuzzy or exact) does.
+    if score is not None and ("memory" in str(origin) or float(score) < 100):
+        label += f" (fuzzy score {float(score):g})"
     return label
 
 

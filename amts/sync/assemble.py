@@ -48,6 +48,9 @@ def assemble(plan: DocumentPlan, fills: dict[str, Fill]) -> tuple[str, dict]:
                 missing += 1
         body = joiner.join(t for t in texts if t)
         text = unit.prefix + body
+        if (not found and unit.fallback_raw is not None and _same_prefix(unit.fallback_raw, unit.prefix)
+                and "".join(text.split()) == "".join(unit.fallback_raw.split())):
+            text = unit.fallback_raw  # nothing new went in: keep the human unit exactly as written
         parts.append(text + unit.sep)
         entry = unit.segment
         if entry is None:
@@ -67,6 +70,12 @@ def assemble(plan: DocumentPlan, fills: dict[str, Fill]) -> tuple[str, dict]:
                 entry["status"], entry["origin"] = "machine", "+".join(sorted(origins))
     text = "".join(parts) if plan.unchanged_text is None else plan.unchanged_text
     return text, {"path": plan.path, "segments": plan.segments, "counts": count(plan.segments)}
+
+
+def _same_prefix(raw: str, prefix: str) -> bool:
+    from amts.sync.plan import _prefix
+
+    return _prefix(raw).strip() == prefix.strip()
 
 
 def count(segments: list[dict]) -> dict:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from typing import Callable, Sequence
+
+from rapidfuzz import fuzz
 
 from amts.sync.units import Unit, code_body, logical_text, strip_markers
 
@@ -70,7 +71,10 @@ def _anchors(text: str) -> set[str]:
 
 
 def _anchor_cost(src: str, tgt: str) -> float:
-    a, b = _anchors(src), _anchors(tgt)
+    return _set_cost(_anchors(src), _anchors(tgt))
+
+
+def _set_cost(a: set[str], b: set[str]) -> float:
     if not a and not b:
         return 0.0
     return 1.0 - len(a & b) / len(a | b)
@@ -101,6 +105,8 @@ class UnitCoster:
         self.ratio = char_ratio([t for u, t in zip(source, self.src_text) if u.is_prose],
                                 [t for u, t in zip(target, self.tgt_text) if u.is_prose])
         self._code = {}
+        self.src_anchors = [_anchors(t) for t in self.src_text]
+        self.tgt_anchors = [_anchors(t) for t in self.tgt_text]
 
     def _code_of(self, side: str, index: int) -> str:
         key = (side, index)
@@ -119,9 +125,10 @@ class UnitCoster:
         # merges only between prose units of one paragraph-like kind (a translator joined or split lines)
         if not all(u.is_prose for u in src) or not all(u.is_prose for u in tgt):
             return math.inf
-        s = " ".join(self.src_text[i:i + di])
-        t = "".join(self.tgt_text[j:j + dj])
-        return 0.6 * (di + dj - 2) + _length_cost(len(s), len(t), self.ratio) + _anchor_cost(s, t)
+        s_len = sum(len(t) for t in self.src_text[i:i + di]) + di - 1
+        t_len = sum(len(t) for t in self.tgt_text[j:j + dj])
+        anchors = _set_cost(set().union(*self.src_anchors[i:i + di]), set().union(*self.tgt_anchors[j:j + dj]))
+        return 0.6 * (di + dj - 2) + _length_cost(s_len, t_len, self.ratio) + anchors
 
     def _pair(self, i: int, j: int) -> float:
         su, tu = self.source[i], self.target[j]
@@ -136,7 +143,7 @@ class UnitCoster:
                 penalty = 1.0
             elif su.kind != tu.kind:
                 penalty = 0.5
-            return penalty + _length_cost(len(s), len(t), self.ratio) + _anchor_cost(s, t)
+            return penalty + _length_cost(len(s), len(t), self.ratio) + _set_cost(self.src_anchors[i], self.tgt_anchors[j])
         if su.kind != tu.kind:
             return math.inf
         if su.raw.strip() == tu.raw.strip():
@@ -145,8 +152,8 @@ class UnitCoster:
             a, b = self._code_of("s", i), self._code_of("t", j)
             if a == b:
                 return 0.05
-            return 2.5 * (1.0 - SequenceMatcher(None, a, b, autojunk=False).ratio())
-        return 2.5 * (1.0 - SequenceMatcher(None, su.raw, tu.raw, autojunk=False).ratio())
+            return 2.5 * (1.0 - fuzz.ratio(a, b) / 100.0)
+        return 2.5 * (1.0 - fuzz.ratio(su.raw, tu.raw) / 100.0)
 
 
 UNIT_MOVES = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2), (3, 1), (1, 3))

@@ -14,9 +14,13 @@ import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
+from rapidfuzz import fuzz
+
 from amts.errors import AlignmentError
+from amts.markdown import mask
 from amts.sentences import split_sentences
-from amts.sync.pairing import Bead, align_sentences, align_units, char_ratio
+from amts.sync.code import carry_comments
+from amts.sync.pairing import Bead, UnitCoster, align_sentences, align_units, char_ratio
 from amts.sync.units import (
     Unit,
     code_body,
@@ -33,7 +37,7 @@ _NO_SPACE_LANGS = frozenset({"zh", "ja", "th"})
 _PREFIX_RE = re.compile(r"^\s*(?:#{1,6}\s+|(?:[*+-]|\d+[.)])\s+)")
 _MARKED_WHOLE_RE = re.compile(r"^(\[\*\*|\(\*\*)(.*)(\*\*\]|\*\*\))([。.!?！？]?)$", re.S)
 # A pairing costlier than this per unit means the old target is not a translation of the old source.
-MAX_MEAN_ALIGN_COST = 1.1
+MAX_MEAN_ALIGN_COST = 1.5
 MIN_PAIRED_PROSE_SHARE = 0.5
 
 
@@ -62,6 +66,7 @@ class OutUnit:
     raw: str | None = None  # verbatim (human unit, protected unit, marker)
     prefix: str = ""  # list/heading marker of the new English, for assembled prose
     pieces: list[Piece] = field(default_factory=list)
+    fallback_raw: str | None = None  # the human unit as written, used when nothing was newly translated
     segment: dict | None = None  # the report entry this unit fills (prose units only)
 
 
@@ -109,11 +114,16 @@ class _Planner:
         self.target_all_last_sep = split_units(old_target)[-1].sep if old_target.strip() else "\n"
         self.leading = leading_space(old_target)
         # slide markers of the new English, attached to the content unit they precede
+        # (an end marker closes the unit before it, any other marker opens the unit after it)
         self.markers_before: dict[int, list[Unit]] = {}
+        self.markers_after: dict[int, list[Unit]] = {}
         position = 0
         for unit in new_all:
             if unit.is_marker:
-                self.markers_before.setdefault(position, []).append(unit)
+                if position > 0 and unit.raw.lstrip().startswith(":end_slide:") and position not in self.markers_before:
+                    self.markers_after.setdefault(position - 1, []).append(unit)
+                else:
+                    self.markers_before.setdefault(position, []).append(unit)
             else:
                 position += 1
         self.out: list[OutUnit] = []
@@ -121,6 +131,10 @@ class _Planner:
         self.requests: list[Request] = []
         self._ids: dict[str, int] = {}
         self.joiner = "" if target_lang in _NO_SPACE_LANGS else " "
+        self.markers_after_emitted: list[OutUnit] = []
+        self.ratio = 1.0  # target/source characters of paired prose, set by pair()
+        self.moved_new: dict[int, Bead] = {}  # new unit -> bead of the identical old unit found elsewhere
+        self.moved_old: set[int] = set()
 
     # --- pairing the old English with the old translation --------------------------------------------
 
@@ -135,10 +149,15 @@ class _Planner:
             raise AlignmentError(f"{self.path}: the old source and the old target do not align") from None
         prose = sum(1 for u in self.old if u.is_prose)
         paired = sum(1 for b in beads if b.source and b.target for i in b.source if self.old[i].is_prose)
-        if mean_cost > MAX_MEAN_ALIGN_COST or (prose >= 4 and paired < MIN_PAIRED_PROSE_SHARE * prose):
+        agreement, protected = _protected_agreement(self.old, self.target, beads)
+        # calibrated on the D2L book: true pairs share labels, math and code (agreement >= 0.53, mean cost
+        # <= 1.13); a chapter paired with another chapter's translation scores below on one of the two
+        if (mean_cost > MAX_MEAN_ALIGN_COST or (prose >= 4 and paired < MIN_PAIRED_PROSE_SHARE * prose)
+                or (protected >= 4 and agreement < 0.5) or (agreement < 0.75 and mean_cost > 1.2)):
             raise AlignmentError(
                 f"{self.path}: the old target does not look like a translation of the old source "
-                f"(mean pairing cost {mean_cost:.2f}, {paired} of {prose} prose units paired)")
+                f"(mean pairing cost {mean_cost:.2f}, {paired} of {prose} prose units and "
+                f"{agreement:.0%} of {protected} code/math/label units paired)")
         self.ratio = char_ratio([logical_text(self.old[i].raw) for b in beads for i in b.source if b.target and self.old[i].is_prose],
                                 [logical_text(self.target[j].raw) for b in beads for j in b.target if b.source and self.target[j].is_prose])
         return beads
@@ -194,12 +213,40 @@ class _Planner:
                     bead_lists[target].append(bead)
         for (tag, o1, o2, n1, n2), region_beads in zip(merged, bead_lists):
             result.append((tag, range(o1, o2), range(n1, n2), region_beads))
+        self._find_moves(result, beads, old_keys, new_keys)
         return result
+
+    def _find_moves(self, regions, beads: list[Bead], old_keys: list[str], new_keys: list[str]) -> None:
+        """Prose units moved unchanged to another place: their human translation moves with them."""
+        own_bead = {b.source[0]: b for b in beads if len(b.source) == 1 and b.target}
+        old_free: dict[str, list[int]] = {}
+        new_free: dict[str, list[int]] = {}
+        for tag, old_range, new_range, _ in regions:
+            if tag == "equal":
+                continue
+            for i in old_range:
+                if self.old[i].is_prose:
+                    old_free.setdefault(old_keys[i], []).append(i)
+            for n in new_range:
+                if self.new[n].is_prose:
+                    new_free.setdefault(new_keys[n], []).append(n)
+        for key, news in new_free.items():
+            olds = old_free.get(key, [])
+            if len(news) == 1 and len(olds) == 1 and olds[0] in own_bead:
+                self.moved_new[news[0]] = own_bead[olds[0]]
+                self.moved_old.add(olds[0])
 
     # --- output ---------------------------------------------------------------------------------------
 
     def emit_markers(self, new_index: int) -> None:
         for marker in self.markers_before.pop(new_index, []):
+            self.out.append(OutUnit(sep=marker.sep, raw=marker.raw))
+
+    def emit_markers_after(self, new_index: int) -> None:
+        markers = self.markers_after.pop(new_index, [])
+        if markers and self.out:
+            self.out[-1].sep = self.new[new_index].sep  # the marker hugs the unit it closes, as in the source
+        for marker in markers:
             self.out.append(OutUnit(sep=marker.sep, raw=marker.raw))
 
     def segment(self, unit: Unit, status: str, old_source: str = "", old_target: str = "", target: str = "",
@@ -224,6 +271,10 @@ class _Planner:
                 self.emit_markers(n)
             for j in bead.target:
                 self.out.append(OutUnit(sep=self.target[j].sep, raw=self.target[j].raw))
+            before = len(self.out)
+            for n in new_indices:
+                self.emit_markers_after(n)
+            self.markers_after_emitted = self.out[before:]
             target_text = "\n".join(self.target[j].raw for j in bead.target)
             for k, (o, n) in enumerate(zip(bead.source, new_indices)):
                 old_unit, new_unit = self.old[o], self.new[n]
@@ -231,14 +282,14 @@ class _Planner:
                     continue
                 status = "reused" if old_unit.raw == new_unit.raw else "reused-format"
                 if status == "reused-format" and len(bead.source) == 1 and len(bead.target) == 1:
-                    self._transfer_inline_markers(old_unit, new_unit)
+                    self._transfer_inline_markers(old_unit, new_unit, self.out[-1 - len(self.markers_after_emitted)])
+                    target_text = self.out[-1 - len(self.markers_after_emitted)].raw or ""
                 self.segment(new_unit, status, old_source=logical_text(old_unit.raw),
                              old_target=target_text if k == 0 else "", target=target_text if k == 0 else "",
                              origin="human")
 
-    def _transfer_inline_markers(self, old_unit: Unit, new_unit: Unit) -> None:
+    def _transfer_inline_markers(self, old_unit: Unit, new_unit: Unit, last: OutUnit) -> None:
         """Apply an added/removed whole-unit `[**...**]` marker to the human unit just emitted."""
-        last = self.out[-1]
         old_text, new_text = logical_text(old_unit.raw), logical_text(new_unit.raw)
         body_new = _strip_prefix(new_text)
         whole = _MARKED_WHOLE_RE.match(body_new)
@@ -255,145 +306,189 @@ class _Planner:
             last.raw = strip_markers(human)
 
     def changed_region(self, old_range: range, new_range: range, beads: list[Bead]) -> None:
-        old_units = [self.old[i] for i in old_range]
-        target_indices = [j for b in beads if b.source for j in b.target]
+        source_beads = [b for b in beads if b.source and not all(i in self.moved_old for i in b.source)]
         # a translator's own units (notes, extra framework tabs) stay, after the region's new text
         target_only = [j for b in beads if not b.source for j in b.target]
-        # sentences of the old English prose and of its human translation, paired
+        target_indices = [j for b in source_beads for j in b.target]
+        old_units = [self.old[i] for i in old_range if i not in self.moved_old]
+        new_units = [self.new[n] for n in new_range]
+
         old_sents: list[str] = []
         for unit in old_units:
             if unit.is_prose:
                 old_sents.extend(split_sentences(logical_text(unit.raw), self.source_lang))
         tgt_sents: list[str] = []
-        tgt_sent_unit: list[int] = []
+        tgt_owner: list[int] = []
         for j in target_indices:
             if self.target[j].is_prose:
                 for sentence in split_sentences(logical_text(self.target[j].raw), self.target_lang):
                     tgt_sents.append(sentence)
-                    tgt_sent_unit.append(j)
-        sent_beads = align_sentences(old_sents, tgt_sents, getattr(self, "ratio", 1.0)) if old_sents or tgt_sents else []
-        bead_of_old = {}
-        for b_index, bead in enumerate(sent_beads):
-            for s in bead.source:
-                bead_of_old[s] = b_index
-        new_units = [self.new[n] for n in new_range]
-        new_sents: list[tuple[int, str]] = []  # (position in new_units, sentence)
-        for k, unit in enumerate(new_units):
-            if unit.is_prose:
-                new_sents.extend((k, s) for s in split_sentences(logical_text(unit.raw), self.source_lang))
-        ops = SequenceMatcher(None, [prose_key(s) for s in old_sents], [prose_key(s) for _, s in new_sents],
-                              autojunk=False).get_opcodes()
-        matched_old = {}  # old sentence -> new sentence, for equal ones
-        new_to_old_span: dict[int, tuple[int, int]] = {}  # changed new sentence -> old sentences it replaces
-        for tag, o1, o2, n1, n2 in ops:
-            if tag == "equal":
-                for k in range(o2 - o1):
-                    matched_old[o1 + k] = n1 + k
-            else:
-                for n in range(n1, n2):
-                    new_to_old_span[n] = (o1, o2)
-        fully_equal = {b for b, bead in enumerate(sent_beads)
-                       if bead.source and all(s in matched_old for s in bead.source)}
-        used_beads: set[int] = set()
-        suggested_beads: set[int] = set()
+                    tgt_owner.append(j)
+        sent_beads = align_sentences(old_sents, tgt_sents, self.ratio) if old_sents and tgt_sents else (
+            [Bead((i,), ()) for i in range(len(old_sents))] + [Bead((), (t,)) for t in range(len(tgt_sents))])
+        bead_of_old = {s: b for b, bead in enumerate(sent_beads) for s in bead.source}
 
-        # per new unit: pieces
+        new_sents: list[tuple[int, str]] = []  # (index into new_units, sentence)
+        for k, unit in enumerate(new_units):
+            if unit.is_prose and new_range[k] not in self.moved_new:
+                new_sents.extend((k, s) for s in split_sentences(logical_text(unit.raw), self.source_lang))
+        old_masked = [_masked_key(s) for s in old_sents]
+        new_masked = [_masked_key(s) for _, s in new_sents]
+        matched: dict[int, int] = {}  # new sentence -> old sentence with the same words
+        for tag, o1, o2, n1, n2 in SequenceMatcher(None, [m[0] for m in old_masked], [m[0] for m in new_masked],
+                                                   autojunk=False).get_opcodes():
+            if tag == "equal":
+                for d in range(o2 - o1):
+                    matched[n1 + d] = o1 + d
+        # a bead's human text is reusable when all its English sentences survive, spans fixed up mechanically
+        reusable: dict[int, str] = {}
+        for b, bead in enumerate(sent_beads):
+            if not bead.source or not bead.target:
+                continue
+            olds = set(bead.source)
+            news = [n for n, o in matched.items() if o in olds]
+            if len(news) != len(olds) or sorted(news) != list(range(min(news), max(news) + 1)):
+                continue
+            text = self.joiner.join(tgt_sents[t] for t in bead.target)
+            for n in sorted(news):
+                text = _carry_spans(old_masked[matched[n]][1], new_masked[n][1], text)
+                if text is None:
+                    break
+            if text is not None:
+                reusable[b] = text
+
         pieces_of: dict[int, list[Piece]] = {}
         old_src_of: dict[int, list[str]] = {}
         old_tgt_of: dict[int, list[str]] = {}
-        changed_chars_of: dict[int, int] = {}
-        reused_any: dict[int, bool] = {}
-        pending: list[tuple[int, int]] = []  # run of changed new sentences (unit, sentence index)
+        tgt_used_of: dict[int, list[int]] = {}
+        reused_any: set[int] = set()
+        consumed: set[int] = set()  # sentence beads whose human text went into the output
+        run: list[int] = []  # consecutive changed new sentences of one unit
 
         def flush() -> None:
-            if not pending:
+            if not run:
                 return
-            unit_k = pending[0][0]
-            english = " ".join(new_sents[n][1] for _, n in pending)
-            olds = set()
-            for _, n in pending:
-                o1, o2 = new_to_old_span.get(n, (0, 0))
-                olds.update(range(o1, o2))
-                old_bead = bead_of_old.get(matched_old_rev.get(n, -1))
-                if old_bead is not None:
-                    olds.update(sent_beads[old_bead].source)
-            bead_ids = sorted({bead_of_old[o] for o in olds if o in bead_of_old} - used_beads - suggested_beads)
-            suggestion = self.joiner.join(tgt_sents[t] for b in bead_ids for t in sent_beads[b].target)
-            suggested_beads.update(bead_ids)
-            request = Request(id=f"{self.path}#{len(self.requests)}", text=_strip_prefix(english) if not pieces_of.get(unit_k) else english,
-                              suggestion=_strip_prefix(suggestion))
+            k = new_sents[run[0]][0]
+            english = " ".join(new_sents[n][1] for n in run)
+            if not pieces_of.get(k):
+                english = _strip_prefix(english)
+            # the human text this run replaces: beads of the old sentences between its matched neighbours
+            lo = max((matched[n] for n in matched if n < run[0]), default=-1)
+            hi = min((matched[n] for n in matched if n > run[-1]), default=len(old_sents))
+            olds = list(range(lo + 1, hi))
+            olds += [matched[n] for n in run if n in matched]
+            bead_ids = sorted({bead_of_old[o] for o in olds if o in bead_of_old} - consumed)
+            suggestion_parts = [t for b in bead_ids for t in sent_beads[b].target]
+            consumed.update(bead_ids)
+            suggestion = self.joiner.join(tgt_sents[t] for t in suggestion_parts)
+            if suggestion_parts and _is_unit_start(tgt_owner, suggestion_parts[0]):
+                suggestion = _strip_prefix(suggestion)
+            request = Request(id=f"{self.path}#{len(self.requests)}", text=english, suggestion=suggestion)
             self.requests.append(request)
-            pieces_of.setdefault(unit_k, []).append(Piece(request=request))
-            old_src_of.setdefault(unit_k, []).extend(old_sents[o] for o in sorted(olds))
-            old_tgt_of.setdefault(unit_k, []).append(suggestion)
-            changed_chars_of[unit_k] = changed_chars_of.get(unit_k, 0) + len(request.text)
-            pending.clear()
+            pieces_of.setdefault(k, []).append(Piece(request=request))
+            old_src_of.setdefault(k, []).extend(old_sents[o] for b in bead_ids for o in sent_beads[b].source)
+            old_tgt_of.setdefault(k, []).append(suggestion)
+            tgt_used_of.setdefault(k, []).extend(suggestion_parts)
+            run.clear()
 
-        matched_old_rev = {n: o for o, n in matched_old.items()}
         for n, (k, sentence) in enumerate(new_sents):
-            o = matched_old_rev.get(n)
+            if run and new_sents[run[0]][0] != k:
+                flush()
+            o = matched.get(n)
             b = bead_of_old.get(o) if o is not None else None
-            if pending and pending[0][0] != k:
+            if b is not None and b in reusable:
                 flush()
-            if b is not None and b in fully_equal:
-                flush()
-                if b not in used_beads:
-                    used_beads.add(b)
-                    text = self.joiner.join(_strip_prefix(tgt_sents[t]) if t == sent_beads[b].target[0] and sent_beads[b].target and _is_first(tgt_sents, tgt_sent_unit, t) else tgt_sents[t]
-                                            for t in sent_beads[b].target)
+                if b not in consumed:
+                    consumed.add(b)
+                    bead = sent_beads[b]
+                    text = reusable[b]
+                    if _is_unit_start(tgt_owner, bead.target[0]):
+                        text = _strip_prefix(text)
                     pieces_of.setdefault(k, []).append(Piece(text=text))
                     old_tgt_of.setdefault(k, []).append(text)
-                old_src_of.setdefault(k, []).append(old_sents[o])
-                reused_any[k] = True
+                    old_src_of.setdefault(k, []).extend(old_sents[s] for s in bead.source)
+                    tgt_used_of.setdefault(k, []).extend(bead.target)
+                reused_any.add(k)
+            elif b is not None and not sent_beads[b].target:
+                # the translator left this sentence out; it is unchanged, so that stays their call
+                reused_any.add(k)
             else:
-                pending.append((k, n))
+                run.append(n)
         flush()
 
-        target_pos = {j: p for p, j in enumerate(target_indices)}
         code_targets = [j for j in target_indices if self.target[j].kind == "code"]
+        code_pairs = [(b.source[0], b.target[0]) for b in source_beads if len(b.source) == len(b.target) == 1
+                      and self.old[b.source[0]].kind == "code" and self.target[b.target[0]].kind == "code"]
         used_targets: set[int] = set()
         for k, (n, unit) in enumerate(zip(new_range, new_units)):
             self.emit_markers(n)
+            if n in self.moved_new:
+                self._emit_moved(n)
+                self.emit_markers_after(n)
+                continue
             if not unit.is_prose:
-                self.out.append(self._protected(unit, old_units, target_indices, code_targets, used_targets))
+                self.out.append(self._protected(unit, target_indices, code_targets, used_targets, code_pairs))
+                self.emit_markers_after(n)
                 continue
             pieces = pieces_of.get(k, [])
             out = OutUnit(sep=unit.sep, prefix=_prefix(unit.raw), pieces=pieces)
-            old_source = " ".join(old_src_of.get(k, []))
-            old_target = self.joiner.join(t for t in old_tgt_of.get(k, []) if t)
+            used = tgt_used_of.get(k, [])
+            if used and used == [t for t, owner in enumerate(tgt_owner) if owner == tgt_owner[used[0]]]:
+                out.fallback_raw = self.target[tgt_owner[used[0]]].raw  # all of one human unit, as written
             requests = [p.request for p in pieces if p.request is not None]
-            if not requests:
-                status = "reused" if any(o.raw == unit.raw for o in old_units) else "reused-format"
+            if requests:
+                status = "fuzzy" if k in reused_any else "new-text"
+            elif any(o.raw == unit.raw for o in old_units):
+                status = "reused"
             else:
-                status = "fuzzy" if reused_any.get(k) else "new-text"
-            out.segment = self.segment(unit, status, old_source=old_source, old_target=old_target,
+                status = "reused-format"
+            out.segment = self.segment(unit, status, old_source=" ".join(old_src_of.get(k, [])),
+                                       old_target=self.joiner.join(t for t in old_tgt_of.get(k, []) if t),
                                        origin="human", chars_to_mt=sum(len(r.text) for r in requests))
             self.out.append(out)
-        del target_pos
+            self.emit_markers_after(n)
         for j in target_only:
             self.out.append(OutUnit(sep=self.target[j].sep, raw=self.target[j].raw))
         # human text the new chapter no longer has
         for b, bead in enumerate(sent_beads):
-            if b in used_beads or b in suggested_beads or not bead.target:
-                continue
-            self.deleted(" ".join(old_sents[s] for s in bead.source),
-                         self.joiner.join(tgt_sents[t] for t in bead.target), "paragraph",
-                         self.target[tgt_sent_unit[bead.target[0]]].line)
+            if b not in consumed and bead.target:
+                self.deleted(" ".join(old_sents[s] for s in bead.source),
+                             self.joiner.join(tgt_sents[t] for t in bead.target), "paragraph",
+                             self.target[tgt_owner[bead.target[0]]].line)
         for j in code_targets:
             if j not in used_targets:
                 self.deleted("", self.target[j].raw, "code", self.target[j].line)
 
-    def _protected(self, unit: Unit, old_units: list[Unit], target_indices: list[int], code_targets: list[int],
-                   used_targets: set[int]) -> OutUnit:
+    def _emit_moved(self, n: int) -> None:
+        bead = self.moved_new[n]
+        for j in bead.target:
+            self.out.append(OutUnit(sep=self.target[j].sep, raw=self.target[j].raw))
+        old_unit, new_unit = self.old[bead.source[0]], self.new[n]
+        text = "\n".join(self.target[j].raw for j in bead.target)
+        self.segment(new_unit, "reused" if old_unit.raw == new_unit.raw else "reused-format",
+                     old_source=logical_text(old_unit.raw), old_target=text, target=text, origin="human")
+
+    def _protected(self, unit: Unit, target_indices: list[int], code_targets: list[int],
+                   used_targets: set[int], code_pairs: list[tuple[int, int]]) -> OutUnit:
         if unit.kind == "code":
             body = code_body(unit.raw)
             for j in code_targets:
                 if j not in used_targets and code_body(self.target[j].raw) == body:
                     used_targets.add(j)
                     return OutUnit(sep=unit.sep, raw=self.target[j].raw)
+            # changed code: the new code, with the translated comments of the lines that did not change
+            raw, old_source, old_target = unit.raw, "", ""
+            candidates = [(fuzz.ratio(self.old[i].raw, unit.raw), i, j) for i, j in code_pairs if j not in used_targets]
+            if candidates:
+                score, i, j = max(candidates)
+                if score >= 50:
+                    used_targets.add(j)
+                    old_source, old_target = self.old[i].raw, self.target[j].raw
+                    raw = carry_comments(old_source, old_target, unit.raw)
             info = unit.raw.splitlines()[0] if unit.raw else ""
-            self.segment(unit, "code-changed", target=unit.raw, origin="source", info=info)
-            return OutUnit(sep=unit.sep, raw=unit.raw)
+            self.segment(unit, "code-changed", old_source=old_source, old_target=old_target, target=raw,
+                         origin="source", info=info)
+            return OutUnit(sep=unit.sep, raw=raw)
         for j in target_indices:
             if self.target[j].kind == unit.kind and self.target[j].raw.strip() == unit.raw.strip():
                 return OutUnit(sep=unit.sep, raw=self.target[j].raw)
@@ -406,8 +501,9 @@ class _Planner:
                 self.equal_region(old_range, new_range, region_beads)
             else:
                 self.changed_region(old_range, new_range, region_beads)
-        for position in sorted(self.markers_before):
+        for position in sorted(set(self.markers_before) | set(self.markers_after)):
             self.emit_markers(position)
+            self.emit_markers_after(position)
         if self.out:
             self.out[-1].sep = self.target_all_last_sep
         for unit in self.out[:-1]:
@@ -417,8 +513,38 @@ class _Planner:
                             self.segments, self.requests)
 
 
-def _is_first(sentences: list[str], owner: list[int], t: int) -> bool:
+def _protected_agreement(source: list[Unit], target: list[Unit], beads: list[Bead]) -> tuple[float, int]:
+    """Share of the source's protected units (code, math, labels) paired 1:1 with a near-identical target unit."""
+    coster = UnitCoster(source, target)
+    protected = sum(1 for u in source if not u.is_prose and u.kind != "front_matter")
+    good = sum(1 for b in beads if len(b.source) == 1 and len(b.target) == 1
+               and not source[b.source[0]].is_prose and coster(b.source[0], 1, b.target[0], 1) < 0.5)
+    return (good / protected if protected else 1.0), protected
+
+
+def _is_unit_start(owner: list[int], t: int) -> bool:
     return t == 0 or owner[t - 1] != owner[t]
+
+
+def _masked_key(sentence: str) -> tuple[str, list[str]]:
+    """Comparison key with inline code/math/roles masked, and those spans (normalised) in order."""
+    masked, originals = mask(strip_markers(sentence))
+    return prose_key(masked), originals
+
+
+def _carry_spans(old_spans: list[str], new_spans: list[str], human: str) -> str | None:
+    """The human sentence with the new English's changed inline spans (code, math) put in; None if unsure.
+
+    A span that changed is replaced where it occurs exactly once in the human text; if the human text already
+    has the new span, nothing is needed. Anything else is ambiguous and the sentence is treated as changed.
+    """
+    for old, new in zip(old_spans, new_spans):
+        if old == new or (new in human and old not in human):
+            continue
+        if human.count(old) != 1:
+            return None
+        human = human.replace(old, new)
+    return human
 
 
 def plan_document(old_source_text: str, new_source_text: str, old_target_text: str, source_lang: str,

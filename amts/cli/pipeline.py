@@ -1,0 +1,85 @@
+"""`amts local-run`: the serverless pipeline end to end on this machine (moto + fake Translate)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from amts.errors import AmtsError
+
+console = Console()
+
+
+def local_run(
+    out: Path = typer.Option(Path("demo-out"), "--out", help="Folder for output/<lang>/, reports/ and execution.json."),
+    book: Path = typer.Option(None, "--book", help="Book laid out like sample/: en/, en-new/, <lang>/ (default: sample/)."),
+    languages: str = typer.Option("zh,es", "--languages", help="Target languages, comma-separated."),
+) -> None:
+    """Upload the sample book to a local S3, run the real state machine and Lambdas, write the results."""
+    from amts.localrun import REPO, LocalCloud, seed_book, write_results
+
+    book = book or REPO / "sample"
+    if not book.is_dir():
+        raise AmtsError(f"book folder {book} does not exist")
+    langs = tuple(x.strip() for x in languages.split(",") if x.strip())
+    started = time.monotonic()
+    with LocalCloud(languages=langs) as cloud:
+        counts = seed_book(cloud, book)
+        console.print(f"uploaded {counts['source']} English chapters and human translations for "
+                      f"{', '.join(k for k in counts if k != 'source') or 'no language'} to s3://{cloud_bucket()}")
+        with console.status("running the state machine") as status:
+            def show(history: list) -> None:
+                entered = [e for e in history if e["type"].endswith("StateEntered")]
+                if entered:
+                    status.update(f"state machine: {entered[-1]['stateEnteredEventDetails']['name']} "
+                                  f"({len(history)} events)")
+
+            result = cloud.run({"bucket": cloud_bucket(), "prefix": "source/en/"}, on_poll=show)
+        files = write_results(cloud, result, out)
+        report = (result["output"] or {})
+    print_summary(result, report, files, out, time.monotonic() - started)
+    if result["status"] != "SUCCEEDED":
+        raise AmtsError(f"execution {result['status']}: {result.get('error')} {result.get('cause') or ''}".strip())
+
+
+def cloud_bucket() -> str:
+    from amts.localrun import BUCKET
+
+    return BUCKET
+
+
+def print_summary(result: dict, report: dict, files: dict, out: Path, seconds: float) -> None:
+    import json
+
+    full = {}
+    if report.get("report_key"):
+        path = out / report["report_key"]
+        if path.exists():
+            full = json.loads(path.read_text(encoding="utf-8"))
+    table = Table(title=f"AMTS local run: execution {result['status']} in {seconds:.1f}s")
+    for column in ("language", "status", "chapters", "chars to MT", "BLEU", "chrF", "note"):
+        table.add_column(column)
+    for lang in full.get("languages", []):
+        ev = lang.get("evaluation") or {}
+        chapters = ", ".join(f"{k} {v}" for k, v in sorted((lang.get("chapters") or {}).items()))
+        note = lang.get("error") or "; ".join(e["path"] for e in lang.get("errors", []))
+        table.add_row(lang["lang"], lang["status"], chapters, f"{lang.get('chars_to_mt', 0):,}",
+                      str(ev.get("bleu", "–")), str(ev.get("chrf", "–")), note or "")
+    console.print(table)
+    if full:
+        console.print(f"characters sent to machine translation: {full['chars_to_mt']:,}; "
+                      f"estimated cost ${full['estimated_cost_usd']:.4f} at $15 per million")
+        for rejected in full.get("rejected", []):
+            console.print(f"[yellow]rejected[/] {rejected['key']}: {rejected['error']}")
+    # soft_wrap: paths stay on one line so they can be copied
+    console.print(f"outputs: {out / 'output'}  ({len(files['outputs'])} files)", soft_wrap=True)
+    console.print(f"reports: {out / 'reports'}", soft_wrap=True)
+    console.print(f"execution history: {files['execution']}", soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("local-run")(local_run)

@@ -1,0 +1,91 @@
+"""`amts sync`: keep the human translation, retranslate only what changed in the English, report it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from amts.errors import EngineError
+from amts.sync.assemble import TOTAL_KEYS
+from amts.sync.checks import check_languages
+from amts.sync.files import collect_jobs, read_pairs_table, sync_jobs, write_report
+
+console = Console(stderr=True)
+ENGINES = ("none", "memory", "apertium", "amazon")
+
+
+def _memory(path: Optional[Path], source_lang: str, target_lang: str, threshold: Optional[float]):
+    if path is None:
+        return None
+    from amts.engines.memory import DEFAULT_THRESHOLD, TranslationMemory, read_parallel_file
+
+    pairs = read_parallel_file(path, source_lang, target_lang)
+    return TranslationMemory(pairs, DEFAULT_THRESHOLD if threshold is None else threshold)
+
+
+def _engine(name: str, source_lang: str, target_lang: str):
+    if name in ("none", "memory"):
+        return None
+    from amts.engines import get_engine
+
+    engine = get_engine(name)
+    if not engine.supports(source_lang, target_lang):
+        raise EngineError(f"engine {name!r} cannot translate {source_lang} -> {target_lang} here")
+    return engine
+
+
+def sync(
+    old_source: Annotated[Path, typer.Option("--old-source", help="English the old translation was made from (file or folder).")],
+    new_source: Annotated[Path, typer.Option("--new-source", help="The new English (file or folder).")],
+    old_target: Annotated[Path, typer.Option("--old-target", help="The human translation of --old-source.")],
+    target_lang: Annotated[str, typer.Option("--target-lang", help="Target language code, e.g. zh.")],
+    out: Annotated[Path, typer.Option("--out", help="Where the new translation goes (file or folder).")],
+    report: Annotated[Path, typer.Option("--report", help="REPORT.json: per-segment statuses and totals.")],
+    source_lang: Annotated[str, typer.Option("--source-lang", help="Source language code.")] = "en",
+    engine: Annotated[str, typer.Option("--engine", help="none | memory | apertium | amazon.")] = "none",
+    memory: Annotated[Optional[Path], typer.Option("--memory", help="Parallel data (CSV/TSV/TMX) looked up before the engine.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite --out files that differ from the old target.")] = False,
+    pairs: Annotated[Optional[Path], typer.Option("--pairs", help="TSV of source path -> target path for renamed chapters.")] = None,
+    fuzzy_threshold: Annotated[Optional[float], typer.Option("--fuzzy-threshold", help="Lowest memory fuzzy score used (0-100).")] = None,
+) -> None:
+    """Sync a translation with a new English edition: reuse human text, translate only changed text."""
+    engine = engine.strip().lower()
+    if engine not in ENGINES:
+        raise typer.BadParameter(f"choose one of {', '.join(ENGINES)}", param_hint="--engine")
+    if engine == "memory" and memory is None:
+        raise EngineError("--engine memory needs --memory PARALLEL_FILE")
+    if fuzzy_threshold is not None and not 0 <= fuzzy_threshold <= 100:
+        raise typer.BadParameter("must be between 0 and 100", param_hint="--fuzzy-threshold")
+    check_languages(source_lang, target_lang)
+    table = read_pairs_table(pairs) if pairs is not None else None
+    jobs, gone = collect_jobs(old_source, new_source, old_target, out, table)
+    translation_memory = _memory(memory, source_lang, target_lang, fuzzy_threshold)
+    mt_engine = _engine(engine, source_lang, target_lang)
+    with Progress(TextColumn("sync"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+                  console=console, transient=True) as bar:
+        task = bar.add_task("", total=len(jobs))
+        result = sync_jobs(jobs, gone, source_lang, target_lang, engine=mt_engine, memory=translation_memory,
+                           force=force, progress=lambda name: bar.update(task, advance=1, description=name))
+    write_report(report, result)
+    _print_totals(result["totals"])
+
+
+def _print_totals(totals: dict) -> None:
+    table = Table(title="sync totals")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key in TOTAL_KEYS:
+        table.add_row(key, str(totals[key]))
+    segments = totals["segments"] or 1
+    untouched = totals["reused"] + totals["reused_format"] + totals["code_changed"]
+    table.add_row("[bold]no translator needed[/]", f"{100 * untouched / segments:.1f}%")
+    Console().print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("sync")(sync)

@@ -1,0 +1,1 @@
+"""The AWS CDK app: one stack with the bucket, the S3 trigger, the Lambdas and the state machine."""

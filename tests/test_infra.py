@@ -1,0 +1,183 @@
+"""The CDK stack: resources, least privilege, cfn-lint and cdk-nag, synthesized once with a tiny code asset."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("aws_cdk")
+
+import aws_cdk as cdk  # noqa: E402
+from aws_cdk.assertions import Match, Template  # noqa: E402
+
+from app import build_app  # noqa: E402
+from infra.stack import AmtsConfig  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def synth(tmp_path_factory):
+    """One synth for the module: tiny asset folders keep it fast; cdk-nag runs as a validation plugin."""
+    root = tmp_path_factory.mktemp("cdk")
+    code = root / "code" / "lambdas"
+    code.mkdir(parents=True)
+    (code / "plan.py").write_text("def handler(event, context):\n    return {}\n")
+    deps = root / "deps" / "python"
+    deps.mkdir(parents=True)
+    (deps / "placeholder.py").write_text("")
+    app = cdk.App(outdir=str(root / "cdk.out"), context={
+        "amts:lambdaCodeDir": str(code.parent), "amts:lambdaDepsDir": str(deps.parent),
+        "amts:targetLanguages": ["zh", "es", "pt"]})
+    app, stack = build_app(app)
+    assembly = app.synth()  # raises when cdk-nag reports an unacknowledged finding
+    template_path = Path(assembly.directory) / f"{stack.stack_name}.template.json"
+    return {"stack": stack, "template": Template.from_stack(stack), "path": template_path,
+            "json": json.loads(template_path.read_text()), "out": Path(assembly.directory)}
+
+
+def resources(synth, kind: str) -> dict:
+    return {k: v for k, v in synth["json"]["Resources"].items() if v["Type"] == kind}
+
+
+def statements(synth) -> list[dict]:
+    found = []
+    for kind in ("AWS::IAM::Policy", "AWS::IAM::Role"):
+        for resource in resources(synth, kind).values():
+            props = resource["Properties"]
+            docs = [props["PolicyDocument"]] if "PolicyDocument" in props else []
+            docs += [p["PolicyDocument"] for p in props.get("Policies", [])]
+            for doc in docs:
+                found += doc["Statement"]
+    return found
+
+
+def test_bucket_is_versioned_encrypted_private_and_sends_events(synth):
+    synth["template"].has_resource_properties("AWS::S3::Bucket", {
+        "VersioningConfiguration": {"Status": "Enabled"},
+        "BucketEncryption": {"ServerSideEncryptionConfiguration": [
+            {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
+        "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
+                                           "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+        "LoggingConfiguration": Match.any_value(),
+    })
+    synth["template"].has_resource_properties("Custom::S3BucketNotifications", {
+        "NotificationConfiguration": {"EventBridgeConfiguration": {}}})
+
+
+def test_bucket_policies_deny_requests_without_tls(synth):
+    policies = resources(synth, "AWS::S3::BucketPolicy")
+    assert len(policies) == 2  # the book bucket and its access-log bucket
+    for policy in policies.values():
+        denies = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"]
+        assert any(s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} and s["Principal"] == {"AWS": "*"}
+                   for s in denies)
+
+
+def test_upload_under_source_starts_the_state_machine(synth):
+    rules = resources(synth, "AWS::Events::Rule")
+    assert len(rules) == 1
+    rule = next(iter(rules.values()))["Properties"]
+    assert rule["EventPattern"]["source"] == ["aws.s3"]
+    assert rule["EventPattern"]["detail-type"] == ["Object Created"]
+    assert rule["EventPattern"]["detail"]["object"]["key"] == [{"prefix": "source/en/"}]
+    target = rule["Targets"][0]
+    machine_id = next(iter(resources(synth, "AWS::StepFunctions::StateMachine")))
+    assert target["Arn"] == {"Ref": machine_id}
+
+
+def test_lambdas_are_python_312_with_powertools_settings_from_context(synth):
+    functions = {k: v for k, v in resources(synth, "AWS::Lambda::Function").items()
+                 if v["Properties"].get("Handler", "").startswith("lambdas.")}
+    handlers = sorted(f["Properties"]["Handler"] for f in functions.values())
+    assert handlers == sorted(f"lambdas.{m}.handler" for m in (
+        "plan", "build_parallel_data", "parallel_data", "prepare_batch", "assemble", "evaluate", "report"))
+    for fn in functions.values():
+        props = fn["Properties"]
+        assert props["Runtime"] == "python3.12"
+        assert props["TracingConfig"] == {"Mode": "Active"}
+        env = props["Environment"]["Variables"]
+        assert env["AMTS_TARGET_LANGS"] == "zh,es,pt" and env["AMTS_SOURCE_LANG"] == "en"
+        assert env["POWERTOOLS_SERVICE_NAME"].startswith("amts")
+        assert len(props["Layers"]) == 1
+
+
+def test_state_machine_definition_is_the_asl_file_inline(synth):
+    machine = next(iter(resources(synth, "AWS::StepFunctions::StateMachine").values()))["Properties"]
+    asl = (REPO / "statemachine" / "translate_book.asl.json").read_text()
+    assert machine["DefinitionString"] == asl
+    assert set(machine["DefinitionSubstitutions"]) == {
+        "PlanFunctionArn", "BuildParallelDataFunctionArn", "ParallelDataFunctionArn", "PrepareBatchFunctionArn",
+        "AssembleFunctionArn", "EvaluateFunctionArn", "ReportFunctionArn", "TranslateDataAccessRoleArn"}
+    assert machine["LoggingConfiguration"]["Level"] == "ALL"
+    assert machine["TracingConfiguration"] == {"Enabled": True}
+
+
+def test_no_wildcard_actions_anywhere(synth):
+    for statement in statements(synth):
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        assert all("*" not in action for action in actions), statement
+
+
+def test_pass_role_only_for_the_translate_data_access_role(synth):
+    translate_roles = [k for k, v in resources(synth, "AWS::IAM::Role").items()
+                       if v["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
+                       == {"Service": "translate.amazonaws.com"}]
+    assert len(translate_roles) == 1
+    passes = [s for s in statements(synth) if "iam:PassRole" in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])]
+    assert passes, "the state machine must be able to hand the data-access role to Translate"
+    for statement in passes:
+        assert statement["Resource"] == {"Fn::GetAtt": [translate_roles[0], "Arn"]}
+        assert statement["Condition"] == {"StringEquals": {"iam:PassedToService": "translate.amazonaws.com"}}
+
+
+def test_translate_role_is_limited_to_batch_and_parallel_data_folders(synth):
+    role_id = next(k for k, v in resources(synth, "AWS::IAM::Role").items()
+                   if v["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
+                   == {"Service": "translate.amazonaws.com"})
+    trust = resources(synth, "AWS::IAM::Role")[role_id]["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]
+    assert "aws:SourceAccount" in trust["Condition"]["StringEquals"]  # no confused deputy
+    policy = next(v for v in resources(synth, "AWS::IAM::Policy").values()
+                  if v["Properties"]["Roles"] == [{"Ref": role_id}])
+    text = json.dumps(policy["Properties"]["PolicyDocument"])
+    for forbidden in ("/source/", "/output/", "/translations/", "/reports/"):
+        assert forbidden not in text
+
+
+def test_cfn_lint_reports_no_errors(synth):
+    lint = subprocess.run([str(Path(sys.executable).with_name("cfn-lint")), str(synth["path"])],
+                          capture_output=True, text=True)
+    assert lint.returncode & 2 == 0, lint.stdout  # bit 2: errors; warnings (4) are allowed
+    assert "E" not in {line[:1] for line in lint.stdout.splitlines() if line[:1] in "EW" and line[1:5].isdigit()}
+
+
+def test_cfn_lint_would_catch_a_broken_state_machine(synth, tmp_path):
+    broken = json.loads(synth["path"].read_text())
+    machine_id = next(iter(resources(synth, "AWS::StepFunctions::StateMachine")))
+    definition = json.loads(broken["Resources"][machine_id]["Properties"]["DefinitionString"])
+    definition["States"]["Plan changed chapters"]["Type"] = "Bogus"
+    broken["Resources"][machine_id]["Properties"]["DefinitionString"] = json.dumps(definition)
+    path = tmp_path / "broken.template.json"
+    path.write_text(json.dumps(broken))
+    lint = subprocess.run([str(Path(sys.executable).with_name("cfn-lint")), str(path)], capture_output=True, text=True)
+    assert lint.returncode & 2 and "E3601" in lint.stdout, lint.stdout
+
+
+def test_cdk_nag_has_no_unacknowledged_findings_and_every_acknowledgement_has_a_reason(synth):
+    report = json.loads((synth["out"] / "validation-report.json").read_text())
+    (plugin,) = [p for p in report["pluginReports"] if p["pluginName"] == "AwsSolutions"]
+    assert plugin["conclusion"] == "success" and plugin["violations"] == []
+    assert plugin["suppressedViolations"], "the report should list what was acknowledged"
+    for suppressed in plugin["suppressedViolations"]:
+        assert len(suppressed["reason"]) > 30, suppressed["ruleName"]  # a reason a reviewer can check
+        assert "[" in suppressed["acknowledgedId"] or suppressed["ruleName"] == "AwsSolutions-L1"  # one finding, not a whole rule
+
+
+def test_context_defaults():
+    config = AmtsConfig()
+    assert config.source_language == "en" and config.target_languages == ("zh", "es")
+    assert AmtsConfig().environment()["AMTS_TARGET_LANGS"] == "zh,es"

@@ -1,0 +1,172 @@
+"""The real ASL in moto's Step Functions interpreter, with the real Lambda handlers and the fake Translate."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from amts.localrun import BUCKET, LocalCloud, seed_book
+from amts.markdown import parse
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+LANGS = ("zh", "es")
+
+
+@pytest.fixture
+def cloud(sample_book):
+    with LocalCloud(languages=LANGS) as local:
+        seed_book(local, sample_book)
+        yield local
+
+
+def whole_book(cloud: LocalCloud, **kwargs) -> dict:
+    result = cloud.run({"bucket": BUCKET, "prefix": "source/en/"}, **kwargs)
+    assert result["status"] == "SUCCEEDED", result
+    return result
+
+
+def report_of(cloud: LocalCloud, result: dict) -> dict:
+    return json.loads(cloud.get(result["output"]["report_key"]))
+
+
+def jobs(cloud: LocalCloud) -> list[dict]:
+    return [req for op, req in cloud.translate.calls if op == "StartTextTranslationJob"]
+
+
+def protected_blocks(text: str) -> list[str]:
+    return [b.raw for b in parse(text).blocks if b.protected]
+
+
+def test_upload_produces_every_chapter_in_both_languages(cloud, sample_book):
+    result = whole_book(cloud)
+    report = report_of(cloud, result)
+    chapters = sorted(p.relative_to(sample_book / "en-new").as_posix() for p in (sample_book / "en-new").rglob("*.md"))
+    assert report["failed_languages"] == []
+    for lang in LANGS:
+        assert sorted(k.split("/", 2)[2] for k in cloud.keys(f"output/{lang}/")) == chapters
+        for chapter in chapters:
+            source = cloud.get(f"source/en/{chapter}").decode()
+            output = cloud.get(f"output/{lang}/{chapter}").decode()
+            assert output != source  # translated, or the human translation reused
+            if not (sample_book / lang / chapter).exists():
+                # a chapter nobody translated yet: code, math and directives come through byte for byte
+                assert protected_blocks(output) == protected_blocks(source)
+    # chapters new in en-new have no human translation: the whole chapter went to the engine
+    summary = {lang["lang"]: lang for lang in report["languages"]}
+    assert all(summary[lang]["chars_to_mt"] > 0 for lang in LANGS)
+    assert report["chars_to_mt"] == sum(summary[lang]["chars_to_mt"] for lang in LANGS)
+    assert report["estimated_cost_usd"] == pytest.approx(report["chars_to_mt"] * 15 / 1e6, abs=1e-4)
+    # one batch job per language, each with the parallel data built from the human translation
+    assert sorted(j["TargetLanguageCodes"][0] for j in jobs(cloud)) == sorted(LANGS)
+    assert all(j["ParallelDataNames"] == [f"amts-en-{j['TargetLanguageCodes'][0]}"] for j in jobs(cloud))
+    assert {name: data.status for name, data in cloud.translate.parallel_data.items()} == {
+        "amts-en-zh": "ACTIVE", "amts-en-es": "ACTIVE"}
+    # the review report for each language follows the sync report contract
+    for lang in LANGS:
+        review = json.loads(cloud.get(f"reports/{report['run_id']}/{lang}/review.json"))
+        assert {"files", "totals"} <= review.keys() and len(review["files"]) == len(chapters)
+        assert review["totals"]["reused"] > 0  # unchanged English keeps the human translation
+
+
+def test_a_failing_language_leaves_the_other_complete_and_is_named(cloud):
+    cloud.lambdas.inject("prepare_batch", lambda event: event["lang"] == "es", RuntimeError("disk full while preparing es"))
+    result = whole_book(cloud)
+    report = report_of(cloud, result)
+    assert report["failed_languages"] == ["es"]
+    failed = next(lang for lang in report["languages"] if lang["lang"] == "es")
+    assert failed["error"] == "RuntimeError" and "disk full while preparing es" in failed["cause"]
+    assert cloud.keys("output/es/") == []
+    assert len(cloud.keys("output/zh/")) == len(cloud.keys("source/en/"))
+    assert "es" in cloud.get(f"reports/{report['run_id']}/report.md").decode()
+
+
+def test_a_failed_translation_job_is_caught_per_language(cloud):
+    cloud.translate.fail_jobs = True
+    report = report_of(cloud, whole_book(cloud))
+    assert sorted(report["failed_languages"]) == sorted(LANGS)
+    assert {lang["error"] for lang in report["languages"]} == {"TranslationJobFailed"}
+    assert cloud.keys("output/") == []
+
+
+def test_throttling_is_retried_and_succeeds(cloud):
+    cloud.translate.throttle("StartTextTranslationJob", times=2)
+    cloud.translate.throttle("DescribeTextTranslationJob", times=1)
+    report = report_of(cloud, whole_book(cloud))
+    assert report["failed_languages"] == []
+    started = [req for op, req in cloud.translate.calls if op == "StartTextTranslationJob"]
+    assert len(started) == len(LANGS) + 2  # two throttled attempts, then one job per language
+    assert len(cloud.translate.jobs) == len(LANGS)
+
+
+def test_a_second_identical_upload_starts_no_new_job(cloud):
+    whole_book(cloud)
+    first_jobs = len(cloud.translate.jobs)
+    outputs = {key: cloud.get(key) for key in cloud.keys("output/")}
+    # the same bytes uploaded again: S3 sends the event, the plan finds nothing changed
+    key = "source/en/chapter_optimization/sgd.md"
+    cloud.put(key, cloud.get(key))
+    again = cloud.run(cloud.upload_event(key))
+    assert again["status"] == "SUCCEEDED"
+    report = report_of(cloud, again)
+    assert report["chapters_planned"] == 0 and report["chars_to_mt"] == 0
+    assert len(cloud.translate.jobs) == first_jobs
+    assert {key: cloud.get(key) for key in cloud.keys("output/")} == outputs
+
+
+def test_an_edited_chapter_is_retranslated_alone(cloud):
+    whole_book(cloud)
+    first_jobs = len(cloud.translate.jobs)
+    key = "source/en/chapter_optimization/sgd.md"
+    before_other = cloud.get("output/zh/chapter_regression/linear.md")
+    edited = cloud.get(key).decode().replace("\n\n", "\n\nA brand new sentence about learning rates.\n\n", 1)
+    cloud.put(key, edited.encode())
+    result = cloud.run(cloud.upload_event(key))
+    report = report_of(cloud, result)
+    assert report["chapters_planned"] == 1 and report["failed_languages"] == []
+    assert len(cloud.translate.jobs) == first_jobs + len(LANGS)
+    assert cloud.get("output/zh/chapter_regression/linear.md") == before_other
+
+
+@pytest.mark.parametrize("key, body, expected", [
+    ("source/en/notes.txt", b"not a chapter", "not a markdown chapter"),
+    ("source/en/huge.md", b"# Huge\n\n" + b"word " * (4 * 1024 * 1024), "MB limit"),
+])
+def test_bad_uploads_end_with_a_clear_error_and_touch_no_output(cloud, key, body, expected):
+    whole_book(cloud)
+    outputs = {k: cloud.get(k) for k in cloud.keys("output/")}
+    jobs_before = len(cloud.translate.jobs)
+    cloud.put(key, body)
+    result = cloud.run(cloud.upload_event(key))
+    assert result["status"] == "SUCCEEDED"
+    report = report_of(cloud, result)
+    assert [r["key"] for r in report["rejected"]] == [key]
+    assert expected in report["rejected"][0]["error"]
+    assert {k: cloud.get(k) for k in cloud.keys("output/")} == outputs
+    assert len(cloud.translate.jobs) == jobs_before
+
+
+def test_a_binary_markdown_upload_is_reported_per_chapter(cloud):
+    whole_book(cloud)
+    key = "source/en/chapter_regression/broken.md"
+    cloud.put(key, b"# Title\n\n\xff\xfe\x00binary\x00")
+    report = report_of(cloud, cloud.run(cloud.upload_event(key)))
+    for lang in report["languages"]:
+        assert lang["status"] == "ok"
+        summary = json.loads(cloud.get(f"work/runs/{report['run_id']}/{lang['lang']}/summary.json"))
+        assert [e["path"] for e in summary["errors"]] == ["chapter_regression/broken.md"]
+    assert not [k for k in cloud.keys("output/") if k.endswith("broken.md")]
+
+
+def test_a_large_run_fans_chapters_out_with_a_distributed_map(sample_book):
+    with LocalCloud(languages=("es",), inline_chapter_limit=1) as cloud:
+        seed_book(cloud, sample_book)
+        result = whole_book(cloud)
+        report = report_of(cloud, result)
+    assert report["failed_languages"] == []
+    chapters = report["chapters_planned"]
+    assert chapters > 1
+    # the language map run plus one chapter map run reading the manifest from S3
+    item_counts = sorted(run["itemCounts"]["total"] for run in result["map_runs"])
+    assert chapters in item_counts
