@@ -8,6 +8,7 @@ at prebuilt folders (tests use them to skip staging; "none" for no dependency la
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -19,7 +20,8 @@ from infra.stack import AmtsStack
 def build_app(app: cdk.App | None = None) -> tuple[cdk.App, AmtsStack]:
     from infra import staging
 
-    app = app or cdk.App()
+    # Under the cdk CLI, CDK_OUTDIR names the folder; `python app.py` alone writes cdk.out/ too (not a temp dir).
+    app = app or cdk.App(outdir=os.environ.get("CDK_OUTDIR") or str(Path(__file__).resolve().parent / "cdk.out"))
     code = app.node.try_get_context("amts:lambdaCodeDir")
     deps = app.node.try_get_context("amts:lambdaDepsDir")
     code_dir = Path(code) if code else staging.stage_code()

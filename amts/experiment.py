@@ -24,9 +24,8 @@ from amts.engines import get_engine
 from amts.engines.base import Engine
 from amts.engines.chain import ChainEngine
 from amts.engines.memory import DEFAULT_THRESHOLD, MemoryEngine, TranslationMemory, _masked_entry
-from amts.errors import AlignmentError, AmtsError, EngineError
+from amts.errors import AlignmentError, AmtsError, EngineError, PlaceholderError
 from amts.markdown import MARKDOWN_SUFFIXES, load, mask, unmask
-from amts.errors import PlaceholderError
 
 CONDITIONS = ("none", "paragraph", "sentence")
 LABELS = {"none": "No parallel data", "paragraph": "Paragraph pairs", "sentence": "Sentence pairs"}
@@ -135,14 +134,24 @@ def significance(systems: dict[str, list[str]], refs: list[str], tgt_lang: str, 
 
 def run_experiment(src_dir: Path, tgt_dir: Path, src_lang: str, tgt_lang: str, engine_name: str,
                    articles: list[str] | None = None, pairs_file: Path | None = None, samples: int = 1000,
-                   threshold: float = DEFAULT_THRESHOLD, log: Callable[[str], None] = lambda m: None) -> dict:
+                   threshold: float = DEFAULT_THRESHOLD, log: Callable[[str], None] = lambda m: None,
+                   engine_options: dict | None = None) -> dict:
     notes: list[str] = []
+    engine_options = engine_options or {}
+    if engine_name == "amazon" and engine_options.get("batch") is None:
+        raise ExperimentError("the amazon experiment translates with parallel data (Active Custom Translation), "
+                              "which only batch jobs support: give --bucket and --role-arn")
     if engine_name == "memory":
         base: Engine | None = None
-        notes.append(f"engine 'memory': memory only, no MT engine; segments the memory does not know stay in "
-                     f"{src_lang} (the 'none' condition is the untranslated source)")
+        from amts.engines import engines_supporting
+
+        local = [e for e in engines_supporting(src_lang, tgt_lang) if e not in ("amazon", "pseudo")]
+        notes.append(f"engine 'memory': translation memory only"
+                     + ("" if local else f"; no local {src_lang}->{tgt_lang} MT engine exists here")
+                     + f". Segments the memory does not know stay in {src_lang}, so 'none' scores the untranslated "
+                     "source (shared code, numbers and names) and the other conditions measure memory hits only")
     else:
-        base = get_engine(engine_name)
+        base = get_engine(engine_name, **engine_options)
         if not base.supports(src_lang, tgt_lang):
             from amts.engines import engines_supporting
 
@@ -163,10 +172,17 @@ def run_experiment(src_dir: Path, tgt_dir: Path, src_lang: str, tgt_lang: str, e
             notes.append(f"{pair.name}: not aligned, left out of parallel data and evaluation ({pair.error})")
     masked = {p.name: {"paragraph": _masked(p.paragraphs), "sentence": _masked(p.sentences)} for p in book}
     unknown_words: dict[str, Counter] = {}
-    if base is not None:
+    oracle = base
+    if engine_name == "amazon":  # words Amazon does not know cannot be asked cheaply: use Apertium's when it can
+        from amts.engines.apertium import ApertiumEngine
+
+        oracle = ApertiumEngine() if ApertiumEngine().supports(src_lang, tgt_lang) else None
+        notes.append("amazon: conditions with parallel data run batch jobs with ParallelDataNames (ACT)"
+                     + (" and terminology learned with Apertium's unknown words (ImportTerminology)" if oracle else ""))
+    if oracle is not None:
         log("collecting words the engine does not know")
         texts = [(pair.name, s) for pair in book for s, _ in pair.paragraphs]
-        for (name, _), words in zip(texts, base.untranslated_by_text([t for _, t in texts], src_lang, tgt_lang)):
+        for (name, _), words in zip(texts, oracle.untranslated_by_text([t for _, t in texts], src_lang, tgt_lang)):
             unknown_words.setdefault(name, Counter()).update(words)
 
     systems: dict[str, list[str]] = {c: [] for c in CONDITIONS}
@@ -179,7 +195,8 @@ def run_experiment(src_dir: Path, tgt_dir: Path, src_lang: str, tgt_lang: str, e
         row = {"article": pair.name, "units": len(pair.units), "bleu": {}, "chrf": {}}
         unit_refs = [ref for _, ref in pair.units]
         for condition in CONDITIONS:
-            engine = _engine_for(condition, base, book, masked, unknown_words, pair.name, src_lang, tgt_lang, threshold)
+            engine = _engine_for(condition, base, book, masked, unknown_words, pair.name, src_lang, tgt_lang, threshold,
+                                 engine_name, engine_options)
             hyps = translate_units(engine, pair.units, src_lang, tgt_lang)
             origins = getattr(engine, "last_origins", [])
             hits[condition].update(o or "source" for o in origins)
@@ -190,6 +207,8 @@ def run_experiment(src_dir: Path, tgt_dir: Path, src_lang: str, tgt_lang: str, e
             systems[condition].extend(hyps)
             if condition != "none" and isinstance(engine, ChainEngine) and engine.engine is not None:
                 row.setdefault("terms", {})[condition] = len(engine.terminology(src_lang, tgt_lang))
+            if getattr(engine, "last_job", None):
+                row.setdefault("jobs", {})[condition] = {k: v for k, v in engine.last_job.items() if k != "missing"}
         refs.extend(unit_refs)
         rows.append(row)
     if not rows:
@@ -207,10 +226,27 @@ def run_experiment(src_dir: Path, tgt_dir: Path, src_lang: str, tgt_lang: str, e
             "fuzzy_threshold": threshold, "notes": notes}
 
 
-def _engine_for(condition, base, book, masked, unknown_words, held_out, src_lang, tgt_lang, threshold) -> Engine:
+def _engine_for(condition, base, book, masked, unknown_words, held_out, src_lang, tgt_lang, threshold,
+                engine_name: str = "", engine_options: dict | None = None) -> Engine:
     if condition == "none":
         return base if base is not None else get_engine("none")
     pairs = [entry for p in book if p.name != held_out and not p.error for entry in masked[p.name][condition]]
+    if engine_name == "amazon":
+        from dataclasses import replace
+
+        from amts.engines.terminology import learn_terminology
+
+        raw = [pair for p in book if p.name != held_out and not p.error
+               for pair in (p.paragraphs if condition == "paragraph" else p.sentences)]
+        unknown = Counter()
+        for name, words in unknown_words.items():
+            if name != held_out:
+                unknown.update(words)
+        options = dict(engine_options or {})
+        options["batch"] = replace(options["batch"], parallel_data_name=f"amts-{condition}-{src_lang}-{tgt_lang}")
+        options["terms"] = learn_terminology(pairs, unknown, tgt_lang) if unknown else None
+        options["terminology_name"] = f"amts-{condition}-{src_lang}-{tgt_lang}"
+        return get_engine("amazon", parallel_data=raw, **options)
     memory = MemoryEngine(pairs=[])
     memory._memories[(src_lang, tgt_lang)] = TranslationMemory(pairs, threshold, masked=True)
     unknown = Counter()

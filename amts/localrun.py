@@ -16,6 +16,7 @@ import logging
 import os
 import re
 import shutil
+import sys
 import time
 import traceback
 import uuid
@@ -81,6 +82,8 @@ class LambdaRuntime:
     """Answers `lambda.Invoke` by running the handler in-process; faults can be injected per call."""
 
     def __init__(self) -> None:
+        if str(REPO) not in sys.path:  # lambdas/ lives beside amts/ in the checkout, not in the installed package
+            sys.path.insert(0, str(REPO))
         self.handlers: dict[str, Callable] = {}
         for module in FUNCTIONS.values():
             self.handlers[f"amts-{module.replace('_', '-')}"] = importlib.import_module(f"lambdas.{module}").handler
@@ -132,14 +135,14 @@ class LocalCloud:
     """moto + in-process Lambdas + fake Translate, with the AMTS state machine created and a bucket ready."""
 
     def __init__(self, languages: tuple[str, ...] = ("zh", "es"), source_lang: str = "en", engine=None,
-                 poll_seconds: int = 0, inline_chapter_limit: int = 20):
+                 poll_seconds: int = 0, inline_chapter_limit: int = 20, engine_setting: str = "amazon"):
         self.languages = languages
         self.source_lang = source_lang
         self.engine = engine
         self.env = {
             "AMTS_SOURCE_LANG": source_lang,
             "AMTS_TARGET_LANGS": ",".join(languages),
-            "AMTS_ENGINE": "amazon",
+            "AMTS_ENGINE": engine_setting,
             "AMTS_POLL_SECONDS": str(poll_seconds),
             "AMTS_INLINE_CHAPTER_LIMIT": str(inline_chapter_limit),
             "AWS_DEFAULT_REGION": REGION,
@@ -167,6 +170,7 @@ class LocalCloud:
         self.s3 = session.client("s3")
         self.s3.create_bucket(Bucket=BUCKET)
         self.lambdas = LambdaRuntime().install(session)
+        importlib.import_module("lambdas.common").reset_clients()  # clients of an earlier moto world are stale
         self.translate = FakeTranslate(engine=self.engine or LanguageRouter(), s3_client=self.s3).install(session)
         self.sfn = session.client("stepfunctions")
         definition = render_definition(local_substitutions())
@@ -176,6 +180,7 @@ class LocalCloud:
         return self
 
     def __exit__(self, *exc) -> None:
+        importlib.import_module("lambdas.common").reset_clients()
         self.translate.uninstall()
         self.lambdas.uninstall()
         self._mock.stop()
@@ -293,14 +298,16 @@ class LanguageRouter(Engine):
 
 
 def seed_book(cloud: LocalCloud, book: Path) -> dict[str, int]:
-    """Upload a book laid out like sample/: en/ (what translations were made from), <lang>/, en-new/."""
+    """Upload a book laid out like sample/: en-new/ (current English), <lang>/ (human translations, may hold
+    d2l-style x_origin.md files), en/ (the English the translations were made from)."""
     src = cloud.source_lang
     current = book / f"{src}-new" if (book / f"{src}-new").is_dir() else book / src
     counts = {"source": cloud.upload_folder(current, f"source/{src}/")}
     for lang in cloud.languages:
-        if (book / lang).is_dir():
+        if (book / lang).is_dir():  # d2l-style x_origin.md files beside the translations are kept as they are
             counts[lang] = cloud.upload_folder(book / lang, f"translations/{lang}/")
-            cloud.upload_folder(book / src, f"origin/{lang}/")
+            if current != book / src:
+                cloud.upload_folder(book / src, f"origin/{lang}/")
     return counts
 
 

@@ -91,8 +91,8 @@ def pairs_from_table(table: Path, source_lang: str, target_lang: str, source_roo
     base = table.parent
     source_root = source_root or base / source_lang
     target_root = target_root or base / target_lang
-    if origin_root is None and (base / f"{target_lang}_origin").is_dir():
-        origin_root = base / f"{target_lang}_origin"
+    if origin_root is None:
+        origin_root = base / f"{target_lang}_origin" if (base / f"{target_lang}_origin").is_dir() else base
     try:
         rows = list(csv.DictReader(table.read_text(encoding="utf-8").splitlines(), delimiter="\t"))
     except (OSError, UnicodeDecodeError) as exc:
@@ -110,12 +110,19 @@ def pairs_from_table(table: Path, source_lang: str, target_lang: str, source_roo
             continue
         src_rel, tgt_rel = (row.get(src_col) or "").strip(), (row.get(tgt_col) or "").strip()
         origin_rel = (row.get(origin_col) or "").strip() if origin_col else ""
-        if origin_rel and origin_root is not None and (origin_root / origin_rel).is_file():
-            source = origin_root / origin_rel
-        else:
-            source = source_root / src_rel
-        result.append(FilePair(source, target_root / tgt_rel, src_rel or tgt_rel))
+        origin = _locate(origin_root, origin_rel, f"{target_lang}_origin") if origin_rel and origin_root else None
+        source = origin if origin is not None and origin.is_file() else _locate(source_root, src_rel, source_lang)
+        result.append(FilePair(source, _locate(target_root, tgt_rel, target_lang), src_rel or tgt_rel))
     return result
+
+
+def _locate(root: Path, rel: str, lang_folder: str) -> Path:
+    """root/rel, or root/<lang_folder>/rel when the root given is the corpus folder itself."""
+    direct = root / rel
+    if direct.is_file():
+        return direct
+    nested = root / lang_folder / rel
+    return nested if nested.is_file() else direct
 
 
 def pairs_from_folders(source_dir: Path, target_dir: Path) -> list[FilePair]:

@@ -42,6 +42,15 @@ class AmtsConfig:
     granularity: str = "sentence"
     poll_seconds: int = 60
     inline_chapter_limit: int = 20
+    evaluation_chars: int = 2000
+
+    def __post_init__(self) -> None:
+        from amts.pipeline.settings import ENGINES
+
+        if self.engine not in ENGINES:
+            raise ValueError(f"cdk.json amts:engine is {self.engine!r}; the state machine runs {', '.join(ENGINES)}")
+        if not self.target_languages or self.source_language in self.target_languages:
+            raise ValueError("amts:targetLanguages must list languages other than amts:sourceLanguage")
 
     @classmethod
     def from_context(cls, node) -> "AmtsConfig":
@@ -62,6 +71,7 @@ class AmtsConfig:
             granularity=get("granularity", default.granularity),
             poll_seconds=int(get("pollSeconds", default.poll_seconds)),
             inline_chapter_limit=int(get("inlineChapterLimit", default.inline_chapter_limit)),
+            evaluation_chars=int(get("evaluationChars", default.evaluation_chars)),
         )
 
     def environment(self) -> dict[str, str]:
@@ -73,6 +83,7 @@ class AmtsConfig:
             "AMTS_GRANULARITY": self.granularity,
             "AMTS_POLL_SECONDS": str(self.poll_seconds),
             "AMTS_INLINE_CHAPTER_LIMIT": str(self.inline_chapter_limit),
+            "AMTS_EVAL_CHARS": str(self.evaluation_chars),
             "POWERTOOLS_SERVICE_NAME": "amts",
             "POWERTOOLS_METRICS_NAMESPACE": "AMTS",
         }

@@ -1,7 +1,7 @@
 """Stage Lambda code without Docker: the `amts` and `lambdas` packages, and a layer of pinned dependencies.
 
 Dependencies are installed with pip for the Lambda platform (manylinux x86_64 wheels, CPython 3.12, binary
-only), from the same pins as requirements.txt. Both folders are cached by content hash under .build/, so
+only), from the same pins as requirements.txt. Both folders are cached by content hash under .lambda-build/, so
 a second synth reuses them and only a change of code or pins restages.
 """
 
@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-BUILD = REPO / ".build"
+BUILD = REPO / ".lambda-build"  # ignored by git
 # What the handlers import at run time; versions come from requirements.txt. boto3 is in the Lambda runtime.
 LAMBDA_PACKAGES = (
     "markdown-it-py", "mdit-py-plugins", "rapidfuzz", "sacrebleu", "aws-lambda-powertools", "aws-xray-sdk",

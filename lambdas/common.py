@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -47,8 +48,28 @@ class LanguageEvent:
                 "manifest_key": self.manifest_key, "parallel_data": self.parallel_data, "batch": self.batch, "job": self.job}
 
 
+_clients: dict[str, Any] = {}
+_clients_lock = threading.Lock()
+
+
+def client(service: str) -> Any:
+    """One boto3 client per service and process: reused across warm invocations, created once under a lock
+    (creating clients from the shared default session is not thread-safe; the offline run calls handlers from
+    Step Functions worker threads)."""
+    with _clients_lock:
+        if service not in _clients:
+            _clients[service] = boto3.client(service)
+        return _clients[service]
+
+
+def reset_clients() -> None:
+    """Forget cached clients (the offline run starts a fresh moto world each time)."""
+    with _clients_lock:
+        _clients.clear()
+
+
 def store_for(bucket: str) -> Store:
-    return Store(boto3.client("s3"), bucket)
+    return Store(client("s3"), bucket)
 
 
 def settings() -> Settings:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import boto3
-
 from amts.pipeline.paralleldata import ensure_parallel_data, parallel_data_status
-from lambdas.common import state_handler
+from lambdas.common import client, state_handler
 
 
 class ConcurrentModificationException(Exception):
@@ -18,7 +16,7 @@ class TooManyRequestsException(Exception):
 
 @state_handler("parallel_data")
 def handler(event: dict, context) -> dict:
-    translate = boto3.client("translate")
+    translate = client("translate")
     try:
         if event["action"] == "ensure":
             return ensure_parallel_data(translate, event["name"], event["s3_uri"])

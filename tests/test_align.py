@@ -154,6 +154,10 @@ def test_meta_rows_are_unalignable_and_chapters_align(d2l_data):
             continue
         with pytest.raises(AlignmentError, match="unalignable"):
             align_documents(load(d2l_data / "en" / row["en_path"]), load(d2l_data / "zh" / row["zh_path"]), "en", "zh")
+    # Two real chapters of the same book that are not translations of each other.
+    with pytest.raises(AlignmentError, match="unalignable"):
+        align_documents(load(d2l_data / "zh_origin/chapter_convolutional-neural-networks/pooling_origin.md"),
+                        load(d2l_data / "zh/chapter_convolutional-neural-networks/lenet.md"), "en", "zh")
     chapters = [r for r in rows if r["zh_origin_path"]][::10]
     for row in chapters:
         beads = align_documents(load(d2l_data / "zh_origin" / row["zh_origin_path"]),
@@ -164,7 +168,7 @@ def test_meta_rows_are_unalignable_and_chapters_align(d2l_data):
 
 @pytest.mark.corpus
 def test_gold_bead_f1(d2l_data):
-    """Strict bead F1 on the hand-made gold (tuning data: the held-out check is higher than 0.9 too)."""
+    """Strict bead F1 on the hand-made gold (7 sections; nltk Gale-Church scores about 0.85 on it)."""
     rows = list(csv.DictReader(open(GOLD / "sections.tsv", encoding="utf-8"), delimiter="\t"))
     total = None
     for row in rows:
@@ -172,7 +176,7 @@ def test_gold_bead_f1(d2l_data):
                                 row["source_lang"], row["target_lang"])
         score = score_beads([(b.source, b.target) for b in beads], read_beads(GOLD / row["gold"]))
         total = score if total is None else total + score
-    assert total.f1 >= 0.92
+    assert total.f1 >= 0.95
 
 
 @pytest.mark.corpus

@@ -130,3 +130,19 @@ def test_get_engine_amazon_passes_options(aws):
     session, _, _ = aws
     engine = get_engine("amazon", session=session)
     assert engine.supports("en", "zh") and engine.translate(["Hi"], "en", "zh")[0]
+
+
+def test_rate_pacer_keeps_calls_under_the_documented_tps():
+    from amts.engines.amazon import RatePacer
+
+    now = [0.0]
+    slept: list[float] = []
+
+    def sleep(seconds):
+        slept.append(seconds)
+        now[0] += seconds
+
+    pacer = RatePacer(5, sleep=sleep, clock=lambda: now[0])
+    for _ in range(6):
+        pacer.wait()
+    assert now[0] == pytest.approx(1.0) and len(slept) == 5

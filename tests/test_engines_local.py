@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from amts.engines import get_engine
-from amts.engines.base import tokens_of
+from amts.engines.base import TOKEN_RE, tokens_of
 from amts.engines.chain import ChainEngine
 from amts.engines.memory import MemoryEngine, TranslationMemory
 from amts.engines.terminology import TermProtector, learn_terminology
@@ -69,10 +69,25 @@ def test_apertium_html_mode_would_translate_protected_spans_so_text_mode_is_used
 
 
 @needs_apertium
+def test_apertium_carrier_survives_transfer_rules_that_split_bracket_tokens():
+    # Real corpus sentences where the genitive rule tore "⟦1⟧" apart when sent as brackets.
+    texts = ["For example, we could use whitespace to tokenize the text into words by applying Python's ⟦1⟧ function:",
+             "We can use Python's ⟦1⟧ module to unescape these character codes.",
+             "Now when we access elements of the dataset we get a ⟦1⟧ instead of a dictionary:",
+             "Such as ⟦1⟧fast.ai's⟦2⟧ ⟦3⟧Practical Deep Learning for Coders⟦4⟧"]
+    for source, out in zip(texts, get_engine("apertium").translate(texts, "en", "es")):
+        assert tokens_of(out) == tokens_of(source)
+        stray = TOKEN_RE.sub("", out)
+        assert "⟦" not in stray and "⟧" not in stray and "xtok" not in out.lower()
+        assert not out.endswith(" ⟦1⟧") or source.endswith("⟦1⟧")  # not appended by the repair step
+
+
+@needs_apertium
 def test_apertium_reports_unknown_words():
-    words = get_engine("apertium").untranslated_words(["The tokenizer is pretrained on the dataset ⟦1⟧."], "en", "es")
+    words = get_engine("apertium").untranslated_words(["The tokenizer is pretrained on the dataset ⟦1⟧.",
+                                                       "An *important* word."], "en", "es")
     assert {"tokenizer", "pretrained", "dataset"} <= set(words)
-    assert "the" not in words
+    assert "the" not in words and "important" not in words and "importante" not in words
 
 
 def test_memory_exact_match_reuses_translation_with_the_segments_own_spans():

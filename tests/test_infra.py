@@ -181,3 +181,10 @@ def test_context_defaults():
     config = AmtsConfig()
     assert config.source_language == "en" and config.target_languages == ("zh", "es")
     assert AmtsConfig().environment()["AMTS_TARGET_LANGS"] == "zh,es"
+
+
+def test_context_is_checked():
+    with pytest.raises(ValueError, match="amts:engine"):
+        AmtsConfig(engine="apertium")
+    with pytest.raises(ValueError, match="targetLanguages"):
+        AmtsConfig(target_languages=("en", "zh"))

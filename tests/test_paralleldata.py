@@ -141,3 +141,22 @@ def test_whole_corpus_parallel_data_meets_amazon_limits(d2l_data, tmp_path, gran
     assert out.stat().st_size < 5 * 1024**3
     # The excluded chapter's text is not in the data (only that chapter mentions the Tatoeba Project).
     assert not any("Tatoeba" in s for s, _ in data.pairs)
+
+
+def test_reading_bad_files_gives_clear_errors(tmp_path):
+    from amts.paralleldata import ParallelDataError
+
+    bad_header = tmp_path / "a.csv"
+    bad_header.write_text("en,zh,es\nx,y,z\n", encoding="utf-8")
+    with pytest.raises(ParallelDataError, match="language codes"):
+        read_pairs(bad_header)
+    latin1 = tmp_path / "b.tsv"
+    latin1.write_bytes("en\tes\ncafé\tcafé\n".encode("latin-1"))
+    with pytest.raises(ParallelDataError, match="not UTF-8"):
+        read_pairs(latin1)
+    with pytest.raises(ParallelDataError, match="unknown parallel data format"):
+        read_pairs(tmp_path / "c.xlsx")
+    broken = tmp_path / "d.tmx"
+    broken.write_text("<tmx><body><tu>", encoding="utf-8")
+    with pytest.raises(ParallelDataError, match="TMX"):
+        read_pairs(broken)

@@ -63,6 +63,15 @@ def test_upload_produces_every_chapter_in_both_languages(cloud, sample_book):
     assert all(j["ParallelDataNames"] == [f"amts-en-{j['TargetLanguageCodes'][0]}"] for j in jobs(cloud))
     assert {name: data.status for name, data in cloud.translate.parallel_data.items()} == {
         "amts-en-zh": "ACTIVE", "amts-en-es": "ACTIVE"}
+    # BLEU/chrF on sentences held out of the parallel data and translated in the same job
+    for lang in LANGS:
+        evaluation = summary[lang]["evaluation"]
+        assert evaluation["segments"] > 0 and 0 <= evaluation["bleu"] <= 100 and evaluation["chrf"] > 0
+        csv_key = cloud.translate.parallel_data[f"amts-en-{lang}"].config["S3Uri"].split("/", 3)[3]
+        csv_text = cloud.get(csv_key).decode()
+        held_out = json.loads(cloud.get(csv_key.replace(".csv", ".heldout.json")))["pairs"]
+        assert len(held_out) == evaluation["segments"]
+        assert not any(source in csv_text for source, _ in held_out)
     # the review report for each language follows the sync report contract
     for lang in LANGS:
         review = json.loads(cloud.get(f"reports/{report['run_id']}/{lang}/review.json"))
@@ -170,3 +179,44 @@ def test_a_large_run_fans_chapters_out_with_a_distributed_map(sample_book):
     # the language map run plus one chapter map run reading the manifest from S3
     item_counts = sorted(run["itemCounts"]["total"] for run in result["map_runs"])
     assert chapters in item_counts
+
+
+def test_engine_none_syncs_without_translate(sample_book):
+    with LocalCloud(languages=("es",), engine_setting="none") as cloud:
+        seed_book(cloud, sample_book)
+        report = report_of(cloud, whole_book(cloud))
+        review = json.loads(cloud.get(f"reports/{report['run_id']}/es/review.json"))
+        outputs = cloud.keys("output/es/")
+        assert cloud.translate.jobs == {}
+    assert report["chars_to_mt"] == 0 and report["failed_languages"] == []
+    assert len(outputs) == len(list((sample_book / "en-new").rglob("*.md")))
+    assert review["totals"]["reused"] > 0 and review["totals"]["untranslated"] > 0
+
+
+def test_a_translation_without_origin_english_is_flagged(sample_book, tmp_path):
+    import shutil
+
+    book = tmp_path / "book"
+    shutil.copytree(sample_book / "en-new", book / "en-new")
+    shutil.copytree(sample_book / "es", book / "es")
+    with LocalCloud(languages=("es",)) as cloud:
+        seed_book(cloud, book)
+        report = report_of(cloud, whole_book(cloud))
+        summary = json.loads(cloud.get(f"work/runs/{report['run_id']}/es/summary.json"))
+        markdown = cloud.get(f"reports/{report['run_id']}/report.md").decode()
+    translated = sorted(p.relative_to(book / "es").as_posix() for p in (book / "es").rglob("*.md"))
+    assert sorted(w["path"] for w in summary["warnings"]) == translated
+    assert "without origin English" in markdown
+
+
+def test_a_new_human_translation_updates_the_parallel_data(cloud):
+    whole_book(cloud)
+    before = cloud.translate.parallel_data["amts-en-es"].config["S3Uri"]
+    key = "translations/es/chapter_regression/linear.md"
+    cloud.put(key, cloud.get(key).replace(b"# ", b"# Nuevo: ", 1))
+    report = report_of(cloud, whole_book(cloud))
+    assert report["failed_languages"] == []
+    after = cloud.translate.parallel_data["amts-en-es"]
+    assert after.config["S3Uri"] != before and after.status == "ACTIVE"
+    assert any(op == "UpdateParallelData" for op, _ in cloud.translate.calls)
+    assert cloud.translate.parallel_data["amts-en-zh"].config["S3Uri"]  # zh untouched but still there

@@ -6,6 +6,8 @@ import pytest
 
 from amts.errors import AlignmentError
 from amts.sync import Fill, assemble, plan_chapter, sync_document
+from amts.sync.pairing import Bead
+from amts.sync.pairing import absorb_target_only as _absorb_target_only
 
 EN_OLD = """# Pooling
 :label:`sec_pooling`
@@ -110,16 +112,22 @@ def test_new_paragraph_is_machine_translated_in_place():
     assert _status(report, "Pooling has no parameters.") == "machine"
 
 
-def test_code_keeps_translated_comments_unless_the_code_changed():
+def test_code_keeps_translated_comments_of_the_lines_that_did_not_change():
     new = EN_OLD.replace("return X.max()", "return X.mean()")
     text, report = sync_document(EN_OLD, new, ZH_OLD, "en", "zh")
-    assert "# Compute the pooling output\ndef pool2d(X, pool_size):\n    return X.mean()" in text
-    assert "# 计算汇聚输出" not in text
+    assert "# 计算汇聚输出\ndef pool2d(X, pool_size):\n    return X.mean()\n```" in text
+    entry = next(e for e in report["segments"] if e["status"] == "code-changed")
+    assert "X.max()" in entry["old_source"] and "# 计算汇聚输出" in entry["old_target"]
     assert report["counts"]["code_changed"] == 1
+    recommented = new.replace("# Compute the pooling output", "# Compute the mean instead")
+    text, _ = sync_document(EN_OLD, recommented, ZH_OLD, "en", "zh")
+    assert "# Compute the mean instead\ndef pool2d" in text and "计算汇聚输出" not in text
     comment_only = EN_OLD.replace("# Compute the pooling output", "# Pooling output")
     text, report = sync_document(EN_OLD, comment_only, ZH_OLD, "en", "zh")
-    assert "# 计算汇聚输出" in text
-    assert report["counts"]["code_changed"] == 0
+    assert "# 计算汇聚输出" in text  # kept, but flagged: the English comment it translates was edited
+    assert report["counts"]["code_changed"] == 1
+    code_untouched = EN_OLD.replace("Pooling layers serve two purposes.", "Pooling layers serve a dual purpose.")
+    assert sync_document(EN_OLD, code_untouched, ZH_OLD, "en", "zh")[1]["counts"]["code_changed"] == 0
 
 
 def test_deleted_english_drops_the_translation_and_lists_it():
@@ -151,7 +159,7 @@ def test_bold_slide_marker_around_a_whole_paragraph_is_applied_and_needs_no_revi
                          "* [**Max pooling takes the maximum over the window.**]")
     text, report = sync_document(EN_OLD, new, ZH_OLD, "en", "zh")
     assert "* [**最大汇聚层取窗口内的最大值**]。" in text
-    assert _status(report, "* [**Max pooling") == "reused-format"
+    assert _status(report, "[**Max pooling") == "reused-format"
 
 
 def test_changed_inline_code_is_carried_into_the_human_sentence():
@@ -199,3 +207,69 @@ def test_a_target_that_is_not_a_translation_of_the_old_source_is_refused():
     other = "\n\n".join(f"第{i}段。" + "这是一段与原文毫无关系的很长很长的中文文字，" * (1 + i % 7) for i in range(30))
     with pytest.raises(AlignmentError, match="does not .*translation|do not align"):
         sync_document(EN_OLD, EN_OLD, "# 标题\n\n```{.python .input}\nprint(1)\n```\n\n" + other, "en", "zh")
+
+
+def test_translator_sentence_without_english_joins_its_neighbour_in_the_same_unit():
+    beads = [Bead((0,), (0,)), Bead((), (1,)), Bead((1,), (2,)), Bead((), (3,)), Bead((2,), ())]
+    owner = [0, 1, 1, 2]  # target sentence -> target unit
+    assert _absorb_target_only(beads, owner) == [Bead((0,), (0,)), Bead((1,), (1, 2)), Bead((2,), (3,))]
+
+
+def test_segment_ids_are_the_segment_models_ids():
+    from amts.markdown import parse
+
+    new = EN_OLD.replace("Pooling layers serve two purposes.", "Pooling layers serve a dual purpose.")
+    _, report = sync_document(EN_OLD, new, ZH_OLD, "en", "zh")
+    model = {s.id: s.text for s in parse(new).segments}
+    prose = [e for e in report["segments"] if e["status"] not in ("deleted", "code-changed")]
+    assert prose and all(model.get(e["id"]) == e["source"] for e in prose)
+
+
+def test_slide_marker_around_one_sentence_of_a_changed_paragraph_wraps_its_translation():
+    new = EN_OLD.replace("The deeper we go in the network, the larger the receptive field to which each hidden node is sensitive.",
+                         "[**The deeper we go in the network, the larger the receptive field to which each hidden node is sensitive.**]").replace(
+        "Pooling layers serve two purposes.", "Pooling layers serve a dual purpose.")
+    plan = plan_chapter(EN_OLD, new, ZH_OLD, "en", "zh")
+    text, _ = assemble(plan, {plan.requests[0].id: Fill("汇聚层有两个目的。", "apertium")})
+    assert "[**我们在网络中越深入，每个隐藏节点对其敏感的感受野就越大**]。汇聚层有两个目的。" in text
+
+
+def test_memory_may_be_given_as_pairs_and_is_looked_up_before_the_engine():
+    new = EN_OLD.replace("Pooling layers serve two purposes.", "Pooling layers serve a dual purpose.")
+
+    class Refuse:
+        name = "refuse"
+
+        def translate(self, texts, source_lang, target_lang):
+            raise AssertionError(f"engine asked for {texts!r} that the memory knows")
+
+    pairs = [("Pooling layers serve a dual purpose.", "汇聚层有两个用途。")]
+    text, report = sync_document(EN_OLD, new, ZH_OLD, "en", "zh", engine=Refuse(), memory=pairs)
+    assert "感受野就越大。汇聚层有两个用途。" in text
+    entry = next(e for e in report["segments"] if "dual purpose" in e["source"])
+    assert entry["status"] == "reused" and entry["origin"] == "human+memory"  # all of it human text
+    fuzzy_pairs = [("Pooling layers serve a dual purpose!", "汇聚层有两个用途！")]
+    text, report = sync_document(EN_OLD, new, ZH_OLD, "en", "zh", memory=fuzzy_pairs)
+    entry = next(e for e in report["segments"] if "dual purpose" in e["source"])
+    assert entry["status"] == "fuzzy" and entry["score"] < 100
+
+
+def test_framework_tab_put_around_a_paragraph_hugs_the_human_paragraph():
+    new = EN_OLD.replace("The deeper we go", ":begin_tab:`pytorch`\nThe deeper we go").replace(
+        "Pooling layers serve two purposes.\n", "Pooling layers serve two purposes.\n:end_tab:\n")
+    text, report = sync_document(EN_OLD, new, ZH_OLD, "en", "zh")
+    assert ":begin_tab:`pytorch`\n我们在网络中越深入，每个隐藏节点对其敏感的感受野就越大。汇聚层有双重目的。\n:end_tab:\n\n```" in text
+    assert report["counts"]["segments"] == report["counts"]["reused"]
+
+
+def test_batch_flow_plan_first_then_assemble_with_translations_made_elsewhere():
+    new = EN_OLD.replace("## Summary", "Pooling has no parameters.\n\n## Summary").replace(
+        "Pooling layers serve two purposes.", "Pooling layers serve a dual purpose.")
+    plan = plan_chapter(EN_OLD, new, ZH_OLD, "en", "zh", path="pool.md")
+    wanted = {r.id: r.text for r in plan.requests}
+    assert sorted(wanted.values()) == ["Pooling has no parameters.", "Pooling layers serve a dual purpose."]
+    done = {rid: f"<{text}>" for rid, text in wanted.items()}
+    text, report = sync_document(EN_OLD, new, ZH_OLD, "en", "zh", path="pool.md", translations=done)
+    assert "<Pooling has no parameters.>" in text and "感受野就越大。<Pooling layers serve a dual purpose.>" in text
+    statuses = {e["source"]: (e["status"], e.get("origin")) for e in report["segments"]}
+    assert statuses["Pooling has no parameters."] == ("machine", "external")

@@ -40,6 +40,7 @@ def test_file_sync_writes_output_and_report(tmp_path):
     assert out.read_text(encoding="utf-8") == ZH_OLD  # engine none: the old translation stays
     data = json.loads(report.read_text(encoding="utf-8"))
     assert list(data["totals"]) == list(TOTAL_KEYS)
+    assert (data["source_lang"], data["target_lang"]) == ("en", "zh")  # the review and XLIFF tools read them
     assert data["totals"]["untranslated"] == 1
     assert data["totals"]["chars_to_mt"] == len("Pooling layers serve a dual purpose.")
     assert "no translator needed" in result.output
@@ -126,4 +127,37 @@ def test_memory_fills_changed_sentences_before_any_engine(tmp_path):
     assert result.exit_code == 0, result.output
     assert "感受野就越大。汇聚层有两个用途。" in out.read_text(encoding="utf-8")
     entry = next(e for e in json.loads(report.read_text())["files"][0]["segments"] if "dual purpose" in e["source"])
-    assert entry["status"] == "fuzzy" and "memory" in entry["origin"]
+    assert entry["status"] == "reused" and entry["origin"] == "human+memory"
+
+
+def test_pairs_table_can_point_at_origin_files_kept_beside_the_translation(tmp_path):
+    # d2l-zh keeps the English each section was translated from as X_origin.md next to X.md
+    zh_repo = _book(tmp_path, "zh", {"ch/pool.md": ZH_OLD, "ch/pool_origin.md": EN_OLD})
+    en_new = _book(tmp_path, "en-new", {"ch/pooling.md": EN_NEW})
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("en_path\tzh_path\tzh_origin_path\tkind\nch/pooling.md\tch/pool.md\tch/pool_origin.md\tchapter\n",
+                     encoding="utf-8")
+    result = _run("--old-source", str(zh_repo), "--new-source", str(en_new), "--old-target", str(zh_repo),
+                  "--target-lang", "zh", "--out", str(tmp_path / "out"), "--report", str(tmp_path / "r.json"),
+                  "--pairs", str(pairs))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "ch/pool.md").read_text(encoding="utf-8") == ZH_OLD
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert [f["path"] for f in report["files"]] == ["ch/pool.md"]
+    assert report["totals"]["untranslated"] == 1
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary_file(tmp_path, monkeypatch):
+    from amts.sync import atomic_write
+
+    target = tmp_path / "p.md"
+    target.write_text("old text\n", encoding="utf-8")
+
+    def broken_replace(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("amts.sync.files.os.replace", broken_replace)
+    with pytest.raises(OSError, match="disk full"):
+        atomic_write(target, "new text\n")
+    assert target.read_text(encoding="utf-8") == "old text\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["p.md"]

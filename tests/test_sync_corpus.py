@@ -73,3 +73,43 @@ def test_a_chapter_paired_with_another_chapters_translation_is_refused(d2l_data)
     other_zh = (d2l_data / "zh" / "chapter_optimization" / "adam.md").read_text(encoding="utf-8")
     with pytest.raises(AlignmentError, match="does not look like a translation"):
         sync_document(en, en, other_zh, "en", "zh", path="adadelta.md")
+
+
+@pytest.mark.parametrize(("chapter", "human_sentence"), [
+    ("chapter_linear-networks/softmax-regression-scratch", "然后(**使用`y`作为`y_hat`中概率的索引**)"),
+    ("chapter_multilayer-perceptrons/mlp", "[**ReLU提供了一种非常简单的非线性变换**]。"),
+])
+def test_translator_additions_in_changed_paragraphs_are_kept(d2l_data, chapter, human_sentence):
+    """The book's `_origin.md` English against the newer English: sentences the translators added stay."""
+    old = (d2l_data / "zh_origin" / f"{chapter}_origin.md").read_text(encoding="utf-8")
+    new = (d2l_data / "en" / f"{chapter}.md").read_text(encoding="utf-8")
+    zh = (d2l_data / "zh" / f"{chapter}.md").read_text(encoding="utf-8")
+    assert human_sentence in zh
+    output, report = sync_document(old, new, zh, "en", "zh", path=chapter)
+    assert human_sentence in output
+
+
+def test_layout_units_give_every_corpus_file_back_byte_for_byte(d2l_data):
+    from amts.sync.units import join_units, leading_space
+
+    files = sorted(d2l_data.rglob("*.md"))
+    hf = d2l_data.parent / "hf-course-es"
+    if hf.is_dir():
+        files += sorted(hf.rglob("*.mdx"))
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert join_units(split_units(text), leading_space(text)) == text, path
+    assert len(files) > 300
+
+
+def test_reported_targets_of_reused_segments_are_verbatim_in_the_output(events):
+    bench = _benchmark()
+    for event in events:
+        for zh_new in sorted((event / "zh-new").rglob("*.md")):
+            rel = zh_new.relative_to(event / "zh-new")
+            output, report = sync_document(bench.old_source_for(event, rel).read_text(encoding="utf-8"),
+                                           (event / "en-new" / rel).read_text(encoding="utf-8"),
+                                           (event / "zh-old" / rel).read_text(encoding="utf-8"), "en", "zh")
+            for entry in report["segments"]:
+                if entry["status"] in ("reused", "reused-format", "code-changed", "untranslated") and entry["target"]:
+                    assert entry["target"] in output, (rel, entry["line"])

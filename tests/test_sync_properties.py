@@ -7,6 +7,7 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from amts.markdown import PLACEHOLDER_RE
 from amts.sync import assemble, plan_chapter, sync_document
 from amts.sync.units import split_units
 
@@ -118,13 +119,24 @@ def test_every_human_sentence_is_in_the_output_or_reported(items, plan):
                                            for e in report["segments"]) or report["counts"]["code_changed"]
 
 
+class FakeChinese:
+    """An engine that keeps every placeholder and writes Chinese-looking text around them."""
+
+    name = "fake"
+
+    def translate(self, texts, source_lang, target_lang):
+        return ["".join(m.group(0) for m in PLACEHOLDER_RE.finditer(t)) + f"译文{len(t)}。" for t in texts]
+
+
 @PROPERTY_SETTINGS
-@given(items=chapters, plan=edits)
-def test_sync_is_deterministic_and_a_second_sync_changes_nothing(items, plan):
+@given(items=chapters, plan=edits, engine=st.sampled_from([None, FakeChinese()]))
+def test_sync_is_deterministic_and_a_second_sync_changes_nothing(items, plan, engine):
     en_old, zh_old = _chapter(items)
     en_new = _edit(en_old, plan)
-    first, report = sync_document(en_old, en_new, zh_old, "en", "zh")
-    again, report_again = sync_document(en_old, en_new, zh_old, "en", "zh")
+    first, report = sync_document(en_old, en_new, zh_old, "en", "zh", engine=engine)
+    again, report_again = sync_document(en_old, en_new, zh_old, "en", "zh", engine=engine)
+    if engine is not None:
+        assert not any(e["status"] == "untranslated" for e in report["segments"])
     assert (first, report) == (again, report_again)
     settled, _ = sync_document(en_new, en_new, first, "en", "zh")
     assert settled == first

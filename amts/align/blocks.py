@@ -243,16 +243,13 @@ def _move_gain(a: list[_Unit], b: list[_Unit], scorer: _Scorer, cache: dict | No
         return scorer.skip(b[0])
     if len(a) == 1 and len(b) == 1:
         return scorer.pair(a[0], b[0])
-    if not _mergeable(a) or not _mergeable(b):
-        return NEG
     if cache is not None and key is not None:
-        # Merged features of a run are reused across many cells of the table.
-        fa = cache.get(("s",) + key[:2])  # type: ignore[call-overload]
+        # Merged features of a run (None: cannot merge) are reused across many cells of the table.
+        src_key, tgt_key = ("s", key[0], key[1]), ("t", key[2], key[3])
+        fa = cache[src_key] if src_key in cache else cache.setdefault(src_key, _merged(a))
         if fa is None:
-            fa = cache[("s",) + key[:2]] = _merged(a)  # type: ignore[index]
-        fb = cache.get(("t",) + key[2:])  # type: ignore[call-overload]
-        if fb is None:
-            fb = cache[("t",) + key[2:]] = _merged(b)  # type: ignore[index]
+            return NEG
+        fb = cache[tgt_key] if tgt_key in cache else cache.setdefault(tgt_key, _merged(b))
     else:
         fa, fb = _merged(a), _merged(b)
     if fa is None or fb is None:

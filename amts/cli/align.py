@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from amts.align import GRANULARITIES, align_documents
@@ -17,6 +18,7 @@ from amts.paralleldata import (
     FORMATS,
     BuildSummary,
     build,
+    dumps,
     format_of,
     pairs_from_folders,
     pairs_from_table,
@@ -24,9 +26,6 @@ from amts.paralleldata import (
     validate,
     write_pairs,
 )
-
-Lang = Annotated[str, typer.Option(help="ISO 639-1 code, e.g. en, zh, es.")]
-
 
 def _check_granularity(value: str) -> str:
     if value not in GRANULARITIES:
@@ -66,7 +65,7 @@ paralleldata_app = typer.Typer(help="Parallel data for Amazon Translate Active C
 )
 def build_command(
     ctx: typer.Context,
-    out: Annotated[Path, typer.Option("--out", help="Output file (.csv, .tsv or .tmx).")],
+    out: Annotated[Path | None, typer.Option("--out", help="Output file (.csv, .tsv or .tmx); without it the data goes to stdout and the summary to stderr.")] = None,
     pairs: Annotated[Path | None, typer.Option("--pairs", help="TSV table of file pairs (like d2l pairs.tsv).")] = None,
     source_root: Annotated[Path | None, typer.Option("--source-root", help="Folder of the table's source paths (default: <table dir>/<source-lang>).")] = None,
     target_root: Annotated[Path | None, typer.Option("--target-root", help="Folder of the table's target paths (default: <table dir>/<target-lang>).")] = None,
@@ -76,12 +75,12 @@ def build_command(
     source_lang: Annotated[str, typer.Option("--source-lang", help="ISO 639-1 code.")] = "en",
     target_lang: Annotated[str, typer.Option("--target-lang", help="ISO 639-1 code.")] = "zh",
     granularity: Annotated[str, typer.Option(help="sentence or paragraph pairs.")] = "sentence",
-    fmt: Annotated[str | None, typer.Option("--format", help="csv, tsv or tmx (default: from --out suffix).")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help=f"{' | '.join(FORMATS)} (default: from --out suffix).")] = None,
     exclude: Annotated[list[str] | None, typer.Option("--exclude", help="Relative path or folder to leave out (repeatable; also --exclude A B C).")] = None,
 ) -> None:
     """Build Amazon Translate parallel data from a pairs table or two folders; print a JSON summary."""
     _check_granularity(granularity)
-    fmt = format_of(out, fmt)
+    fmt = format_of(out or Path(f"stdout.{fmt or 'csv'}"), fmt)
     excludes = list(exclude or []) + [arg for arg in ctx.args if not arg.startswith("-")]
     unknown = [arg for arg in ctx.args if arg.startswith("-")]
     if unknown:
@@ -102,17 +101,23 @@ def build_command(
     else:
         raise InputError("give --pairs TABLE or both --source DIR and --target DIR")
     with Progress(TextColumn("aligning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TextColumn("{task.description}"), transient=True, console=None) as progress:
+                  TextColumn("{task.description}"), transient=True, console=Console(stderr=True)) as progress:
         task = progress.add_task("", total=len(file_pairs))
 
         def step(name: str) -> None:
             progress.update(task, advance=1, description=name)
 
         kept, summary = build(file_pairs, source_lang, target_lang, granularity, excludes, summary, step)
-    size = write_pairs(out, kept, source_lang, target_lang, fmt)
-    report = {"out": str(out), "format": fmt, "granularity": granularity, "source_lang": source_lang,
-              "target_lang": target_lang, "bytes": size, **summary.to_json()}
-    typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    if out is None:
+        data = dumps(kept, source_lang, target_lang, fmt)
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        size = len(data)
+    else:
+        size = write_pairs(out, kept, source_lang, target_lang, fmt)
+    report = {"out": str(out) if out else "-", "format": fmt, "granularity": granularity,
+              "source_lang": source_lang, "target_lang": target_lang, "bytes": size, **summary.to_json()}
+    typer.echo(json.dumps(report, ensure_ascii=False, indent=2), err=out is None)
 
 
 @paralleldata_app.command("validate")
@@ -134,5 +139,3 @@ def register(app: typer.Typer) -> None:
     app.command("align")(align)
     app.add_typer(paralleldata_app, name="paralleldata")
 
-
-__all__ = ["register", "FORMATS"]

@@ -98,15 +98,24 @@ def experiment(
     out: Annotated[Path, typer.Option("--out", help="Folder for the markdown table, JSON and PNG chart.")] = Path("experiment"),
     samples: Annotated[int, typer.Option("--bootstrap", help="Paired bootstrap resamples.")] = 1000,
     threshold: Annotated[float, typer.Option("--fuzzy-threshold", help="Fuzzy match score 0-100.")] = 90.0,
+    bucket: Annotated[str | None, typer.Option("--bucket", help="amazon: S3 bucket for the batch jobs.")] = None,
+    role_arn: Annotated[str | None, typer.Option("--role-arn", help="amazon: DataAccessRoleArn for the jobs.")] = None,
 ) -> None:
     """BLEU without parallel data, with paragraph pairs and with sentence pairs (leave-one-out), with
     paired bootstrap p-values; writes a markdown table, JSON and a PNG bar chart."""
     from amts.experiment import markdown_table, run_experiment, write_reports
 
+    options: dict = {}
+    if bucket or role_arn:
+        from amts.engines.amazon import BatchSettings
+
+        if not (bucket and role_arn):
+            raise typer.BadParameter("--bucket and --role-arn go together")
+        options["batch"] = BatchSettings(bucket=bucket, role_arn=role_arn)
     with err.status("running the experiment") as status:
         report = run_experiment(src, tgt, source_lang, target_lang, engine, articles=articles or None,
                                 pairs_file=pairs, samples=samples, threshold=threshold,
-                                log=lambda message: status.update(message))
+                                log=lambda message: status.update(message), engine_options=options)
     paths = write_reports(report, out)
     typer.echo(markdown_table(report))
     typer.echo("written: " + ", ".join(str(p) for p in paths.values()))

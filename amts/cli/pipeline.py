@@ -61,14 +61,14 @@ def print_summary(result: dict, report: dict, files: dict, out: Path, seconds: f
         if path.exists():
             full = json.loads(path.read_text(encoding="utf-8"))
     table = Table(title=f"AMTS local run: execution {result['status']} in {seconds:.1f}s")
-    for column in ("language", "status", "chapters", "chars to MT", "BLEU", "chrF", "note"):
+    for column in ("language", "status", "chapters", "chars to MT", "BLEU", "chrF", "held-out n", "note"):
         table.add_column(column)
     for lang in full.get("languages", []):
         ev = lang.get("evaluation") or {}
         chapters = ", ".join(f"{k} {v}" for k, v in sorted((lang.get("chapters") or {}).items()))
         note = lang.get("error") or "; ".join(e["path"] for e in lang.get("errors", []))
         table.add_row(lang["lang"], lang["status"], chapters, f"{lang.get('chars_to_mt', 0):,}",
-                      str(ev.get("bleu", "–")), str(ev.get("chrf", "–")), note or "")
+                      str(ev.get("bleu", "–")), str(ev.get("chrf", "–")), str(ev.get("segments", "–")), note or "")
     console.print(table)
     if full:
         console.print(f"characters sent to machine translation: {full['chars_to_mt']:,}; "

@@ -13,19 +13,11 @@ from rich.table import Table
 from amts.errors import EngineError
 from amts.sync.assemble import TOTAL_KEYS
 from amts.sync.checks import check_languages
+from amts.sync.document import as_memory
 from amts.sync.files import collect_jobs, read_pairs_table, sync_jobs, write_report
 
 console = Console(stderr=True)
 ENGINES = ("none", "memory", "apertium", "amazon")
-
-
-def _memory(path: Optional[Path], source_lang: str, target_lang: str, threshold: Optional[float]):
-    if path is None:
-        return None
-    from amts.engines.memory import DEFAULT_THRESHOLD, TranslationMemory, read_parallel_file
-
-    pairs = read_parallel_file(path, source_lang, target_lang)
-    return TranslationMemory(pairs, DEFAULT_THRESHOLD if threshold is None else threshold)
 
 
 def _engine(name: str, source_lang: str, target_lang: str):
@@ -50,7 +42,7 @@ def sync(
     engine: Annotated[str, typer.Option("--engine", help="none | memory | apertium | amazon.")] = "none",
     memory: Annotated[Optional[Path], typer.Option("--memory", help="Parallel data (CSV/TSV/TMX) looked up before the engine.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite --out files that differ from the old target.")] = False,
-    pairs: Annotated[Optional[Path], typer.Option("--pairs", help="TSV of source path -> target path for renamed chapters.")] = None,
+    pairs: Annotated[Optional[Path], typer.Option("--pairs", help="TSV/CSV: source path, target path (renamed chapters), optional old_source_path column.")] = None,
     fuzzy_threshold: Annotated[Optional[float], typer.Option("--fuzzy-threshold", help="Lowest memory fuzzy score used (0-100).")] = None,
 ) -> None:
     """Sync a translation with a new English edition: reuse human text, translate only changed text."""
@@ -64,11 +56,11 @@ def sync(
     check_languages(source_lang, target_lang)
     table = read_pairs_table(pairs) if pairs is not None else None
     jobs, gone = collect_jobs(old_source, new_source, old_target, out, table)
-    translation_memory = _memory(memory, source_lang, target_lang, fuzzy_threshold)
+    translation_memory = as_memory(memory, source_lang, target_lang, fuzzy_threshold)
     mt_engine = _engine(engine, source_lang, target_lang)
     with Progress(TextColumn("sync"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
                   console=console, transient=True) as bar:
-        task = bar.add_task("", total=len(jobs))
+        task = bar.add_task("", total=2 * len(jobs))  # each chapter is planned, then translated
         result = sync_jobs(jobs, gone, source_lang, target_lang, engine=mt_engine, memory=translation_memory,
                            force=force, progress=lambda name: bar.update(task, advance=1, description=name))
     write_report(report, result)

@@ -60,7 +60,13 @@ def get_engine(name: str, memory: str | Path | None = None, **options) -> Engine
     from amts.engines.chain import ChainEngine
     from amts.engines.memory import MemoryEngine
 
-    return ChainEngine(MemoryEngine(memory, **mem_options), engine, learn_terms=options.get("learn_terms", True))
+    oracle = None
+    if name == "amazon":  # unknown words come from the offline engine when it serves the pair
+        from amts.engines.apertium import ApertiumEngine
+
+        oracle = ApertiumEngine() if ApertiumEngine().binary else None
+    learn = options.get("learn_terms", True) and (name != "amazon" or oracle is not None)
+    return ChainEngine(MemoryEngine(memory, **mem_options), engine, learn_terms=learn, term_oracle=oracle)
 
 
 def engines_supporting(source_lang: str, target_lang: str) -> list[str]:

@@ -14,7 +14,7 @@ import random
 import re
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from amts.engines import limits
@@ -59,6 +59,22 @@ class RatePacer:
             self.sleep(self.interval - (now - self.last))
             now = self.clock()
         self.last = now
+
+
+# One pacer per rate-limited operation, shared by the process: the quotas are per account and region.
+_PACERS: dict[str, RatePacer] = {}
+
+
+def pace(operation: str, sleep: Callable[[float], None] = time.sleep) -> None:
+    """Wait so that calls of `operation` stay under its documented transactions per second."""
+    tps = {"StartTextTranslationJob": limits.TPS_START_JOB, "DescribeTextTranslationJob": limits.TPS_DESCRIBE_JOB,
+           "CreateParallelData": limits.TPS_PARALLEL_DATA_WRITE, "UpdateParallelData": limits.TPS_PARALLEL_DATA_WRITE,
+           "ImportTerminology": limits.TPS_IMPORT_TERMINOLOGY}.get(operation)
+    if tps is None:
+        return
+    pacer = _PACERS.setdefault(operation, RatePacer(tps))
+    pacer.sleep = sleep
+    pacer.wait()
 
 
 # ---------------------------------------------------------------- HTML carrier for batch jobs
@@ -125,6 +141,7 @@ def ensure_parallel_data(translate, name: str, s3_uri: str, *, sleep=time.sleep,
         if _error_code(exc) != "ResourceNotFoundException":
             raise
         exists = False
+    pace("CreateParallelData" if not exists else "UpdateParallelData", sleep)
     if not exists:
         call_with_backoff(translate.create_parallel_data, sleep=sleep, Name=name, Description=description,
                           ParallelDataConfig=config, ClientToken=str(uuid.uuid4()))
@@ -230,11 +247,13 @@ def start_job(translate, *, input_uri: str, output_uri: str, role_arn: str, sour
         params["ParallelDataNames"] = [parallel_data_name]
     if terminology_name:
         params["TerminologyNames"] = [terminology_name]
+    pace("StartTextTranslationJob", sleep)
     return call_with_backoff(translate.start_text_translation_job, sleep=sleep, **params)["JobId"]
 
 
 def describe_job(translate, job_id: str, sleep=time.sleep) -> dict:
     """One poll of a batch job: {"status", "message", "output_uri", "documents_failed", ...}."""
+    pace("DescribeTextTranslationJob", sleep)
     props = call_with_backoff(translate.describe_text_translation_job, sleep=sleep,
                               JobId=job_id)["TextTranslationJobProperties"]
     details = props.get("JobDetails", {})
@@ -305,6 +324,7 @@ def terminology_csv(terms: dict[str, str], source_lang: str, target_lang: str) -
 
 def import_terminology(translate, name: str, terms: dict[str, str], source_lang: str, target_lang: str,
                        sleep=time.sleep) -> str:
+    pace("ImportTerminology", sleep)
     call_with_backoff(translate.import_terminology, sleep=sleep, Name=name, MergeStrategy="OVERWRITE",
                       Description="AMTS terminology learned from parallel data",
                       TerminologyData={"File": terminology_csv(terms, source_lang, target_lang), "Format": "CSV",
@@ -338,6 +358,12 @@ class AmazonEngine(Engine):
         self._clients: dict[str, Any] = {}
         self._imported: set[tuple[str, str]] = set()
         self.last_job: dict = {}
+
+    def use_terms(self, terms: dict[str, str] | None) -> None:
+        """Custom terminology for the next requests (imported once per language pair when it changes)."""
+        if terms != self.terms:
+            self.terms = dict(terms) if terms else None
+            self._imported.clear()
 
     def _session(self):
         import boto3

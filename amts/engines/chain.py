@@ -12,9 +12,13 @@ from amts.engines.terminology import TermProtector, learn_terminology
 
 class ChainEngine(Engine):
     def __init__(self, memory: MemoryEngine | None, engine: Engine | None,
-                 terms: dict[str, str] | None = None, learn_terms: bool = True, sentence_memory: bool = False):
+                 terms: dict[str, str] | None = None, learn_terms: bool = True, sentence_memory: bool = False,
+                 term_oracle: Engine | None = None):
         self.memory = memory
         self.engine = engine
+        # The engine whose unknown words become terms: the MT engine itself by default; for Amazon an
+        # offline engine (asking Amazon to translate all the parallel data just to find them would cost).
+        self.term_oracle = term_oracle or engine
         self.terms = terms
         self.learn_terms = learn_terms and terms is None
         self._learned: dict[tuple[str, str], dict[str, str]] = {}
@@ -37,13 +41,15 @@ class ChainEngine(Engine):
         """Given terms, or terms learned from the memory's parallel data for the words the engine does not know."""
         if self.terms is not None:
             return self.terms
-        if not self.learn_terms or self.memory is None or self.engine is None:
+        if not self.learn_terms or self.memory is None or self.engine is None or self.term_oracle is None:
             return {}
         key = (source_lang, target_lang)
         if key not in self._learned:
             memory = self.memory.memory_for(source_lang, target_lang)
             pairs = list(memory.exact.items())
-            unknown = self.engine.untranslated_words([s for s, _ in pairs], source_lang, target_lang)
+            if not self.term_oracle.supports(source_lang, target_lang):
+                return {}
+            unknown = self.term_oracle.untranslated_words([s for s, _ in pairs], source_lang, target_lang)
             self._learned[key] = learn_terminology(pairs, unknown, target_lang)
         return self._learned[key]
 
@@ -68,6 +74,9 @@ class ChainEngine(Engine):
         return results
 
     def _engine_translate(self, texts: list[str], source_lang: str, target_lang: str) -> list[str | None]:
+        if hasattr(self.engine, "use_terms"):  # Amazon: the service applies them (ImportTerminology)
+            self.engine.use_terms(self.terminology(source_lang, target_lang))
+            return self.engine.translate(texts, source_lang, target_lang)
         protector = TermProtector(self.terminology(source_lang, target_lang))
         protected = [protector.protect(text) for text in texts]
         outputs = self.engine.translate([p[0] for p in protected], source_lang, target_lang)

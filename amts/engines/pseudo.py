@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from amts.engines.base import Engine, TOKEN_RE
+from amts.engines.base import Engine
 
 _ACCENTED = str.maketrans(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",

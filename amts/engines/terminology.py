@@ -8,7 +8,8 @@ protected through the engine as placeholder tokens, then replaced by that phrase
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
+from functools import lru_cache
 from typing import Iterable
 
 from amts.engines.base import TOKEN_RE
@@ -20,16 +21,17 @@ _CJK = {"zh", "ja"}
 TERM_TOKEN_BASE = 9000
 
 
-def _target_units(text: str, lang: str, max_n: int = 3) -> set[str]:
+@lru_cache(maxsize=200_000)
+def _target_units(text: str, lang: str, max_n: int = 3) -> frozenset[str]:
     text = TOKEN_RE.sub(" ", text).lower()
     if lang in _CJK:
         units = set()
         for run in _HAN_RE.findall(text):
             for n in range(1, 5):
                 units.update(run[i:i + n] for i in range(len(run) - n + 1))
-        return units
+        return frozenset(units)
     words = _WORD_RE.findall(text)
-    return {" ".join(words[i:i + n]) for n in range(1, max_n + 1) for i in range(len(words) - n + 1)}
+    return frozenset(" ".join(words[i:i + n]) for n in range(1, max_n + 1) for i in range(len(words) - n + 1))
 
 
 def _function_words(target_units: list[set[str]], count: int = 80) -> set[str]:
@@ -49,13 +51,16 @@ def learn_terminology(pairs: Iterable[tuple[str, str]], unknown: Iterable[str], 
     words ("las métricas" -> "métricas").
     """
     pairs = [(s, t) for s, t in pairs if s.strip() and t.strip()]
-    source_words = [set(_WORD_RE.findall(TOKEN_RE.sub(" ", s).lower())) for s, _ in pairs]
+    rows_of: dict[str, list[int]] = defaultdict(list)  # source word -> pairs containing it
+    for i, (source, _) in enumerate(pairs):
+        for word in set(_WORD_RE.findall(TOKEN_RE.sub(" ", source).lower())):
+            rows_of[word].append(i)
     target_units = [_target_units(t, target_lang) for _, t in pairs]
     unit_totals = Counter(u for units in target_units for u in units)
     function_words = _function_words(target_units) if target_lang not in _CJK else set()
     terms: dict[str, str] = {}
     for word in sorted({w.lower() for w in unknown if len(w) >= 3}):
-        rows = [i for i, words in enumerate(source_words) if word in words]
+        rows = rows_of.get(word, [])
         if len(rows) < min_rows:
             continue
         # Translators who keep the word as is (code names, "dataset" in some books) need no term.

@@ -30,7 +30,6 @@ import json
 import re
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
 
 from amts.engines import limits
 from amts.engines.base import Engine, TOKEN_RE

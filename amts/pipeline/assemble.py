@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from amts.engines.amazon import from_html_document
 from amts.errors import AmtsError
 from amts.pipeline import layout
 from amts.pipeline.batch import load_chapter_inputs
-from amts.engines.amazon import from_html_document
 from amts.pipeline.engines import LookupEngine
 from amts.pipeline.store import Store, uri_to_bucket_key
 from amts.pipeline.syncing import sync_chapter
@@ -60,6 +60,7 @@ def assemble_chapter(store: Store, event: dict) -> dict[str, Any]:
             "output_key": layout.output_key(lang, path),
             "chars_to_mt": planned.get("chars_to_mt", 0),
             "missing_translations": len(engine.missing),
+            **({"warning": planned["warning"]} if planned.get("warning") else {}),
             "report": entry,
         },
     )

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from amts import translate_limits
+from amts.engines.amazon import to_html_document
 from amts.errors import AmtsError
 from amts.markdown import decode
 from amts.pipeline import layout
-from amts.engines.amazon import to_html_document
 from amts.pipeline.engines import RecordingEngine
 from amts.pipeline.settings import Settings
 from amts.pipeline.store import Store, uri_to_bucket_key
@@ -24,7 +24,8 @@ def load_chapter_inputs(store: Store, lang: str, source_lang: str, path: str) ->
     new_source = text(layout.source_key(source_lang, path))
     if new_source is None:
         raise AmtsError(f"{layout.source_key(source_lang, path)} was deleted during the run")
-    return new_source, text(layout.origin_key(lang, path)), text(layout.translation_key(lang, path))
+    origin = next(filter(lambda t: t is not None, (text(key) for key in layout.origin_keys(lang, path))), None)
+    return new_source, origin, text(layout.translation_key(lang, path))
 
 
 def is_unchanged(store: Store, lang: str, chapter: dict) -> bool:
@@ -66,24 +67,33 @@ def prepare_batch(store: Store, event: dict, settings: Settings) -> dict[str, An
             chapters[path] = {"status": "error", "error": str(exc)}
             continue
         chapters[path] = {"status": "planned", "documents": [], "chars_to_mt": sum(len(t) for t in recorder.requested)}
+        if old_target is not None and old_source is None:
+            chapters[path]["warning"] = (
+                f"no English origin for {layout.translation_key(lang, path)} (origin/{lang}/{path} or a d2l-style "
+                "_origin.md beside it): the human translation was taken to translate the current English")
         for chunk in _chunks(recorder.requested) if recorder.requested else []:
             chapters[path]["documents"].append(f"d{len(documents):05d}.html")
             documents.append((path, chunk))
 
-    rendered = [to_html_document([(f"s{i}", t) for i, t in enumerate(texts)]) for _, texts in documents]
-    digest = layout.digest([lang, src, settings.engine, parallel.get("s3_uri"), *rendered])
+    names = [f"d{i:05d}.html" for i in range(len(documents))]
+    texts_of = {name: texts for name, (_, texts) in zip(names, documents)}
+    evaluation = held_out_document(store, parallel.get("eval_key")) if documents and settings.engine != "none" else None
+    if evaluation:
+        texts_of[EVAL_DOCUMENT] = evaluation.pop("texts")
+        names.append(EVAL_DOCUMENT)
+    rendered = {name: to_html_document([(f"s{i}", t) for i, t in enumerate(texts_of[name])]) for name in names}
+    digest = layout.digest([lang, src, settings.engine, parallel.get("s3_uri"), *rendered.values()])
     prefix = layout.batch_prefix(lang, digest)
     plan_key = f"work/runs/{run_id}/{lang}/batch-plan.json"
-    store.put_json(
-        plan_key,
-        {"prefix": prefix, "chapters": chapters, "documents": {f"d{i:05d}.html": texts for i, (_, texts) in enumerate(documents)}},
-    )
+    store.put_json(plan_key, {"prefix": prefix, "chapters": chapters, "documents": texts_of, "evaluation": evaluation})
     chars = sum(c.get("chars_to_mt", 0) for c in chapters.values())
+    eval_chars = sum(len(t) for t in texts_of.get(EVAL_DOCUMENT, []))
     output_uri = f"s3://{store.bucket}/{prefix}output/"
-    needed = bool(documents) and not has_output(store, output_uri, lang)
+    # engine "none": sync only (human text reused, the rest left for translators), nothing sent to Translate
+    needed = bool(documents) and settings.engine != "none" and not has_output(store, output_uri, lang)
     if needed:
-        for i, body in enumerate(rendered):
-            store.put_bytes(f"{prefix}input/d{i:05d}.html", body.encode("utf-8"), "text/html; charset=utf-8")
+        for name, body in rendered.items():
+            store.put_bytes(f"{prefix}input/{name}", body.encode("utf-8"), "text/html; charset=utf-8")
     return {
         "needed": needed,
         "job_name": f"amts-{lang}-{digest}",
@@ -91,10 +101,26 @@ def prepare_batch(store: Store, event: dict, settings: Settings) -> dict[str, An
         "input_uri": f"s3://{store.bucket}/{prefix}input/",
         "output_uri": output_uri,
         "plan_key": plan_key,
-        "chars_to_mt": chars if needed else 0,
+        "chars_to_mt": chars + eval_chars if needed else 0,
+        "chars_for_evaluation": eval_chars if needed else 0,
         "chars_planned": chars,
         "documents": len(documents),
     }
+
+
+EVAL_DOCUMENT = "heldout.html"
+
+
+def held_out_document(store: Store, eval_key: str | None) -> dict | None:
+    """The held-out sample of the parallel data as masked texts, with what unmasking and scoring need."""
+    from amts.markdown import mask
+
+    pairs = (store.get_json(eval_key) or {}).get("pairs") if eval_key else None
+    if not pairs:
+        return None
+    masked = [mask(source) for source, _ in pairs]
+    return {"document": EVAL_DOCUMENT, "texts": [m for m, _ in masked], "originals": [o for _, o in masked],
+            "references": [target for _, target in pairs]}
 
 
 def has_output(store: Store, output_uri: str, lang: str) -> bool:

@@ -23,7 +23,7 @@ def score(hypotheses: list[str], references: list[str], lang: str) -> dict[str, 
         "bleu": round(bleu.corpus_score(hypotheses, [references]).score, 2),
         "chrf": round(chrf.corpus_score(hypotheses, [references]).score, 2),
         "segments": len(hypotheses),
-        "reference": "the human translation of the previous English, for segments machine-translated in this run",
+        "reference": "human translation of sentences held out of the parallel data, translated in the same job",
         "signature": {"bleu": str(bleu.get_signature()), "chrf": str(chrf.get_signature())},
     }
 
@@ -37,6 +37,39 @@ def _totals(entries: list[dict]) -> dict[str, int]:
     return {name: int(totals.get(name, 0)) for name in TOTAL_FIELDS}
 
 
+def held_out_score(store: Store, event: dict, lang: str) -> dict[str, Any] | None:
+    """BLEU/chrF of the job's translation of the held-out sample against its human translation."""
+    from amts.errors import PlaceholderError
+    from amts.markdown import unmask
+    from amts.pipeline.assemble import job_translations
+
+    batch = event.get("batch") or {}
+    plan = store.get_json(batch["plan_key"]) if batch.get("plan_key") else None
+    evaluation = (plan or {}).get("evaluation")
+    if not evaluation:
+        return None
+    sent = plan["documents"][evaluation["document"]]
+    found = job_translations(store, batch["output_uri"], lang, plan["documents"], [evaluation["document"]])
+    hyps, refs = [], []
+    for text, originals, reference in zip(sent, evaluation["originals"], evaluation["references"]):
+        if text not in found:
+            continue
+        try:
+            hypothesis = unmask(found[text], originals)
+        except PlaceholderError:
+            continue  # a translation that broke inline code cannot be scored fairly
+        hyps.append(hypothesis)
+        refs.append(reference)
+    return score(hyps, refs, lang)
+
+
+def review_page(review: dict, run_id: str, lang: str) -> str:
+    """The translators' static review page (amts.review) for this language of the run."""
+    from amts.review.page import render_page
+
+    return render_page(review, title=f"AMTS run {run_id}: review {lang}", target_lang=lang)
+
+
 def evaluate_language(store: Store, event: dict) -> dict[str, Any]:
     lang, run_id = event["lang"], event["run_id"]
     records = [store.get_json(o["key"]) for o in store.list(layout.chapter_records_prefix(run_id, lang))]
@@ -47,28 +80,25 @@ def evaluate_language(store: Store, event: dict) -> dict[str, Any]:
         if chapter["path"] not in recorded:
             records.append({"path": chapter["path"], "status": "error", "error": "no result recorded for this chapter"})
     entries = [r["report"] for r in records if r.get("status") == "ok" and r.get("report")]
-    hyps, refs = [], []
-    for entry in entries:
-        for seg in entry["segments"]:
-            # The human translation of the previous English is the reference where one exists.
-            if seg.get("status") in ("machine", "fuzzy") and seg.get("target") and seg.get("old_target"):
-                hyps.append(seg["target"])
-                refs.append(seg["old_target"])
     review = {"files": sorted(entries, key=lambda e: e["path"]), "totals": _totals(entries)}
     review_key = f"{layout.report_prefix(run_id)}{lang}/review.json"
     store.put_json(review_key, review)
+    store.put_text(review_key.replace(".json", ".html"), review_page(review, run_id, lang), "text/html; charset=utf-8")
     batch = event.get("batch") or {}
     summary = {
         "lang": lang,
         "status": "ok",
         "chapters": dict(Counter(r["status"] for r in records)),
         "errors": [{"path": r["path"], "error": r["error"]} for r in records if r.get("status") == "error"],
+        "warnings": [{"path": r["path"], "warning": r["warning"]} for r in records if r.get("warning")],
         "outputs": sorted(r["output_key"] for r in records if r.get("status") == "ok"),
         "chars_to_mt": int(batch.get("chars_to_mt", 0)),
+        # segments the job did not return (documents failed in a COMPLETED_WITH_ERROR job): left untranslated
+        "missing_translations": sum(r.get("missing_translations", 0) for r in records),
         "translation_job": (event.get("job") or {}).get("job_id"),
         "parallel_data": {k: (event.get("parallel_data") or {}).get(k) for k in ("name", "pairs")},
         "totals": review["totals"],
-        "evaluation": score(hyps, refs, lang),
+        "evaluation": held_out_score(store, event, lang),
         "review_report": review_key,
     }
     store.put_json(layout.language_summary_key(run_id, lang), summary)

@@ -35,6 +35,20 @@ def origin_key(lang: str, path: str) -> str:
     return f"origin/{lang}/{path}"
 
 
+ORIGIN_SUFFIX = "_origin"  # d2l-zh keeps the English of `x.md` beside it as `x_origin.md`
+
+
+def origin_keys(lang: str, path: str) -> list[str]:
+    """Where the English a human translation was made from may be, in order of preference."""
+    stem, dot, suffix = path.rpartition(".")
+    beside = f"{stem}{ORIGIN_SUFFIX}.{suffix}" if dot else f"{path}{ORIGIN_SUFFIX}"
+    return [origin_key(lang, path), translation_key(lang, beside)]
+
+
+def is_origin_file(path: str) -> bool:
+    return path.rpartition(".")[0].endswith(ORIGIN_SUFFIX)
+
+
 def output_key(lang: str, path: str) -> str:
     return f"output/{lang}/{path}"
 

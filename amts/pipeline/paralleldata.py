@@ -28,9 +28,9 @@ def build_parallel_data(store: Store, lang: str, settings: Settings) -> dict[str
     skipped: list[dict] = []
     for obj in store.list(f"translations/{lang}/"):
         path = obj["key"][len(f"translations/{lang}/") :]
-        if not path.lower().endswith(layout.MARKDOWN_SUFFIXES):
+        if not path.lower().endswith(layout.MARKDOWN_SUFFIXES) or layout.is_origin_file(path):
             continue
-        origin = store.get_bytes(layout.origin_key(lang, path))
+        origin = next(filter(None, (store.get_bytes(key) for key in layout.origin_keys(lang, path))), None)
         if origin is None:
             skipped.append({"path": path, "reason": "no origin/ English for this translation"})
             continue
@@ -40,13 +40,38 @@ def build_parallel_data(store: Store, lang: str, settings: Settings) -> dict[str
         except Exception as exc:  # noqa: BLE001 - parallel data only improves MT: one bad chapter must not stop it
             reason = str(exc).splitlines()[0][:200] if str(exc) else ""
             skipped.append({"path": path, "reason": f"{type(exc).__name__}: {reason}"})
-    data, kept = to_csv(pairs, src, lang)
+    held_out = hold_out(pairs, settings.eval_chars)
+    held_sources = {source for source, _ in held_out}
+    data, kept = to_csv([p for p in pairs if p[0] not in held_sources], src, lang)
     name = f"{settings.parallel_data_prefix}-{src}-{lang}"
     if not kept:
-        return {"present": False, "name": name, "s3_uri": None, "pairs": 0, "skipped": skipped}
-    key = layout.parallel_data_key(lang, layout.digest([data]))
+        return {"present": False, "name": name, "s3_uri": None, "pairs": 0, "eval_key": None, "skipped": skipped}
+    digest = layout.digest([data])
+    key = layout.parallel_data_key(lang, digest)
     store.put_bytes(key, data.encode("utf-8"), "text/csv; charset=utf-8")
-    return {"present": True, "name": name, "s3_uri": f"s3://{store.bucket}/{key}", "pairs": kept, "skipped": skipped}
+    eval_key = None
+    if held_out:
+        eval_key = key.replace(".csv", ".heldout.json")
+        store.put_json(eval_key, {"pairs": [list(p) for p in held_out]})
+    return {"present": True, "name": name, "s3_uri": f"s3://{store.bucket}/{key}", "pairs": kept,
+            "eval_key": eval_key, "held_out": len(held_out), "skipped": skipped}
+
+
+def hold_out(pairs: list[tuple[str, str]], max_chars: int, share: float = 0.1) -> list[tuple[str, str]]:
+    """A fixed evaluation sample: pairs picked by hash, kept out of the parallel data.
+
+    Translated in the same batch job, they measure the engine with parallel data built from the rest of
+    the book (the published AMTS method) at no extra job; at most `share` of the pairs, `max_chars` of English.
+    """
+    unique = {" ".join(s.split()): " ".join(t.split()) for s, t in pairs if len(s) >= 30 and t.strip()}
+    ranked = sorted(unique.items(), key=lambda p: layout.digest([p[0]]))
+    chosen, chars = [], 0
+    for source, target in ranked[: int(len(unique) * share)]:
+        if chars + len(source) > max_chars:
+            break
+        chosen.append((source, target))
+        chars += len(source)
+    return chosen
 
 
 def to_csv(pairs: list[tuple[str, str]], src: str, tgt: str) -> tuple[str, int]:

@@ -13,7 +13,7 @@ from amts.pipeline.store import Store
 def chapter_fingerprint(store: Store, settings: Settings, lang: str, path: str, source_etag: str) -> str:
     """Everything a chapter's output depends on, by ETag: a re-upload of the same bytes plans nothing."""
     translation = store.head(layout.translation_key(lang, path))
-    origin = store.head(layout.origin_key(lang, path))
+    origin = next(filter(None, (store.head(key) for key in layout.origin_keys(lang, path))), None)
     return layout.digest(
         [
             source_etag,

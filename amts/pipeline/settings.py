@@ -5,6 +5,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from amts.errors import AmtsError
+
+
+ENGINES = ("amazon", "none")
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -15,6 +20,11 @@ class Settings:
     granularity: str = "sentence"
     poll_seconds: int = 30
     inline_chapter_limit: int = 20
+    eval_chars: int = 2000  # English held out of the parallel data and translated to measure BLEU/chrF
+
+    def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise AmtsError(f"engine {self.engine!r} cannot run in the state machine; choose one of {', '.join(ENGINES)}")
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -29,6 +39,7 @@ class Settings:
             granularity=env.get("AMTS_GRANULARITY", default.granularity),
             poll_seconds=int(env.get("AMTS_POLL_SECONDS", default.poll_seconds)),
             inline_chapter_limit=int(env.get("AMTS_INLINE_CHAPTER_LIMIT", default.inline_chapter_limit)),
+            eval_chars=int(env.get("AMTS_EVAL_CHARS", default.eval_chars)),
         )
 
     def as_env(self) -> dict[str, str]:
@@ -40,4 +51,5 @@ class Settings:
             "AMTS_GRANULARITY": self.granularity,
             "AMTS_POLL_SECONDS": str(self.poll_seconds),
             "AMTS_INLINE_CHAPTER_LIMIT": str(self.inline_chapter_limit),
+            "AMTS_EVAL_CHARS": str(self.eval_chars),
         }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from amts.sync.plan import DocumentPlan
+from amts.sync.text import markup_prefix
 
 STATUSES = ("reused", "reused-format", "fuzzy", "machine", "untranslated", "code-changed", "deleted", "new")
 TOTAL_KEYS = ("segments", "reused", "fuzzy", "machine", "reused_format", "untranslated", "code_changed",
@@ -60,8 +61,9 @@ def assemble(plan: DocumentPlan, fills: dict[str, Fill]) -> tuple[str, dict]:
             partly_human = entry["status"] == "fuzzy"
             if missing:
                 entry["status"] = "untranslated"
-            elif origins == {"memory"} and min(scores) >= 100 and not partly_human:
-                entry["status"], entry["origin"] = "reused", "memory"
+            elif origins == {"memory"} and min(scores) >= 100:
+                # every piece is human text: this chapter's translators' and the memory's exact matches
+                entry["status"], entry["origin"] = "reused", "human+memory" if partly_human else "memory"
             elif partly_human or min(scores) < 100:
                 entry["status"] = "fuzzy"
                 entry["origin"] = "+".join(sorted(origins | ({"human"} if partly_human else set())))
@@ -73,9 +75,7 @@ def assemble(plan: DocumentPlan, fills: dict[str, Fill]) -> tuple[str, dict]:
 
 
 def _same_prefix(raw: str, prefix: str) -> bool:
-    from amts.sync.plan import _prefix
-
-    return _prefix(raw).strip() == prefix.strip()
+    return markup_prefix(raw).strip() == prefix.strip()
 
 
 def count(segments: list[dict]) -> dict:

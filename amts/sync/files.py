@@ -12,9 +12,11 @@ from typing import Callable
 
 from amts.errors import InputError
 from amts.markdown import MARKDOWN_SUFFIXES, decode
-from amts.sync.assemble import Fill, assemble, totals
-from amts.sync.document import plan_chapter, translate_requests
+from amts.sync.assemble import Fill, assemble, count, totals
+from amts.sync.document import plan_chapter, reuse_reviewed_units, translate_requests
 from amts.sync.plan import DocumentPlan
+from amts.sync.text import segment_id
+from amts.sync.units import logical_text, split_units
 
 
 @dataclass
@@ -53,8 +55,23 @@ def atomic_write(path: Path, text: str) -> None:
         raise
 
 
-def read_pairs_table(path: Path) -> dict[str, str]:
-    """Source path -> target path from a TSV/CSV table (`en_path`/`zh_path` header, or the first two columns)."""
+@dataclass
+class PairsTable:
+    """Source path -> target path, and optionally -> old-source path (d2l-zh keeps `X_origin.md` beside `X.md`)."""
+
+    target: dict[str, str]
+    old_source: dict[str, str]
+
+
+_OLD_SOURCE_COLUMNS = ("old_source_path", "zh_origin_path", "origin_path")
+
+
+def read_pairs_table(path: Path) -> PairsTable:
+    """Read a TSV/CSV pairs table: `en_path`/`zh_path` style header (any `*_path` names), or two bare columns.
+
+    A third column named old_source_path (or zh_origin_path) gives where the old source of that chapter is,
+    relative to --old-source. Rows of kind `meta` (README, style guide) are skipped.
+    """
     text = read_text(path)
     first_line = text.splitlines()[0] if text.strip() else ""
     delimiter = "\t" if "\t" in first_line else ","
@@ -62,17 +79,21 @@ def read_pairs_table(path: Path) -> dict[str, str]:
     if not rows:
         raise InputError(f"{path}: empty pairs table")
     header = [c.strip().lower() for c in rows[0]]
-    kind_col = header.index("kind") if "kind" in header else None
-    if any(h.endswith("_path") for h in header):
-        rows = rows[1:]
-    mapping = {}
-    for number, row in enumerate(rows, start=2):
-        if len(row) < 2 or not row[0].strip():
+    has_header = any(h.endswith("_path") for h in header)
+    kind_col = header.index("kind") if has_header and "kind" in header else None
+    old_col = next((header.index(c) for c in _OLD_SOURCE_COLUMNS if has_header and c in header), None)
+    table = PairsTable({}, {})
+    for number, row in enumerate(rows[1:] if has_header else rows, start=2 if has_header else 1):
+        if not row or not row[0].strip():
             continue
+        if len(row) < 2 or not row[1].strip():
+            raise InputError(f"{path}: row {number} needs a source path and a target path")
         if kind_col is not None and len(row) > kind_col and row[kind_col].strip() == "meta":
             continue  # meta files (README, style guide) are not translations of each other
-        mapping[row[0].strip()] = row[1].strip()
-    return mapping
+        table.target[row[0].strip()] = row[1].strip()
+        if old_col is not None and len(row) > old_col and row[old_col].strip():
+            table.old_source[row[0].strip()] = row[old_col].strip()
+    return table
 
 
 def _markdown_files(folder: Path) -> list[str]:
@@ -81,7 +102,7 @@ def _markdown_files(folder: Path) -> list[str]:
 
 
 def collect_jobs(old_source: Path, new_source: Path, old_target: Path, out: Path,
-                 pairs: dict[str, str] | None = None) -> tuple[list[ChapterJob], list[tuple[str, str]]]:
+                 pairs: PairsTable | dict[str, str] | None = None) -> tuple[list[ChapterJob], list[tuple[str, str]]]:
     """Chapters to sync, and (name, old target text) of chapters the new source no longer has."""
     if not new_source.exists():
         raise InputError(f"{new_source}: no such file or folder")
@@ -96,12 +117,15 @@ def collect_jobs(old_source: Path, new_source: Path, old_target: Path, out: Path
     for path, flag in ((old_source, "--old-source"), (old_target, "--old-target")):
         if not path.is_dir():
             raise InputError(f"{path}: {flag} must be a folder when --new-source is a folder")
-    pairs = pairs or {}
+    if isinstance(pairs, dict):
+        pairs = PairsTable(pairs, {})
+    targets = pairs.target if pairs else {}
+    old_sources = pairs.old_source if pairs else {}
     jobs = []
     new_files = _markdown_files(new_source)
     for rel in new_files:
-        target_rel = pairs.get(rel, rel)
-        old_src_path, old_tgt_path = old_source / rel, old_target / target_rel
+        target_rel = targets.get(rel, rel)
+        old_src_path, old_tgt_path = old_source / old_sources.get(rel, rel), old_target / target_rel
         new_text = read_text(new_source / rel)
         if old_tgt_path.is_file():
             if not old_src_path.is_file():
@@ -111,10 +135,16 @@ def collect_jobs(old_source: Path, new_source: Path, old_target: Path, out: Path
         else:
             # a chapter with no translation yet: everything in it is new
             jobs.append(ChapterJob(target_rel, "", new_text, "", out / target_rel))
+    # chapters the new source dropped: the old source's files (or, when the pairs table says where each old
+    # source is, its rows: an old-source folder may then be the translation's own repository)
     gone = []
-    kept = {pairs.get(rel, rel) for rel in new_files}
-    for rel in _markdown_files(old_source):
-        target_rel = pairs.get(rel, rel)
+    kept = {targets.get(rel, rel) for rel in new_files}
+    if old_sources:
+        candidates = [rel for rel, old_rel in old_sources.items() if (old_source / old_rel).is_file()]
+    else:
+        candidates = _markdown_files(old_source)
+    for rel in candidates:
+        target_rel = targets.get(rel, rel)
         if target_rel not in kept and (old_target / target_rel).is_file():
             gone.append((target_rel, read_text(old_target / target_rel)))
     return jobs, gone
@@ -123,11 +153,16 @@ def collect_jobs(old_source: Path, new_source: Path, old_target: Path, out: Path
 def sync_jobs(jobs: list[ChapterJob], gone: list[tuple[str, str]], source_lang: str, target_lang: str,
               engine=None, memory=None, force: bool = False,
               progress: Callable[[str], None] | None = None) -> dict:
-    """Plan every chapter (any bad input fails here, before a byte is written), translate, then write."""
+    """Plan every chapter (any bad input fails here, before a byte is written), translate, then write.
+
+    `progress` is called twice a chapter (planned, translated).
+    """
     plans: list[tuple[ChapterJob, DocumentPlan]] = []
     for job in jobs:
         plans.append((job, plan_chapter(job.old_source, job.new_source, job.old_target, source_lang,
                                         target_lang, job.name)))
+        if progress:
+            progress(f"planned {job.name}")
     for job in jobs:
         if job.out.is_dir():
             raise InputError(f"{job.out}: is a folder, cannot write the chapter there")
@@ -136,24 +171,22 @@ def sync_jobs(jobs: list[ChapterJob], gone: list[tuple[str, str]], source_lang: 
                              "use --force to overwrite it")
     results = []
     for job, plan in plans:
+        reuse_reviewed_units(plan, memory)
         fills: dict[str, Fill] = translate_requests(plan.requests, source_lang, target_lang, engine=engine,
                                                     memory=memory)
         results.append((job, *assemble(plan, fills)))
         if progress:
-            progress(job.name)
+            progress(f"translated {job.name}")
     file_reports = [report for _, _, report in results]
     for name, old_target in gone:
         file_reports.append(_gone_report(name, old_target))
     for job, text, _ in results:
         atomic_write(job.out, text)
-    return {"files": file_reports, "totals": totals(file_reports)}
+    return {"files": file_reports, "totals": totals(file_reports), "source_lang": source_lang,
+            "target_lang": target_lang}
 
 
 def _gone_report(name: str, old_target: str) -> dict:
-    from amts.sync.assemble import count
-    from amts.sync.plan import segment_id
-    from amts.sync.units import logical_text, split_units
-
     seen: dict[str, int] = {}
     segments = [{"id": segment_id(logical_text(u.raw), seen), "status": "deleted", "source": "", "old_source": "",
                  "target": "", "old_target": logical_text(u.raw), "kind": u.kind, "line": u.line}
@@ -167,7 +200,7 @@ def write_report(path: Path, report: dict) -> None:
 
 def sync_paths(old_source: str | Path, new_source: str | Path, old_target: str | Path, out: str | Path,
                source_lang: str, target_lang: str, engine=None, memory=None,
-               pairs: dict[str, str] | str | Path | None = None, force: bool = False,
+               pairs: PairsTable | dict[str, str] | str | Path | None = None, force: bool = False,
                report: str | Path | None = None, progress: Callable[[str], None] | None = None) -> dict:
     """Sync a chapter file or a folder of chapters; writes the outputs (and REPORT.json if asked) atomically.
 
@@ -176,7 +209,7 @@ def sync_paths(old_source: str | Path, new_source: str | Path, old_target: str |
     from amts.sync.checks import check_languages
 
     check_languages(source_lang, target_lang)
-    if pairs is not None and not isinstance(pairs, dict):
+    if pairs is not None and not isinstance(pairs, (dict, PairsTable)):
         pairs = read_pairs_table(Path(pairs))
     jobs, gone = collect_jobs(Path(old_source), Path(new_source), Path(old_target), Path(out), pairs)
     result = sync_jobs(jobs, gone, source_lang, target_lang, engine=engine, memory=memory, force=force,

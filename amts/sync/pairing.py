@@ -1,4 +1,4 @@
-"""Pair the old English with the old human translation, at unit level and at sentence level.
+"""Pair the old English with the old human translation, unit by unit (sentences: amts.align.beads).
 
 Sync needs this at the granularity of its layout units (heading, `:label:` line, paragraph, code block),
 finer than the book-level block aligner, so it runs a small banded dynamic programme of its own: protected
@@ -68,10 +68,6 @@ def dp_align(n: int, m: int, cost: Callable[[int, int, int, int], float],
 
 def _anchors(text: str) -> set[str]:
     return set(_ANCHOR_RE.findall(text))
-
-
-def _anchor_cost(src: str, tgt: str) -> float:
-    return _set_cost(_anchors(src), _anchors(tgt))
 
 
 def _set_cost(a: set[str], b: set[str]) -> float:
@@ -167,20 +163,45 @@ def align_units(source: Sequence[Unit], target: Sequence[Unit]) -> tuple[list[Be
     return beads, total / max(n, 1)
 
 
-SENTENCE_MOVES = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2), (3, 1), (1, 3), (2, 2))
+# Units a translation leaves (almost) as they are; MDX components and HTML may carry translated text.
+_ANCHOR_KINDS = frozenset({"code", "math", "directive"})
 
 
-def align_sentences(source: Sequence[str], target: Sequence[str], ratio: float) -> list[Bead]:
-    """Length-and-anchor alignment of the sentences of one short passage (a region of a chapter)."""
-    src_clean = [strip_markers(s) for s in source]
-    tgt_clean = [strip_markers(t) for t in target]
+def absorb_target_only(beads: list[Bead], target_unit: list[int]) -> list[Bead]:
+    """Give each target sentence with no English (a translator's addition) to a neighbouring bead.
 
-    def cost(i: int, di: int, j: int, dj: int) -> float:
-        if di == 0 or dj == 0:
-            return 1.8 * (di + dj)
-        s = " ".join(src_clean[i:i + di])
-        t = "".join(tgt_clean[j:j + dj])
-        return 0.5 * (di + dj - 2) + 1.5 * _length_cost(len(s), len(t), ratio) + 0.7 * _anchor_cost(s, t)
+    It then travels with that bead's human text instead of being dropped with nothing to replace it.
+    Preferred: the neighbour translated in the same target unit, then an English sentence left without
+    translation next to it (the aligner missed the pair), then the previous bead.
+    """
+    if not any(b.source for b in beads):
+        return beads
+    targets = {k: list(b.target) for k, b in enumerate(beads) if b.source}
+    for p, bead in enumerate(beads):
+        if bead.source:
+            continue
+        t = bead.target[0]
+        prev = next((k for k in range(p - 1, -1, -1) if beads[k].source), None)
+        after = next((k for k in range(p + 1, len(beads)) if beads[k].source), None)
 
-    beads, _ = dp_align(len(source), len(target), cost, SENTENCE_MOVES)
-    return beads
+        def same_unit(k: int | None) -> bool:
+            return k is not None and bool(targets[k]) and target_unit[targets[k][0]] == target_unit[t]
+
+        def untranslated(k: int | None) -> bool:
+            return k is not None and not beads[k].target
+
+        for choice in (prev if same_unit(prev) else None, after if same_unit(after) else None,
+                       after if untranslated(after) else None, prev if untranslated(prev) else None, prev, after):
+            if choice is not None:
+                targets[choice].extend(bead.target)
+                break
+    return [Bead(b.source, tuple(sorted(targets[k]))) for k, b in enumerate(beads) if b.source]
+
+
+def protected_agreement(source: list[Unit], target: list[Unit], beads: list[Bead]) -> tuple[float, int]:
+    """Share of the source's protected units (code, math, labels) paired 1:1 with a near-identical target unit."""
+    coster = UnitCoster(source, target)
+    protected = sum(1 for u in source if u.kind in _ANCHOR_KINDS)
+    good = sum(1 for b in beads if len(b.source) == 1 and len(b.target) == 1
+               and source[b.source[0]].kind in _ANCHOR_KINDS and coster(b.source[0], 1, b.target[0], 1) < 0.5)
+    return (good / protected if protected else 1.0), protected

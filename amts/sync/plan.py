@@ -9,33 +9,31 @@ requests (memory, engine, an external batch job, or none).
 
 from __future__ import annotations
 
-import hashlib
-import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from rapidfuzz import fuzz
 
+from amts.align import default_ratio
+from amts.align.beads import Sentence
+from amts.align.beads import align_sentences as align_sentence_beads
 from amts.errors import AlignmentError
-from amts.markdown import mask
 from amts.sentences import split_sentences
 from amts.sync.code import carry_comments
-from amts.sync.pairing import Bead, UnitCoster, align_sentences, align_units, char_ratio
-from amts.sync.units import (
-    Unit,
-    code_body,
-    leading_space,
-    logical_text,
-    prose_key,
-    split_units,
-    strip_markers,
-    unit_key,
+from amts.sync.pairing import Bead, absorb_target_only, align_units, protected_agreement
+from amts.sync.text import (
+    carry_spans,
+    markup_prefix,
+    masked_key,
+    segment_id,
+    segment_text,
+    strip_prefix,
+    transfer_markers,
 )
+from amts.sync.units import Unit, code_body, leading_space, logical_text, split_units, strip_markers, unit_key
 
 # Target languages written without spaces between sentences.
 _NO_SPACE_LANGS = frozenset({"zh", "ja", "th"})
-_PREFIX_RE = re.compile(r"^\s*(?:#{1,6}\s+|(?:[*+-]|\d+[.)])\s+)")
-_MARKED_WHOLE_RE = re.compile(r"^(\[\*\*|\(\*\*)(.*)(\*\*\]|\*\*\))([。.!?！？]?)$", re.S)
 # A pairing costlier than this per unit means the old target is not a translation of the old source.
 MAX_MEAN_ALIGN_COST = 1.5
 MIN_PAIRED_PROSE_SHARE = 0.5
@@ -67,6 +65,8 @@ class OutUnit:
     prefix: str = ""  # list/heading marker of the new English, for assembled prose
     pieces: list[Piece] = field(default_factory=list)
     fallback_raw: str | None = None  # the human unit as written, used when nothing was newly translated
+    new_index: int | None = None  # the new source unit a verbatim human unit stands for
+    from_source: bool = False  # raw taken from the new source (a directive, a slide marker, new code)
     segment: dict | None = None  # the report entry this unit fills (prose units only)
 
 
@@ -80,22 +80,6 @@ class DocumentPlan:
     segments: list[dict]  # report entries in output order, deleted ones included
     requests: list[Request]
     unchanged_text: str | None = None  # set when the English did not change at all: output is the old target
-
-
-def segment_id(text: str, seen: dict[str, int]) -> str:
-    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
-    n = seen.get(digest, 0)
-    seen[digest] = n + 1
-    return f"{digest}-{n}"
-
-
-def _strip_prefix(text: str) -> str:
-    return _PREFIX_RE.sub("", text, count=1)
-
-
-def _prefix(raw: str) -> str:
-    match = _PREFIX_RE.match(raw)
-    return match.group(0) if match else ""
 
 
 def _content(units: list[Unit]) -> list[Unit]:
@@ -131,8 +115,6 @@ class _Planner:
         self.requests: list[Request] = []
         self._ids: dict[str, int] = {}
         self.joiner = "" if target_lang in _NO_SPACE_LANGS else " "
-        self.markers_after_emitted: list[OutUnit] = []
-        self.ratio = 1.0  # target/source characters of paired prose, set by pair()
         self.moved_new: dict[int, Bead] = {}  # new unit -> bead of the identical old unit found elsewhere
         self.moved_old: set[int] = set()
 
@@ -141,25 +123,23 @@ class _Planner:
     def pair(self) -> list[Bead]:
         if not self.old or not self.target:
             if any(u.is_prose for u in self.old) and not any(u.is_prose for u in self.target):
-                raise AlignmentError(f"{self.path}: the old target has no prose to pair with the old source")
+                raise AlignmentError(f"{self.path or 'chapter'}: the old target has no prose to pair with the old source")
             return [Bead((i,), ()) for i in range(len(self.old))] + [Bead((), (j,)) for j in range(len(self.target))]
         try:
             beads, mean_cost = align_units(self.old, self.target)
         except ValueError:
-            raise AlignmentError(f"{self.path}: the old source and the old target do not align") from None
+            raise AlignmentError(f"{self.path or 'chapter'}: the old source and the old target do not align") from None
         prose = sum(1 for u in self.old if u.is_prose)
         paired = sum(1 for b in beads if b.source and b.target for i in b.source if self.old[i].is_prose)
-        agreement, protected = _protected_agreement(self.old, self.target, beads)
+        agreement, protected = protected_agreement(self.old, self.target, beads)
         # calibrated on the D2L book: true pairs share labels, math and code (agreement >= 0.53, mean cost
         # <= 1.13); a chapter paired with another chapter's translation scores below on one of the two
         if (mean_cost > MAX_MEAN_ALIGN_COST or (prose >= 4 and paired < MIN_PAIRED_PROSE_SHARE * prose)
                 or (protected >= 4 and agreement < 0.5) or (agreement < 0.75 and mean_cost > 1.2)):
             raise AlignmentError(
-                f"{self.path}: the old target does not look like a translation of the old source "
+                f"{self.path or 'chapter'}: the old target does not look like a translation of the old source "
                 f"(mean pairing cost {mean_cost:.2f}, {paired} of {prose} prose units and "
                 f"{agreement:.0%} of {protected} code/math/label units paired)")
-        self.ratio = char_ratio([logical_text(self.old[i].raw) for b in beads for i in b.source if b.target and self.old[i].is_prose],
-                                [logical_text(self.target[j].raw) for b in beads for j in b.target if b.source and self.target[j].is_prose])
         return beads
 
     # --- regions: runs of old/new units that are decided together ------------------------------------
@@ -240,18 +220,18 @@ class _Planner:
 
     def emit_markers(self, new_index: int) -> None:
         for marker in self.markers_before.pop(new_index, []):
-            self.out.append(OutUnit(sep=marker.sep, raw=marker.raw))
+            self.out.append(OutUnit(sep=marker.sep, raw=marker.raw, from_source=True))
 
     def emit_markers_after(self, new_index: int) -> None:
         markers = self.markers_after.pop(new_index, [])
         if markers and self.out:
             self.out[-1].sep = self.new[new_index].sep  # the marker hugs the unit it closes, as in the source
         for marker in markers:
-            self.out.append(OutUnit(sep=marker.sep, raw=marker.raw))
+            self.out.append(OutUnit(sep=marker.sep, raw=marker.raw, from_source=True))
 
     def segment(self, unit: Unit, status: str, old_source: str = "", old_target: str = "", target: str = "",
                 **extra) -> dict:
-        text = logical_text(unit.raw)
+        text = segment_text(unit)
         entry = {"id": segment_id(text, self._ids), "status": status, "source": text, "old_source": old_source,
                  "target": target, "old_target": old_target, "kind": unit.kind, "line": unit.line}
         entry.update(extra)
@@ -269,41 +249,25 @@ class _Planner:
             new_indices = [i + offset for i in bead.source]
             for n in new_indices:
                 self.emit_markers(n)
-            for j in bead.target:
-                self.out.append(OutUnit(sep=self.target[j].sep, raw=self.target[j].raw))
-            before = len(self.out)
-            for n in new_indices:
-                self.emit_markers_after(n)
-            self.markers_after_emitted = self.out[before:]
-            target_text = "\n".join(self.target[j].raw for j in bead.target)
+            last_new = new_indices[-1] if new_indices else None
+            emitted = [OutUnit(sep=self.target[j].sep, raw=self.target[j].raw, new_index=last_new) for j in bead.target]
+            self.out.extend(emitted)
+            # exactly as the output has it, so that the report's target can be found verbatim there
+            target_text = "".join(u.raw + u.sep for u in emitted[:-1]) + (emitted[-1].raw if emitted else "")
             for k, (o, n) in enumerate(zip(bead.source, new_indices)):
                 old_unit, new_unit = self.old[o], self.new[n]
                 if not new_unit.is_prose:
                     continue
                 status = "reused" if old_unit.raw == new_unit.raw else "reused-format"
-                if status == "reused-format" and len(bead.source) == 1 and len(bead.target) == 1:
-                    self._transfer_inline_markers(old_unit, new_unit, self.out[-1 - len(self.markers_after_emitted)])
-                    target_text = self.out[-1 - len(self.markers_after_emitted)].raw or ""
+                if status == "reused-format" and len(bead.source) == 1 and len(emitted) == 1:
+                    emitted[0].raw = transfer_markers(logical_text(old_unit.raw), logical_text(new_unit.raw),
+                                                      emitted[0].raw or "")
+                    target_text = emitted[0].raw
                 self.segment(new_unit, status, old_source=logical_text(old_unit.raw),
                              old_target=target_text if k == 0 else "", target=target_text if k == 0 else "",
                              origin="human")
-
-    def _transfer_inline_markers(self, old_unit: Unit, new_unit: Unit, last: OutUnit) -> None:
-        """Apply an added/removed whole-unit `[**...**]` marker to the human unit just emitted."""
-        old_text, new_text = logical_text(old_unit.raw), logical_text(new_unit.raw)
-        body_new = _strip_prefix(new_text)
-        whole = _MARKED_WHOLE_RE.match(body_new)
-        human = last.raw or ""
-        if whole and strip_markers(body_new) == body_new.replace(whole.group(1), "", 1).replace(whole.group(3), "", 1):
-            if strip_markers(human) == human and "\n" not in human.strip():
-                prefix = _prefix(human)
-                body = human[len(prefix):]
-                end = ""
-                if body and body[-1] in "。.!?！？":
-                    body, end = body[:-1], body[-1]
-                last.raw = f"{prefix}{whole.group(1)}{body}{whole.group(3)}{end}"
-        elif strip_markers(old_text) != old_text and strip_markers(new_text) == new_text:
-            last.raw = strip_markers(human)
+            for n in new_indices:
+                self.emit_markers_after(n)
 
     def changed_region(self, old_range: range, new_range: range, beads: list[Bead]) -> None:
         source_beads = [b for b in beads if b.source and not all(i in self.moved_old for i in b.source)]
@@ -314,9 +278,12 @@ class _Planner:
         new_units = [self.new[n] for n in new_range]
 
         old_sents: list[str] = []
-        for unit in old_units:
+        old_owner: list[int] = []
+        for k, unit in enumerate(old_units):
             if unit.is_prose:
-                old_sents.extend(split_sentences(logical_text(unit.raw), self.source_lang))
+                for sentence in split_sentences(logical_text(unit.raw), self.source_lang):
+                    old_sents.append(sentence)
+                    old_owner.append(k)
         tgt_sents: list[str] = []
         tgt_owner: list[int] = []
         for j in target_indices:
@@ -324,16 +291,15 @@ class _Planner:
                 for sentence in split_sentences(logical_text(self.target[j].raw), self.target_lang):
                     tgt_sents.append(sentence)
                     tgt_owner.append(j)
-        sent_beads = align_sentences(old_sents, tgt_sents, self.ratio) if old_sents and tgt_sents else (
-            [Bead((i,), ()) for i in range(len(old_sents))] + [Bead((), (t,)) for t in range(len(tgt_sents))])
+        sent_beads = absorb_target_only(self._align_sentences(old_sents, old_owner, tgt_sents, tgt_owner), tgt_owner)
         bead_of_old = {s: b for b, bead in enumerate(sent_beads) for s in bead.source}
 
         new_sents: list[tuple[int, str]] = []  # (index into new_units, sentence)
         for k, unit in enumerate(new_units):
             if unit.is_prose and new_range[k] not in self.moved_new:
                 new_sents.extend((k, s) for s in split_sentences(logical_text(unit.raw), self.source_lang))
-        old_masked = [_masked_key(s) for s in old_sents]
-        new_masked = [_masked_key(s) for _, s in new_sents]
+        old_masked = [masked_key(s) for s in old_sents]
+        new_masked = [masked_key(s) for _, s in new_sents]
         matched: dict[int, int] = {}  # new sentence -> old sentence with the same words
         for tag, o1, o2, n1, n2 in SequenceMatcher(None, [m[0] for m in old_masked], [m[0] for m in new_masked],
                                                    autojunk=False).get_opcodes():
@@ -351,9 +317,11 @@ class _Planner:
                 continue
             text = self.joiner.join(tgt_sents[t] for t in bead.target)
             for n in sorted(news):
-                text = _carry_spans(old_masked[matched[n]][1], new_masked[n][1], text)
+                text = carry_spans(old_masked[matched[n]][1], new_masked[n][1], text)
                 if text is None:
                     break
+            if text is not None and len(news) == 1:
+                text = transfer_markers(old_sents[matched[news[0]]], new_sents[news[0]][1], text)
             if text is not None:
                 reusable[b] = text
 
@@ -371,7 +339,7 @@ class _Planner:
             k = new_sents[run[0]][0]
             english = " ".join(new_sents[n][1] for n in run)
             if not pieces_of.get(k):
-                english = _strip_prefix(english)
+                english = strip_prefix(english)
             # the human text this run replaces: beads of the old sentences between its matched neighbours
             lo = max((matched[n] for n in matched if n < run[0]), default=-1)
             hi = min((matched[n] for n in matched if n > run[-1]), default=len(old_sents))
@@ -382,7 +350,7 @@ class _Planner:
             consumed.update(bead_ids)
             suggestion = self.joiner.join(tgt_sents[t] for t in suggestion_parts)
             if suggestion_parts and _is_unit_start(tgt_owner, suggestion_parts[0]):
-                suggestion = _strip_prefix(suggestion)
+                suggestion = strip_prefix(suggestion)
             request = Request(id=f"{self.path}#{len(self.requests)}", text=english, suggestion=suggestion)
             self.requests.append(request)
             pieces_of.setdefault(k, []).append(Piece(request=request))
@@ -403,7 +371,7 @@ class _Planner:
                     bead = sent_beads[b]
                     text = reusable[b]
                     if _is_unit_start(tgt_owner, bead.target[0]):
-                        text = _strip_prefix(text)
+                        text = strip_prefix(text)
                     pieces_of.setdefault(k, []).append(Piece(text=text))
                     old_tgt_of.setdefault(k, []).append(text)
                     old_src_of.setdefault(k, []).extend(old_sents[s] for s in bead.source)
@@ -417,8 +385,10 @@ class _Planner:
         flush()
 
         code_targets = [j for j in target_indices if self.target[j].kind == "code"]
-        code_pairs = [(b.source[0], b.target[0]) for b in source_beads if len(b.source) == len(b.target) == 1
-                      and self.old[b.source[0]].kind == "code" and self.target[b.target[0]].kind == "code"]
+        protected_pairs = [(b.source[0], b.target[0]) for b in source_beads if len(b.source) == len(b.target) == 1
+                           and not self.old[b.source[0]].is_prose
+                           and self.old[b.source[0]].kind == self.target[b.target[0]].kind]
+        code_pairs = [(i, j) for i, j in protected_pairs if self.old[i].kind == "code"]
         used_targets: set[int] = set()
         for k, (n, unit) in enumerate(zip(new_range, new_units)):
             self.emit_markers(n)
@@ -427,11 +397,12 @@ class _Planner:
                 self.emit_markers_after(n)
                 continue
             if not unit.is_prose:
-                self.out.append(self._protected(unit, target_indices, code_targets, used_targets, code_pairs))
+                self.out.append(self._protected(unit, target_indices, code_targets, used_targets, code_pairs,
+                                                protected_pairs))
                 self.emit_markers_after(n)
                 continue
             pieces = pieces_of.get(k, [])
-            out = OutUnit(sep=unit.sep, prefix=_prefix(unit.raw), pieces=pieces)
+            out = OutUnit(sep=unit.sep, prefix=markup_prefix(unit.raw), pieces=pieces)
             used = tgt_used_of.get(k, [])
             if used and used == [t for t, owner in enumerate(tgt_owner) if owner == tgt_owner[used[0]]]:
                 out.fallback_raw = self.target[tgt_owner[used[0]]].raw  # all of one human unit, as written
@@ -445,7 +416,8 @@ class _Planner:
             out.segment = self.segment(unit, status, old_source=" ".join(old_src_of.get(k, [])),
                                        old_target=self.joiner.join(t for t in old_tgt_of.get(k, []) if t),
                                        origin="human", chars_to_mt=sum(len(r.text) for r in requests))
-            self.out.append(out)
+            if pieces:  # no pieces: the translators left this unchanged English out, and so does the output
+                self.out.append(out)
             self.emit_markers_after(n)
         for j in target_only:
             self.out.append(OutUnit(sep=self.target[j].sep, raw=self.target[j].raw))
@@ -455,26 +427,43 @@ class _Planner:
                 self.deleted(" ".join(old_sents[s] for s in bead.source),
                              self.joiner.join(tgt_sents[t] for t in bead.target), "paragraph",
                              self.target[tgt_owner[bead.target[0]]].line)
-        for j in code_targets:
-            if j not in used_targets:
-                self.deleted("", self.target[j].raw, "code", self.target[j].line)
+        for j in target_indices:
+            if j not in used_targets and self.target[j].kind in ("code", "html", "jsx"):
+                self.deleted("", self.target[j].raw, self.target[j].kind, self.target[j].line)
+
+    def _align_sentences(self, source: list[str], source_unit: list[int], target: list[str],
+                         target_unit: list[int]) -> list[Bead]:
+        """Sentence beads (index tuples) of a region, by the alignment area's sentence aligner."""
+        src = [Sentence.of(strip_markers(text), block) for text, block in zip(source, source_unit)]
+        tgt = [Sentence.of(strip_markers(text), block) for text, block in zip(target, target_unit)]
+        index = {id(s): i for i, s in enumerate(src)} | {id(t): j for j, t in enumerate(tgt)}
+        ratio = default_ratio(self.source_lang, self.target_lang)
+        return [Bead(tuple(index[id(s)] for s in a), tuple(index[id(t)] for t in b))
+                for a, b in align_sentence_beads(src, tgt, ratio, self.source_lang, self.target_lang)]
 
     def _emit_moved(self, n: int) -> None:
         bead = self.moved_new[n]
         for j in bead.target:
-            self.out.append(OutUnit(sep=self.target[j].sep, raw=self.target[j].raw))
+            self.out.append(OutUnit(sep=self.target[j].sep, raw=self.target[j].raw, new_index=n))
         old_unit, new_unit = self.old[bead.source[0]], self.new[n]
-        text = "\n".join(self.target[j].raw for j in bead.target)
+        text = "".join(self.target[j].raw + self.target[j].sep for j in bead.target[:-1]) + self.target[bead.target[-1]].raw
         self.segment(new_unit, "reused" if old_unit.raw == new_unit.raw else "reused-format",
                      old_source=logical_text(old_unit.raw), old_target=text, target=text, origin="human")
 
     def _protected(self, unit: Unit, target_indices: list[int], code_targets: list[int],
-                   used_targets: set[int], code_pairs: list[tuple[int, int]]) -> OutUnit:
+                   used_targets: set[int], code_pairs: list[tuple[int, int]],
+                   protected_pairs: list[tuple[int, int]]) -> OutUnit:
         if unit.kind == "code":
             body = code_body(unit.raw)
+            old_of = {j: i for i, j in code_pairs}
             for j in code_targets:
                 if j not in used_targets and code_body(self.target[j].raw) == body:
                     used_targets.add(j)
+                    old = self.old[old_of[j]].raw if j in old_of else None
+                    if old is not None and unit_key(self.old[old_of[j]]) != unit_key(unit):
+                        # same code, English comments edited: the translated comments may be stale
+                        self.segment(unit, "code-changed", old_source=old, old_target=self.target[j].raw,
+                                     target=self.target[j].raw, origin="human", info=unit.raw.split("\n", 1)[0])
                     return OutUnit(sep=unit.sep, raw=self.target[j].raw)
             # changed code: the new code, with the translated comments of the lines that did not change
             raw, old_source, old_target = unit.raw, "", ""
@@ -489,10 +478,20 @@ class _Planner:
             self.segment(unit, "code-changed", old_source=old_source, old_target=old_target, target=raw,
                          origin="source", info=info)
             return OutUnit(sep=unit.sep, raw=raw)
-        for j in target_indices:
-            if self.target[j].kind == unit.kind and self.target[j].raw.strip() == unit.raw.strip():
+        key = unit_key(unit)
+        for i, j in protected_pairs:
+            if j not in used_targets and unit_key(self.old[i]) == key:
+                used_targets.add(j)  # unchanged: the target's version (an MDX component may be translated)
                 return OutUnit(sep=unit.sep, raw=self.target[j].raw)
-        return OutUnit(sep=unit.sep, raw=unit.raw)
+        for j in target_indices:
+            if j not in used_targets and self.target[j].kind == unit.kind and self.target[j].raw.strip() == unit.raw.strip():
+                used_targets.add(j)
+                return OutUnit(sep=unit.sep, raw=self.target[j].raw)
+        if unit.kind in ("html", "jsx"):
+            old = next(((i, j) for i, j in protected_pairs if j not in used_targets), None)
+            self.segment(unit, "code-changed", old_source=self.old[old[0]].raw if old else "",
+                         old_target=self.target[old[1]].raw if old else "", target=unit.raw, origin="source")
+        return OutUnit(sep=unit.sep, raw=unit.raw, from_source=True)
 
     def plan(self) -> DocumentPlan:
         beads = self.pair()
@@ -504,6 +503,11 @@ class _Planner:
         for position in sorted(set(self.markers_before) | set(self.markers_after)):
             self.emit_markers(position)
             self.emit_markers_after(position)
+        for unit, following in zip(self.out, self.out[1:]):
+            # a human unit followed by markup of the new source keeps the new source's spacing there
+            # (":begin_tab:" text ":end_tab:" stay together)
+            if following.from_source and unit.new_index is not None and "\n" in self.new[unit.new_index].sep:
+                unit.sep = self.new[unit.new_index].sep
         if self.out:
             self.out[-1].sep = self.target_all_last_sep
         for unit in self.out[:-1]:
@@ -513,38 +517,8 @@ class _Planner:
                             self.segments, self.requests)
 
 
-def _protected_agreement(source: list[Unit], target: list[Unit], beads: list[Bead]) -> tuple[float, int]:
-    """Share of the source's protected units (code, math, labels) paired 1:1 with a near-identical target unit."""
-    coster = UnitCoster(source, target)
-    protected = sum(1 for u in source if not u.is_prose and u.kind != "front_matter")
-    good = sum(1 for b in beads if len(b.source) == 1 and len(b.target) == 1
-               and not source[b.source[0]].is_prose and coster(b.source[0], 1, b.target[0], 1) < 0.5)
-    return (good / protected if protected else 1.0), protected
-
-
 def _is_unit_start(owner: list[int], t: int) -> bool:
     return t == 0 or owner[t - 1] != owner[t]
-
-
-def _masked_key(sentence: str) -> tuple[str, list[str]]:
-    """Comparison key with inline code/math/roles masked, and those spans (normalised) in order."""
-    masked, originals = mask(strip_markers(sentence))
-    return prose_key(masked), originals
-
-
-def _carry_spans(old_spans: list[str], new_spans: list[str], human: str) -> str | None:
-    """The human sentence with the new English's changed inline spans (code, math) put in; None if unsure.
-
-    A span that changed is replaced where it occurs exactly once in the human text; if the human text already
-    has the new span, nothing is needed. Anything else is ambiguous and the sentence is treated as changed.
-    """
-    for old, new in zip(old_spans, new_spans):
-        if old == new or (new in human and old not in human):
-            continue
-        if human.count(old) != 1:
-            return None
-        human = human.replace(old, new)
-    return human
 
 
 def plan_document(old_source_text: str, new_source_text: str, old_target_text: str, source_lang: str,

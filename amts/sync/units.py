@@ -15,7 +15,10 @@ from dataclasses import dataclass
 PROSE_KINDS = frozenset({"heading", "paragraph", "list_item", "table_row", "image"})
 
 _FENCE_RE = re.compile(r"^(\s*)(`{3,}|~{3,})")
-_DIRECTIVE_RE = re.compile(r"^\s*:[a-z_]+:(`[^`]*`)?\s*$")  # a whole-line d2lbook directive
+# A whole-line d2lbook directive (inline roles such as :numref: or :cite: may start a wrapped prose line).
+_DIRECTIVE_RE = re.compile(
+    r"^\s*:(label|eqlabel|width|height|begin_tab|end_tab|begin_slide|end_slide|bibliography|numbered|maxdepth):"
+    r"(`[^`]*`)?\s*$")
 _SLIDE_RE = re.compile(r"^\s*:(begin|end)_slide:(`[^`]*`)?\s*$")
 _HEADING_RE = re.compile(r"^#{1,6}\s")
 _LIST_RE = re.compile(r"^(\s*)([*+-]|\d+[.)])\s+")
@@ -23,11 +26,12 @@ _TABLE_RE = re.compile(r"^\s*\|")
 _IMAGE_RE = re.compile(r"^\s*!\[.*\]\(.*\)\s*$")
 _MATH_OPEN_RE = re.compile(r"^\s*\$\$")
 _HTML_RE = re.compile(r"^\s*<(!--|/?[A-Za-z])")
+_JSX_RE = re.compile(r"^\s*\{[#:/@]")  # MDX/Svelte block syntax: {#if ...} {:else} {/if}
 
 
 @dataclass(frozen=True)
 class Unit:
-    kind: str  # heading paragraph list_item table_row image code math directive slide html front_matter
+    kind: str  # heading paragraph list_item table_row image code math directive slide html jsx front_matter
     raw: str  # exact source text, without the trailing line break
     sep: str  # the exact whitespace after the unit (line breaks, blank lines); "" at end of file
     line: int  # 1-based first line
@@ -94,6 +98,8 @@ def split_units(text: str) -> list[Unit]:
             kind, i = "table_row", i + 1
         elif _IMAGE_RE.match(first):
             kind, i = "image", i + 1
+        elif _JSX_RE.match(first):
+            kind, i = "jsx", i + 1
         elif _HTML_RE.match(first):
             kind = "html"
             i += 1
@@ -135,6 +141,7 @@ def _starts_unit(line: str) -> bool:
         or _LIST_RE.match(line)
         or _TABLE_RE.match(line)
         or _IMAGE_RE.match(line)
+        or _JSX_RE.match(line)
     )
 
 
@@ -154,11 +161,44 @@ def strip_markers(text: str) -> str:
     return _INLINE_MARKER_RE.sub("", text)
 
 
+# Spelling-only edits a translation does not follow (d2l 0.17 wrote "let us" for "let's" throughout).
+_CONTRACTIONS = (
+    (re.compile(r"\blet's\b"), "let us"),
+    (re.compile(r"\b(it|that|what|there|here|he|she|who)'s\b"), r"\1 is"),
+    (re.compile(r"\bcan't\b|\bcannot\b"), "can not"),
+    (re.compile(r"\bwon't\b"), "will not"),
+    (re.compile(r"n't\b"), " not"),
+    (re.compile(r"'re\b"), " are"),
+    (re.compile(r"'ll\b"), " will"),
+    (re.compile(r"'ve\b"), " have"),
+    (re.compile(r"\bi'm\b"), "i am"),
+)
+_WORD_HYPHEN_RE = re.compile(r"(?<=[a-z])-(?=[a-z])")
+
+
+def _loose(words: str) -> str:
+    words = words.lower().replace("\u2019", "'")
+    for pattern, replacement in _CONTRACTIONS:
+        words = pattern.sub(replacement, words)
+    return _WORD_HYPHEN_RE.sub(" ", words)
+
+
 def prose_key(text: str) -> str:
-    """Markup-insensitive comparison key: no slide markers, no list numbering style, collapsed spaces."""
-    text = strip_markers(text)
-    text = _LIST_PREFIX_RE.sub("", text)
-    return _SPACE_RE.sub(" ", text).strip()
+    """Comparison key insensitive to markup and spelling-only edits, exact inside code, math and roles.
+
+    Ignored: slide markers, list numbering style, whitespace and line wrapping, letter case, contractions
+    and word hyphenation outside protected spans. Anything else is a change a translator must see.
+    """
+    from amts.markdown import find_spans
+
+    text = _LIST_PREFIX_RE.sub("", strip_markers(text))
+    parts, position = [], 0
+    for span in find_spans(text):
+        parts.append(_loose(text[position:span.start]))
+        parts.append(text[span.start:span.end])
+        position = span.end
+    parts.append(_loose(text[position:]))
+    return _SPACE_RE.sub(" ", "".join(parts)).strip()
 
 
 def unit_key(unit: Unit) -> str:
