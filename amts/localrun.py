@@ -88,12 +88,17 @@ class LambdaRuntime:
         for module in FUNCTIONS.values():
             self.handlers[f"amts-{module.replace('_', '-')}"] = importlib.import_module(f"lambdas.{module}").handler
         self.invocations: list[tuple[str, dict]] = []
+        # moto keeps no history for distributed Map children: this is what each branch did, in call order
+        self.timeline: list[dict] = []
         self._faults: list[tuple[str, Callable[[dict], bool], Exception]] = []
         self._events = None
 
     def inject(self, module: str, when: Callable[[dict], bool], error: Exception) -> None:
         """Raise `error` from `module`'s handler for every event matching `when`."""
         self._faults.append((f"amts-{module.replace('_', '-')}", when, error))
+
+    def clear_faults(self) -> None:
+        self._faults.clear()
 
     def install(self, session) -> "LambdaRuntime":
         self._events = session.events
@@ -114,6 +119,7 @@ class LambdaRuntime:
         event = json.loads(body.decode("utf-8") if isinstance(body, bytes) else body)
         self.invocations.append((name, event))
         headers: dict[str, str] = {}
+        started = time.perf_counter()
         try:
             for fn, when, error in self._faults:
                 if fn == name and when(event):
@@ -123,6 +129,13 @@ class LambdaRuntime:
             headers["FunctionError"] = "Unhandled"
             result = {"errorType": type(exc).__name__, "errorMessage": str(exc),
                       "stackTrace": traceback.format_exception(exc)[-3:]}
+        self.timeline.append({
+            "function": name,
+            "lang": event.get("lang"),
+            "chapter": (event.get("chapter") or {}).get("path"),
+            "outcome": result.get("errorType", "ok") if headers else "ok",
+            "ms": round((time.perf_counter() - started) * 1000, 1),
+        })
         request_id = str(uuid.uuid4())
         parsed = {"StatusCode": 200, "Payload": io.BytesIO(json.dumps(result).encode("utf-8")),
                   "ResponseMetadata": {"RequestId": request_id, "HTTPStatusCode": 200, "HTTPHeaders": {}}}
@@ -320,6 +333,10 @@ def write_results(cloud: LocalCloud, result: dict, out: Path) -> dict[str, Any]:
     reports = cloud.download("reports/", out)
     execution = {k: result.get(k) for k in ("arn", "status", "output", "error", "cause", "map_runs")}
     execution["history"] = result["history"]
+    execution["lambda_invocations"] = cloud.lambdas.timeline
+    execution["translate_calls"] = [
+        {"operation": op, **{k: request[k] for k in ("Name", "JobName", "JobId", "TargetLanguageCodes") if k in request}}
+        for op, request in cloud.translate.calls]
     (out / "execution.json").write_text(json.dumps(execution, indent=1, default=str, ensure_ascii=False) + "\n",
                                         encoding="utf-8")
     return {"outputs": outputs, "reports": reports, "execution": out / "execution.json"}

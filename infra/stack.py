@@ -206,13 +206,16 @@ class AmtsStack(Stack):
             functions[key].add_to_role_policy(iam.PolicyStatement(actions=actions, resources=resources, conditions=conditions))
 
         book = self.bucket.bucket_arn
+        # Steps probe optional objects (a translation, its origin, a chapter's state): without ListBucket S3
+        # answers 403 instead of 404 for a missing key. A HEAD has no prefix, so no s3:prefix condition here.
+        for key in functions:
+            if key != "ParallelDataFunctionArn":
+                allow(key, ["s3:ListBucket"], [book])
         # Plan: reads heads of chapters, translations and state; writes the run manifest.
         allow("PlanFunctionArn", ["s3:GetObject"], self._objects("source/*", "translations/*", "origin/*", "work/state/*"))
-        allow("PlanFunctionArn", ["s3:ListBucket"], [book], {"StringLike": {"s3:prefix": ["source/*"]}})
         allow("PlanFunctionArn", ["s3:PutObject"], self._objects("work/runs/*"))
         # Parallel data: reads human translations and their English, writes CSV.
         allow("BuildParallelDataFunctionArn", ["s3:GetObject"], self._objects("translations/*", "origin/*"))
-        allow("BuildParallelDataFunctionArn", ["s3:ListBucket"], [book], {"StringLike": {"s3:prefix": ["translations/*"]}})
         allow("BuildParallelDataFunctionArn", ["s3:PutObject"], self._objects("work/paralleldata/*"))
         # The Translate parallel-data resource (CreateParallelData reads the CSV with the caller's rights).
         allow("ParallelDataFunctionArn", ["translate:CreateParallelData", "translate:UpdateParallelData",
@@ -220,16 +223,13 @@ class AmtsStack(Stack):
         allow("ParallelDataFunctionArn", ["s3:GetObject"], self._objects("work/paralleldata/*"))
         # Prepare: sync every planned chapter, write batch input and the batch plan.
         allow("PrepareBatchFunctionArn", ["s3:GetObject"], self._objects("source/*", "translations/*", "origin/*", "work/*"))
-        allow("PrepareBatchFunctionArn", ["s3:ListBucket"], [book], {"StringLike": {"s3:prefix": ["work/batch/*"]}})
         allow("PrepareBatchFunctionArn", ["s3:PutObject"], self._objects("work/batch/*", "work/runs/*"))
         # Assemble: read inputs and the job output, write the chapter's output, record and state.
         allow("AssembleFunctionArn", ["s3:GetObject"], self._objects("source/*", "translations/*", "origin/*", "work/*"))
-        allow("AssembleFunctionArn", ["s3:ListBucket"], [book], {"StringLike": {"s3:prefix": ["work/batch/*"]}})
         allow("AssembleFunctionArn", ["s3:PutObject"], self._objects("output/*", "work/runs/*", "work/state/*"))
         # Evaluate and report: read the run's records, write reports.
         for key in ("EvaluateFunctionArn", "ReportFunctionArn"):
             allow(key, ["s3:GetObject"], self._objects("work/runs/*"))
-            allow(key, ["s3:ListBucket"], [book], {"StringLike": {"s3:prefix": ["work/runs/*"]}})
             allow(key, ["s3:PutObject"], self._objects("reports/*", "work/runs/*"))
         for fn in functions.values():
             acknowledge(fn.role, "AwsSolutions-IAM5",

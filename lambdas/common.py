@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -85,6 +86,8 @@ def state_handler(name: str) -> Callable:
         @tracer.capture_lambda_handler(capture_response=False)
         @metrics.log_metrics
         def handler(event: dict, context: Any) -> dict:
+            if os.environ.get("POWERTOOLS_METRICS_DISABLED", "").lower() == "true":
+                metrics.clear_metrics()  # disabled metrics are never flushed: drop the previous invocation's
             metrics.add_metric(name=f"{name}_invocations", unit=MetricUnit.Count, value=1)
             result = body(event, context)
             logger.info("state done", extra={"state": name, "result": result})

@@ -48,6 +48,9 @@ def test_html_carrier_round_trip_escapes_markup():
     document = to_html_document([("s0", "a < b & ⟦1⟧ **x**"), ("s1", "plain")])
     assert '<span translate="no">⟦1⟧</span>' in document and "a &lt; b &amp;" in document
     assert from_html_document(document) == {"s0": "a < b & ⟦1⟧ **x**", "s1": "plain"}
+    # what a service may hand back: other attribute order and quoting, upper case, extra whitespace
+    returned = "<P class='x' id='s0'>uno <SPAN translate='no' class=\"k\">⟦1⟧</SPAN>  dos</P >"
+    assert from_html_document(returned) == {"s0": "uno ⟦1⟧ dos"}
 
 
 def test_realtime_batches_under_the_byte_limit_and_backs_off(aws):
@@ -61,6 +64,8 @@ def test_realtime_batches_under_the_byte_limit_and_backs_off(aws):
     sent = requests[3:]  # the first three were refused
     assert 1 < len(sent) < len(texts)  # several segments a request, more than one request
     assert all(len(r["Text"].encode()) <= 10_000 for r in sent)
+    # placeholders travel in do-not-translate spans, each segment in its own <p>
+    assert all(r["Text"].count('<span translate="no">⟦1⟧</span>') == r["Text"].count("<p ") for r in sent)
     assert len(sleeps) == 3 and sleeps[1] > sleeps[0] / 2  # exponential backoff with jitter
     assert all(tokens_of(o) == tokens_of(t) and o != t for o, t in zip(out, texts))
 

@@ -92,3 +92,15 @@ def test_unknown_pair_and_overwrite_are_clear_errors(tmp_path):
     assert "does not support en->zh" in str(result.exception)
     result = runner.invoke(app, ["translate", str(chapter), "--target-lang", "es", "--out", str(chapter)])
     assert result.exit_code != 0 and "overwrite" in str(result.exception)
+
+
+def test_crlf_and_bom_survive_translation(tmp_path):
+    chapter = tmp_path / "c.md"
+    chapter.write_bytes("\ufeff# Title\r\n\r\nSome text with `code`.\r\n\r\n```py\r\nx = 1\r\n```\r\n".encode("utf-8"))
+    out = tmp_path / "out" / "c.md"
+    result = runner.invoke(app, ["translate", str(chapter), "--target-lang", "es", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    data = out.read_bytes()
+    assert data.startswith("\ufeff".encode("utf-8"))
+    assert data.count(b"\r\n") == chapter.read_bytes().count(b"\r\n") and b"\n" not in data.replace(b"\r\n", b"")
+    assert b"```py\r\nx = 1\r\n```" in data and b"`code`" in data and b"Title" not in data

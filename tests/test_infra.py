@@ -188,3 +188,17 @@ def test_context_is_checked():
         AmtsConfig(engine="apertium")
     with pytest.raises(ValueError, match="targetLanguages"):
         AmtsConfig(target_languages=("en", "zh"))
+
+
+def test_steps_that_read_objects_can_tell_a_missing_key_from_a_denied_one(synth):
+    """S3 answers 403, not 404, for a missing key unless the caller may list the bucket."""
+    checked = 0
+    for policy in resources(synth, "AWS::IAM::Policy").values():
+        stmts = policy["Properties"]["PolicyDocument"]["Statement"]
+        actions = [a for s in stmts for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])]
+        role = policy["Properties"]["Roles"][0]["Ref"]
+        if "s3:GetObject" in actions and role.split("Role")[0] in (
+                "Plan", "BuildParallelData", "PrepareBatch", "Assemble", "Evaluate", "Report"):
+            assert any(s["Action"] == "s3:ListBucket" and "Condition" not in s for s in stmts), role
+            checked += 1
+    assert checked == 6

@@ -31,6 +31,13 @@ def test_local_run_writes_outputs_reports_and_history(tmp_path, sample_book):
     types = [event["type"] for event in execution["history"]]
     assert types[0] == "ExecutionStarted" and types[-1] == "ExecutionSucceeded"
     assert "MapRunStarted" in types and execution["map_runs"][0]["itemCounts"]["succeeded"] == 2
+    # what happened inside each language's child workflow (moto keeps no child history)
+    calls = execution["lambda_invocations"]
+    for lang in ("zh", "es"):
+        steps = [c["function"] for c in calls if c["lang"] == lang]
+        assert steps[0] == "amts-build-parallel-data" and steps[-1] == "amts-evaluate"
+        assert steps.count("amts-assemble") == len(chapters)
+    assert [c["operation"] for c in execution["translate_calls"]].count("StartTextTranslationJob") == 2
     # the summary says where everything is
     assert f"outputs: {out / 'output'}" in result.output
     assert f"execution history: {out / 'execution.json'}" in result.output

@@ -209,3 +209,11 @@ def test_bad_input_errors(tmp_path):
     with pytest.raises(InputError, match="no such file"):
         load(tmp_path / "missing.md")
     assert decode("ä".encode(), "x") == "ä"
+
+
+def test_mdx_heading_anchor_is_protected():
+    doc = parse("# Transformers, what can they do?[[transformers-what-can-they-do]]\n")
+    (segment,) = doc.segments
+    masked, originals = mask(segment.text, segment.spans)
+    assert masked == "Transformers, what can they do?⟦1⟧"
+    assert originals == ["[[transformers-what-can-they-do]]"]

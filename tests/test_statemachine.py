@@ -89,6 +89,13 @@ def test_a_failing_language_leaves_the_other_complete_and_is_named(cloud):
     assert cloud.keys("output/es/") == []
     assert len(cloud.keys("output/zh/")) == len(cloud.keys("source/en/"))
     assert "es" in cloud.get(f"reports/{report['run_id']}/report.md").decode()
+    # once the cause is gone, the same upload again finishes es and does not pay for zh twice
+    cloud.lambdas.clear_faults()
+    zh_jobs = sum(j["TargetLanguageCodes"] == ["zh"] for j in jobs(cloud))
+    again = report_of(cloud, whole_book(cloud))
+    assert again["failed_languages"] == []
+    assert len(cloud.keys("output/es/")) == len(cloud.keys("source/en/"))
+    assert sum(j["TargetLanguageCodes"] == ["zh"] for j in jobs(cloud)) == zh_jobs
 
 
 def test_a_failed_translation_job_is_caught_per_language(cloud):

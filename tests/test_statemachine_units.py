@@ -111,3 +111,10 @@ def test_held_out_sample_is_fixed_small_and_bounded():
     small = hold_out(pairs, max_chars=200)
     assert sum(len(s) for s, _ in small) <= 200 and small == sample[: len(small)]
     assert hold_out(pairs[:5], max_chars=10_000) == []  # too few pairs to spare any
+
+
+def test_plan_accepts_url_encoded_event_keys(store):
+    store.put_text("source/en/chapter one/intro (draft).md", "# Intro\n")
+    event = {"detail": {"object": {"key": "source/en/chapter+one/intro+%28draft%29.md"}}}
+    run = plan_run(store, event, SETTINGS)
+    assert run["rejected"] == [] and run["chapters"][0]["path"] == "chapter one/intro (draft).md"

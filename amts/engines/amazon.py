@@ -23,9 +23,9 @@ from amts.errors import EngineError
 
 CREDENTIALS_HELP = ("no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) "
                     "and AWS_REGION, or choose an offline engine (--engine apertium|memory|pseudo)")
-_SEGMENT_SEPARATOR = "\n"
-_P_RE = re.compile(r'<p id="([^"]+)">(.*?)</p>', re.DOTALL)
-_NO_TRANSLATE_RE = re.compile(r'<span translate="no">(.*?)</span>', re.DOTALL)
+# Tolerant of what a service may do to markup: attribute order, quoting, extra attributes, case.
+_P_RE = re.compile(r"""<p\b[^>]*?\bid=["']([^"']+)["'][^>]*>(.*?)</p\s*>""", re.DOTALL | re.IGNORECASE)
+_NO_TRANSLATE_RE = re.compile(r"""<span\b[^>]*?\btranslate=["']no["'][^>]*>(.*?)</span\s*>""", re.DOTALL | re.IGNORECASE)
 _TAG_RE = re.compile(r"<[^>]+>")
 
 
@@ -86,6 +86,12 @@ def to_html_document(items: list[tuple[str, str]]) -> str:
         escaped = TOKEN_RE.sub(lambda m: f'<span translate="no">{m.group(0)}</span>', escaped)
         body.append(f'<p id="{html.escape(seg_id)}">{escaped}</p>')
     return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
+
+
+def _fragment(seg_id: str, text: str) -> str:
+    """One segment as the `<p>` element that `to_html_document` writes."""
+    body = to_html_document([(seg_id, text)])
+    return body[body.index("<p "): body.index("</p>") + 4]
 
 
 def from_html_document(document: str) -> dict[str, str]:
@@ -396,13 +402,13 @@ class AmazonEngine(Engine):
         return self.translate_realtime(texts, source_lang, target_lang)
 
     # -------------------------------------------------------- real time
-    def _requests(self, texts: list[str]) -> list[list[int]]:
-        """Group segment indexes into TranslateText requests under the byte limit (one line a segment)."""
+    def _requests(self, fragments: list[str]) -> list[list[int]]:
+        """Group segment indexes into TranslateText requests under the byte limit."""
         groups, current, size = [], [], 0
-        for index, text in enumerate(texts):
-            if not text.strip():
+        for index, fragment in enumerate(fragments):
+            if not fragment:
                 continue
-            item = limits.utf8_size(text) + 1
+            item = limits.utf8_size(fragment) + 1
             if current and size + item > limits.MAX_TRANSLATE_TEXT_BYTES:
                 groups.append(current)
                 current, size = [], 0
@@ -413,25 +419,44 @@ class AmazonEngine(Engine):
         return groups
 
     def _translate_text(self, text: str, source_lang: str, target_lang: str, terminology: str | None) -> str:
-        if limits.utf8_size(text) > limits.MAX_TRANSLATE_TEXT_BYTES:
-            return " ".join(self._translate_text(chunk, source_lang, target_lang, terminology)
-                            for chunk in _split_under(text, limits.MAX_TRANSLATE_TEXT_BYTES))
         params = {"Text": text, "SourceLanguageCode": source_lang, "TargetLanguageCode": target_lang}
         if terminology:
             params["TerminologyNames"] = [terminology]
         return call_with_backoff(self.client("translate").translate_text, sleep=self.sleep, **params)["TranslatedText"]
 
     def translate_realtime(self, texts: list[str], source_lang: str, target_lang: str) -> list[str]:
+        """TranslateText with the same HTML carrier as batch jobs: TranslateText honours translate="no"
+        too, so placeholders travel inside do-not-translate spans and segments inside their own <p>."""
         terminology = self._terminology(source_lang, target_lang)
-        lines = [" ".join(t.split()) for t in texts]
         results = list(texts)
-        for group in self._requests(lines):
-            joined = _SEGMENT_SEPARATOR.join(lines[i] for i in group)
-            outputs = self._translate_text(joined, source_lang, target_lang, terminology).split(_SEGMENT_SEPARATOR)
-            if len(outputs) != len(group):  # the service merged or split lines: never guess, go one by one
-                outputs = [self._translate_text(lines[i], source_lang, target_lang, terminology) for i in group]
-            for i, out in zip(group, outputs):
-                results[i] = restore_tokens(lines[i], out.strip())
+        pieces: dict[int, list[str]] = {}
+        fragments: list[str] = []
+        owners: list[int] = []
+        for index, text in enumerate(texts):
+            line = " ".join(text.split())
+            if not line:
+                continue
+            chunks = [line]
+            if limits.utf8_size(_fragment("x", line)) > limits.MAX_TRANSLATE_TEXT_BYTES:
+                chunks = _split_under(line, limits.MAX_TRANSLATE_TEXT_BYTES // 2)
+            pieces[index] = chunks
+            for chunk in chunks:
+                fragments.append(_fragment(f"r{len(fragments)}", chunk))
+                owners.append(index)
+        translated: dict[str, str] = {}
+        for group in self._requests(fragments):
+            body = "\n".join(fragments[i] for i in group)
+            found = from_html_document(self._translate_text(body, source_lang, target_lang, terminology))
+            if any(f"r{i}" not in found for i in group):  # the service merged paragraphs: go one by one
+                found = {}
+                for i in group:
+                    found.update(from_html_document(self._translate_text(fragments[i], source_lang, target_lang, terminology)))
+            translated.update(found)
+        outputs: dict[int, list[str]] = {}
+        for number, owner in enumerate(owners):
+            outputs.setdefault(owner, []).append(translated.get(f"r{number}", ""))
+        for index, chunks in outputs.items():
+            results[index] = restore_tokens(texts[index], " ".join(c for c in chunks if c))
         return results
 
     # -------------------------------------------------------- batch (Active Custom Translation)

@@ -214,9 +214,11 @@ class FakeTranslate:
             if name not in self.terminologies:
                 raise TranslateError("ResourceNotFoundException", f"Terminology {name} not found")
         engine = self._engine_for([], names)
-        lines = text.split("\n")
-        translated = self._translate_lines(lines, source, target, engine)
-        response = {"TranslatedText": "\n".join(translated), "SourceLanguageCode": source, "TargetLanguageCode": target}
+        if _P_RE.search(text):  # HTML input: do-not-translate spans are kept, as the service does
+            translated_text, _ = self._translate_html(text, source, target, engine)
+        else:
+            translated_text = "\n".join(self._translate_lines(text.split("\n"), source, target, engine))
+        response = {"TranslatedText": translated_text, "SourceLanguageCode": source, "TargetLanguageCode": target}
         if names:
             response["AppliedTerminologies"] = [
                 {"Name": n, "Terms": [{"SourceText": s, "TargetText": t} for s, t in self.terminologies[n]["terms"].items()

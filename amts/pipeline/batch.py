@@ -90,7 +90,7 @@ def prepare_batch(store: Store, event: dict, settings: Settings) -> dict[str, An
     eval_chars = sum(len(t) for t in texts_of.get(EVAL_DOCUMENT, []))
     output_uri = f"s3://{store.bucket}/{prefix}output/"
     # engine "none": sync only (human text reused, the rest left for translators), nothing sent to Translate
-    needed = bool(documents) and settings.engine != "none" and not has_output(store, output_uri, lang)
+    needed = bool(documents) and settings.engine != "none" and not has_output(store, output_uri, lang, names)
     if needed:
         for name, body in rendered.items():
             store.put_bytes(f"{prefix}input/{name}", body.encode("utf-8"), "text/html; charset=utf-8")
@@ -123,7 +123,8 @@ def held_out_document(store: Store, eval_key: str | None) -> dict | None:
             "references": [target for _, target in pairs]}
 
 
-def has_output(store: Store, output_uri: str, lang: str) -> bool:
-    """True when a finished job already translated exactly this input (same content hash, same prefix)."""
+def has_output(store: Store, output_uri: str, lang: str, names: list[str]) -> bool:
+    """True when a finished job already translated exactly this input (same content hash, every document)."""
     _, prefix = uri_to_bucket_key(output_uri)
-    return any(obj["key"].rsplit("/", 1)[-1].startswith(f"{lang}.") for obj in store.list(prefix))
+    found = {obj["key"].rsplit("/", 1)[-1] for obj in store.list(prefix)}
+    return all(f"{lang}.{name}" in found for name in names)

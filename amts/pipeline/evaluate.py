@@ -7,8 +7,7 @@ from typing import Any
 
 from amts.pipeline import layout
 from amts.pipeline.store import Store
-
-TOTAL_FIELDS = ("segments", "reused", "fuzzy", "machine", "reused_format", "untranslated", "code_changed", "deleted", "chars_total", "chars_to_mt")
+from amts.sync.assemble import totals
 
 
 def score(hypotheses: list[str], references: list[str], lang: str) -> dict[str, Any] | None:
@@ -26,15 +25,6 @@ def score(hypotheses: list[str], references: list[str], lang: str) -> dict[str, 
         "reference": "human translation of sentences held out of the parallel data, translated in the same job",
         "signature": {"bleu": str(bleu.get_signature()), "chrf": str(chrf.get_signature())},
     }
-
-
-def _totals(entries: list[dict]) -> dict[str, int]:
-    totals: Counter = Counter()
-    for entry in entries:
-        for name, value in entry.get("counts", {}).items():
-            if isinstance(value, int):
-                totals[name.replace("-", "_")] += value
-    return {name: int(totals.get(name, 0)) for name in TOTAL_FIELDS}
 
 
 def held_out_score(store: Store, event: dict, lang: str) -> dict[str, Any] | None:
@@ -80,7 +70,7 @@ def evaluate_language(store: Store, event: dict) -> dict[str, Any]:
         if chapter["path"] not in recorded:
             records.append({"path": chapter["path"], "status": "error", "error": "no result recorded for this chapter"})
     entries = [r["report"] for r in records if r.get("status") == "ok" and r.get("report")]
-    review = {"files": sorted(entries, key=lambda e: e["path"]), "totals": _totals(entries)}
+    review = {"files": sorted(entries, key=lambda e: e["path"]), "totals": totals(entries)}
     review_key = f"{layout.report_prefix(run_id)}{lang}/review.json"
     store.put_json(review_key, review)
     store.put_text(review_key.replace(".json", ".html"), review_page(review, run_id, lang), "text/html; charset=utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from typing import Any
+from urllib.parse import unquote_plus
 
 from amts.pipeline import layout
 from amts.pipeline.settings import Settings
@@ -31,6 +32,9 @@ def _candidates(store: Store, event: dict, settings: Settings) -> list[dict]:
     if detail.get("object"):
         key = detail["object"]["key"]
         meta = store.head(key)
+        if meta is None and unquote_plus(key) != key:  # S3 URL-encodes keys in some event formats
+            key = unquote_plus(key)
+            meta = store.head(key)
         return [{"key": key, **(meta or {"missing": True})}]
     if event.get("keys"):
         return [{"key": k, **(store.head(k) or {"missing": True})} for k in event["keys"]]

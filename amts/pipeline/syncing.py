@@ -1,4 +1,4 @@
-"""One chapter through sync: the only place the pipeline touches `amts.sync`.
+"""One chapter through sync: where the pipeline calls `amts.sync`.
 
 A chapter with a human translation goes through `amts.sync` (reuse what a human wrote, translate only
 what changed). A chapter nobody has translated yet is machine-translated segment by segment through the
@@ -7,10 +7,9 @@ segment model, code and markup untouched.
 
 from __future__ import annotations
 
-from collections import Counter
-
 from amts.engines.base import Engine
 from amts.markdown import mask, parse, render, unmask
+from amts.sync.assemble import count
 
 
 def sync_chapter(
@@ -62,13 +61,7 @@ def translate_new_chapter(
                 "old_source": None,
                 "target": translations.get(seg.id),
                 "old_target": None,
+                "chars_to_mt": len(seg.text),
             }
         )
-    counts = Counter(s["status"] for s in segments)
-    chars = sum(len(s["source"]) for s in segments)
-    entry = {
-        "path": path,
-        "segments": segments,
-        "counts": {**counts, "segments": len(segments), "chars_total": chars, "chars_to_mt": chars},
-    }
-    return render(doc, translations), entry
+    return render(doc, translations), {"path": path, "segments": segments, "counts": count(segments)}
