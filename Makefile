@@ -49,4 +49,4 @@ bench: setup
 	for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) node_modules cdk.out demo-out .pytest_cache
+	rm -rf $(VENV) node_modules cdk.out demo-out .pytest_cache .lambda-build

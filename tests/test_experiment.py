@@ -33,8 +33,9 @@ def test_memory_conditions_are_leave_one_out(small_book):
     report = run_experiment(small_book / "en", small_book / "es", "en", "es", "memory", samples=100)
     rows = {r["article"]: r for r in report["articles"]}
     assert set(rows) == set(FILES) | {"chapter1/2-copy.mdx"}
-    # the repeated chapter is translated from its twin's pairs: the human translation itself
-    assert rows["chapter1/2.mdx"]["bleu"]["paragraph"] > 95
+    # the repeated chapter is translated from its twin's pairs: the human translation itself, except the
+    # three headings whose Spanish dropped the MDX anchor [[...]] (a protected span the memory cannot lose)
+    assert rows["chapter1/2.mdx"]["bleu"]["paragraph"] > 90
     # a chapter never sees its own pairs, else it would score 100 too
     assert rows["chapter1/8.mdx"]["bleu"]["paragraph"] < 60
     assert any("memory only" in note for note in report["notes"])
@@ -86,7 +87,7 @@ def test_amazon_experiment_runs_batch_jobs_with_leave_one_out_parallel_data(smal
         report = run_experiment(small_book / "en", small_book / "es", "en", "es", "amazon", samples=50,
                                 articles=["chapter1/2.mdx", "chapter1/8.mdx"], engine_options=options)
     rows = {r["article"]: r for r in report["articles"]}
-    assert rows["chapter1/2.mdx"]["bleu"]["paragraph"] > 95  # its twin's pairs came through ACT
+    assert rows["chapter1/2.mdx"]["bleu"]["paragraph"] > 90  # its twin's pairs came through ACT (anchors aside)
     assert rows["chapter1/8.mdx"]["bleu"]["paragraph"] < 60  # never its own
     ops = [op for op, _ in fake.calls]
     starts = [r for op, r in fake.calls if op == "StartTextTranslationJob"]

@@ -154,7 +154,7 @@ def test_round_trip_edit_one_target_everything_else_byte_identical(work):
 
 def test_heading_edit_keeps_its_marker(work):
     report = load_report(work / "report.json")
-    path, seg = next((p, s) for p, s in _segments(report) if s["status"] == "untranslated" and s["source"].startswith("## "))
+    path, seg = next((p, s) for p, s in _segments(report) if s["status"] == "untranslated" and s.get("kind") == "heading" and s["target"].startswith("## "))
 
     def edit(unit):
         if unit.getid().endswith("\x04" + seg["id"]):
@@ -179,7 +179,7 @@ def test_import_without_edits_writes_nothing(work):
 def test_broken_placeholders_are_refused_naming_the_segment_and_nothing_is_written(work, breakage):
     report = load_report(work / "report.json")
     _, victim, span = _one_placeholder_segment(report)
-    _, innocent = next((p, s) for p, s in _segments(report) if s["status"] == "untranslated" and s["source"] == "## Velocity")
+    _, innocent = next((p, s) for p, s in _segments(report) if s["status"] == "untranslated" and s["source"] == "Velocity")
     before = _snapshot(work / "zh")
 
     def edit(unit):
@@ -203,7 +203,7 @@ def test_broken_placeholders_are_refused_naming_the_segment_and_nothing_is_writt
 
 def test_target_edited_since_export_is_a_clear_error(work):
     report = load_report(work / "report.json")
-    path, seg = next((p, s) for p, s in _segments(report) if s["status"] == "untranslated" and s["source"] == "## Velocity")
+    path, seg = next((p, s) for p, s in _segments(report) if s["status"] == "untranslated" and s["source"] == "Velocity")
     chapter = work / "zh" / path
     chapter.write_text(chapter.read_text(encoding="utf-8").replace("## Velocity\n", "## Geschwindigkeit\n"), encoding="utf-8")
 
