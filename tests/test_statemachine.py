@@ -77,6 +77,9 @@ def test_upload_produces_every_chapter_in_both_languages(cloud, sample_book):
         review = json.loads(cloud.get(f"reports/{report['run_id']}/{lang}/review.json"))
         assert {"files", "totals"} <= review.keys() and len(review["files"]) == len(chapters)
         assert review["totals"]["reused"] > 0  # unchanged English keeps the human translation
+        # the translators' page and XLIFF sit beside it
+        assert b"<html" in cloud.get(f"reports/{report['run_id']}/{lang}/review.html").lower()
+        assert b"urn:oasis:names:tc:xliff:document:1.2" in cloud.get(f"reports/{report['run_id']}/{lang}/review.xlf")
 
 
 def test_a_failing_language_leaves_the_other_complete_and_is_named(cloud):

@@ -60,6 +60,13 @@ def review_page(review: dict, run_id: str, lang: str) -> str:
     return render_page(review, title=f"AMTS run {run_id}: review {lang}", target_lang=lang)
 
 
+def review_xliff(review: dict, source_lang: str, lang: str) -> bytes:
+    """The same segments as XLIFF 1.2 for CAT tools (amts.xliff); `amts xliff import` brings edits back."""
+    from amts.xliff import export_xliff
+
+    return export_xliff(review, source_lang=source_lang, target_lang=lang)
+
+
 def evaluate_language(store: Store, event: dict) -> dict[str, Any]:
     lang, run_id = event["lang"], event["run_id"]
     records = [store.get_json(o["key"]) for o in store.list(layout.chapter_records_prefix(run_id, lang))]
@@ -74,6 +81,8 @@ def evaluate_language(store: Store, event: dict) -> dict[str, Any]:
     review_key = f"{layout.report_prefix(run_id)}{lang}/review.json"
     store.put_json(review_key, review)
     store.put_text(review_key.replace(".json", ".html"), review_page(review, run_id, lang), "text/html; charset=utf-8")
+    store.put_bytes(review_key.replace(".json", ".xlf"), review_xliff(review, event.get("source_lang", "en"), lang),
+                    "application/x-xliff+xml")
     batch = event.get("batch") or {}
     summary = {
         "lang": lang,
