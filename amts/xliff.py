@@ -81,6 +81,11 @@ def export_xliff(report: dict[str, Any], source_lang: str = "en", target_lang: s
     return bytes(store)
 
 
+def has_units(report: dict[str, Any]) -> bool:
+    """True when `export_xliff` would write at least one unit (a report can hold nothing to review)."""
+    return any(_exportable(segment) for _, segment in iter_segments(report))
+
+
 def _exportable(segment: dict[str, Any]) -> bool:
     return (
         segment["status"] not in SKIPPED_STATUSES

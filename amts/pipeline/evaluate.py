@@ -60,10 +60,14 @@ def review_page(review: dict, run_id: str, lang: str) -> str:
     return render_page(review, title=f"AMTS run {run_id}: review {lang}", target_lang=lang)
 
 
-def review_xliff(review: dict, source_lang: str, lang: str) -> bytes:
-    """The same segments as XLIFF 1.2 for CAT tools (amts.xliff); `amts xliff import` brings edits back."""
-    from amts.xliff import export_xliff
+def review_xliff(review: dict, source_lang: str, lang: str) -> bytes | None:
+    """The same segments as XLIFF 1.2 for CAT tools (amts.xliff); `amts xliff import` brings edits back.
 
+    None when no chapter of this language produced a segment (nothing to review, no file)."""
+    from amts.xliff import export_xliff, has_units
+
+    if not has_units(review):
+        return None
     return export_xliff(review, source_lang=source_lang, target_lang=lang)
 
 
@@ -81,8 +85,9 @@ def evaluate_language(store: Store, event: dict) -> dict[str, Any]:
     review_key = f"{layout.report_prefix(run_id)}{lang}/review.json"
     store.put_json(review_key, review)
     store.put_text(review_key.replace(".json", ".html"), review_page(review, run_id, lang), "text/html; charset=utf-8")
-    store.put_bytes(review_key.replace(".json", ".xlf"), review_xliff(review, event.get("source_lang", "en"), lang),
-                    "application/x-xliff+xml")
+    xliff = review_xliff(review, event.get("source_lang", "en"), lang)
+    if xliff is not None:
+        store.put_bytes(review_key.replace(".json", ".xlf"), xliff, "application/x-xliff+xml")
     batch = event.get("batch") or {}
     summary = {
         "lang": lang,
