@@ -306,6 +306,12 @@ class LanguageRouter(Engine):
     def supports(self, source_lang: str, target_lang: str) -> bool:
         return self._pick(source_lang, target_lang).supports(source_lang, target_lang)
 
+    def describe(self, source_lang: str, target_lang: str) -> str:
+        """Which local engine stands in for Amazon Translate on this pair, said plainly for the summary."""
+        if self._pick(source_lang, target_lang) is self._apertium:
+            return "Apertium"
+        return "pseudo-localisation (no local engine for this pair)"
+
     def _translate(self, texts: list[str], source_lang: str, target_lang: str) -> list[str | None]:
         return self._pick(source_lang, target_lang).translate(texts, source_lang, target_lang)
 

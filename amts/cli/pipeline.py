@@ -20,7 +20,7 @@ def local_run(
     languages: str = typer.Option("zh,es", "--languages", help="Target languages, comma-separated."),
 ) -> None:
     """Upload the sample book to a local S3, run the real state machine and Lambdas, write the results."""
-    from amts.localrun import REPO, LocalCloud, seed_book, write_results
+    from amts.localrun import REPO, LanguageRouter, LocalCloud, seed_book, write_results
 
     book = book or REPO / "sample"
     if not book.is_dir():
@@ -42,6 +42,9 @@ def local_run(
         files = write_results(cloud, result, out)
         report = (result["output"] or {})
     print_summary(result, report, files, out, time.monotonic() - started)
+    if isinstance(cloud.translate.engine, LanguageRouter):
+        stand_ins = ", ".join(f"{lang} {cloud.translate.engine.describe(cloud.source_lang, lang)}" for lang in langs)
+        console.print(f"offline Amazon Translate stand-in: {stand_ins}", soft_wrap=True)
     if result["status"] != "SUCCEEDED":
         raise AmtsError(f"execution {result['status']}: {result.get('error')} {result.get('cause') or ''}".strip())
 
