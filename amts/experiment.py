@@ -146,7 +146,7 @@ def run_experiment(src_dir: Path, tgt_dir: Path, src_lang: str, tgt_lang: str, e
         from amts.engines import engines_supporting
 
         local = [e for e in engines_supporting(src_lang, tgt_lang) if e not in ("amazon", "pseudo")]
-        notes.append(f"engine 'memory': translation memory only"
+        notes.append("engine 'memory': translation memory only"
                      + ("" if local else f"; no local {src_lang}->{tgt_lang} MT engine exists here")
                      + f". Segments the memory does not know stay in {src_lang}, so 'none' scores the untranslated "
                      "source (shared code, numbers and names) and the other conditions measure memory hits only")

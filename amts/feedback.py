@@ -19,7 +19,8 @@ from typing import Iterable
 from amts import paralleldata
 from amts.errors import EngineError, InputError
 from amts.review.report import iter_segments, load_report, text_of
-from amts.xliff import block_text, read_xliff, write_atomic
+from amts.fsutil import atomic_write
+from amts.xliff import block_text, read_xliff
 
 # Report statuses whose target a human wrote for this very English.
 HUMAN_STATUSES = frozenset({"reused", "reused-format"})
@@ -137,7 +138,7 @@ def update_memory(
             result.unchanged += 1
         entries[source] = target
     result.total = len(entries)
-    write_atomic(memory, render_pairs(list(entries.items()), fmt, source_lang, target_lang))
+    atomic_write(memory, render_pairs(list(entries.items()), fmt, source_lang, target_lang))
     return result
 
 
@@ -194,7 +195,6 @@ def update_parallel_data(
 
     Returns {"status", "uploaded", "dropped"}; raises EngineError without credentials or S3 location.
     """
-    import boto3
     from botocore.exceptions import BotoCoreError, ClientError
 
     memory = Path(memory)

@@ -16,9 +16,7 @@ text is a whole segment and by exact text match otherwise. Nothing is written un
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +27,7 @@ from translate.storage import xliff as ttk_xliff
 from translate.storage.placeables import StringElem
 from translate.storage.placeables import xliff as ttk_inline
 
+from amts.fsutil import atomic_write
 from amts.errors import AmtsError, InputError, PlaceholderError
 from amts.markdown import PLACEHOLDER_RE, load, mask, parse, render
 from amts.review.report import NOT_IN_OUTPUT_STATUSES, iter_segments, text_of
@@ -412,7 +411,7 @@ def import_xliff(xlf: str | Path, into: str | Path) -> dict[Path, str]:
         if new_text != old_text:
             new_texts[file_path] = new_text
     for file_path, text in new_texts.items():
-        write_atomic(file_path, text)
+        atomic_write(file_path, text)
     return new_texts
 
 
@@ -487,16 +486,3 @@ def _replace_exact(text: str, proposed: str, reviewed: str, expected: int, k: in
     return text[:start] + reviewed + text[start + len(proposed) :]
 
 
-def write_atomic(path: Path, text: str | bytes) -> None:
-    """Write through a temporary file in the same folder and rename: a reader never sees half a file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8") if isinstance(text, str) else text)
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

@@ -156,7 +156,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary_file(tmp_path, monk
     def broken_replace(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr("amts.sync.files.os.replace", broken_replace)
+    monkeypatch.setattr("amts.fsutil.os.replace", broken_replace)
     with pytest.raises(OSError, match="disk full"):
         atomic_write(target, "new text\n")
     assert target.read_text(encoding="utf-8") == "old text\n"

@@ -26,12 +26,12 @@ def review(
 ) -> None:
     """Write a static review page: every segment a translator should look at, with filters."""
     from amts.review.page import render_page
-    from amts.xliff import write_atomic
+    from amts.fsutil import atomic_write
 
     data = load_report(report)
-    write_atomic(out_path, render_page(data, title=title, target_lang=target_lang))
+    atomic_write(out_path, render_page(data, title=title, target_lang=target_lang))
     shown = sum(1 for entry in data["files"] for seg in entry["segments"] if seg["status"] != "reused")
-    out.print(f"review page: {out_path} ({shown} segments to review)")
+    out.print(f"review page: {out_path} ({shown} segments to review)", soft_wrap=True)
 
 
 @xliff_app.command("export")
@@ -42,11 +42,12 @@ def xliff_export(
     target_lang: Annotated[Optional[str], typer.Option("--target-lang", help="Default: the report's target_lang.")] = None,
 ) -> None:
     """Export the report's segments: reused ones final, others needs-review-translation."""
-    from amts.xliff import export_xliff, write_atomic
+    from amts.fsutil import atomic_write
+    from amts.xliff import export_xliff
 
     data = export_xliff(load_report(report), source_lang=source_lang, target_lang=target_lang)
-    write_atomic(out_path, data.decode("utf-8"))
-    out.print(f"xliff: {out_path}")
+    atomic_write(out_path, data)
+    out.print(f"xliff: {out_path}", soft_wrap=True)
 
 
 @xliff_app.command("import")
@@ -59,8 +60,8 @@ def xliff_import(
 
     written = import_xliff(xlf, into)
     for path in written:
-        out.print(f"updated {path}")
-    out.print(f"xliff import: {len(written)} file(s) updated")
+        out.print(f"updated {path}", soft_wrap=True)
+    out.print(f"xliff import: {len(written)} file(s) updated", soft_wrap=True)
 
 
 def feedback(
@@ -90,11 +91,11 @@ def feedback(
     if not parallel_data:
         return
     if not credentials_available():
-        out.print(f"[yellow]no AWS credentials[/]: parallel data {parallel_data} not updated (local memory only)")
+        out.print(f"[yellow]no AWS credentials[/]: parallel data {parallel_data} not updated (local memory only)", soft_wrap=True)
         return
     done = update_parallel_data(memory, parallel_data, s3_uri, source_lang=source_lang, target_lang=target_lang, region=region)
     dropped = sum(done["dropped"].values())
-    out.print(f"UpdateParallelData {parallel_data}: {done['status']} ({done['uploaded']} pairs, {dropped} over the limits)")
+    out.print(f"UpdateParallelData {parallel_data}: {done['status']} ({done['uploaded']} pairs, {dropped} over the limits)", soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -10,7 +10,7 @@ from amts.markdown.document import (
     render,
 )
 from amts.markdown.inline import PLACEHOLDER_RE, Span, find_spans, mask, unmask
-from amts.markdown.io import MARKDOWN_SUFFIXES, decode, iter_markdown_files, load
+from amts.markdown.io import MARKDOWN_SUFFIXES, decode, iter_markdown_files, load, read_text
 
 __all__ = [
     "MARKDOWN_SUFFIXES",
@@ -27,6 +27,7 @@ __all__ = [
     "load",
     "mask",
     "parse",
+    "read_text",
     "render",
     "unmask",
 ]

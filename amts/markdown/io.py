@@ -22,8 +22,8 @@ def decode(data: bytes, name: str) -> str:
         raise InputError(f"{name}: not valid UTF-8 at byte offset {exc.start} ({exc.reason})") from None
 
 
-def load(path: str | Path) -> Document:
-    """Parse the chapter at ``path``; the BOM, if any, stays part of the text."""
+def read_text(path: str | Path) -> str:
+    """The exact text of the chapter at ``path`` (BOM and line endings kept); clear errors for bad input."""
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -33,7 +33,12 @@ def load(path: str | Path) -> Document:
         raise InputError(f"{path}: is a folder, expected a markdown file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    return parse(decode(data, str(path)), str(path))
+    return decode(data, str(path))
+
+
+def load(path: str | Path) -> Document:
+    """Parse the chapter at ``path``; the BOM, if any, stays part of the text."""
+    return parse(read_text(path), str(path))
 
 
 def iter_markdown_files(paths: Iterable[str | Path], suffixes: tuple[str, ...] = MARKDOWN_SUFFIXES) -> Iterator[Path]:

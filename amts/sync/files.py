@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from amts.errors import InputError
-from amts.markdown import MARKDOWN_SUFFIXES, decode
+from amts.fsutil import atomic_write
+from amts.markdown import MARKDOWN_SUFFIXES, read_text
 from amts.sync.assemble import Fill, assemble, count, totals
 from amts.sync.document import plan_chapter, reuse_reviewed_units, translate_requests
 from amts.sync.plan import DocumentPlan
@@ -28,31 +27,6 @@ class ChapterJob:
     new_source: str
     old_target: str
     out: Path
-
-
-def read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, expected a markdown file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    return decode(data, str(path))
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder and rename it, so a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 @dataclass
