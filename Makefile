@@ -39,6 +39,7 @@ demo: setup
 	$(BIN)/amts local-run --out demo-out
 
 test: setup
+	$(BIN)/ruff check amts lambdas infra app.py tests benchmarks
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 synth: setup

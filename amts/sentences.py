@@ -53,6 +53,9 @@ _CLOSERS = "\"'”’」』）)]】》*_"
 _LATIN_END = ".?!…"
 _CJK_END = "。？！｡"
 _CONTINUERS = "，、；：,;:）)"
+# Closing halves of d2l's highlight markers `[**...**]` and `(**...**)`, which the segment model
+# reports as protected spans: after "." or "。" they belong to the sentence they close.
+_CLOSING_MARKER_RE = re.compile(r"\*+[\])]")
 _END_RE = re.compile("[" + re.escape(_LATIN_END + _CJK_END) + "]")
 
 
@@ -63,6 +66,8 @@ def _mask(text: str, spans: Sequence[_SpanLike] | None) -> str:
     else:
         ranges = [(s.start, s.end) for s in spans]
     for start, end in ranges:
+        if _CLOSING_MARKER_RE.fullmatch(text, start, end):
+            continue  # d2l's "**]" / "**)" close a sentence like any bracket: keep it visible
         for i in range(max(start, 0), min(end, len(chars))):
             chars[i] = _MASK
     return "".join(chars)

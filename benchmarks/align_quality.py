@@ -1,12 +1,15 @@
-"""Sentence alignment quality on the hand-made gold (tests/data/gold), against baselines in the same run.
+"""Sentence alignment quality on the hand-made gold, against baselines in the same run.
 
+Two gold sets are scored separately: tests/data/gold (7 sections, used while tuning the aligner) and
+tests/data/gold_heldout (3 sections from other chapters, made after tuning: the honest figure).
 Prints strict bead precision/recall/F1 (a bead counts only if its source and target text both match a
 gold bead) for:
   amts          block alignment + anchored sentence DP + rule-based splitter (what `amts align` does)
   amts+pysbd    the same with pysbd as sentence splitter (the library evaluated for splitting)
   gale-church   nltk.translate.gale_church inside the same aligned blocks, same sentences
   gale-church/doc  nltk Gale-Church over the whole document's sentences (no block alignment)
-and the time each takes. Usage: .venv/bin/python benchmarks/align_quality.py [--data ../shared/data/d2l]
+and the time each takes. Usage:
+  .venv/bin/python benchmarks/align_quality.py [--data ../shared/data/d2l] [--gold DIR ...]
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from amts.align.evaluate import Score, read_beads, score_beads  # noqa: E402
 from amts.markdown import load  # noqa: E402
 from amts.sentences import split_sentences  # noqa: E402
 
-GOLD = REPO / "tests" / "data" / "gold"
+GOLD_SETS = {"tuning": REPO / "tests" / "data" / "gold", "held-out": REPO / "tests" / "data" / "gold_heldout"}
 
 
 def _pysbd_splitter():
@@ -99,12 +102,41 @@ def gale_church_document(src_doc, tgt_doc, src_lang, tgt_lang):
     return [([s.text for s in a], [t.text for t in b]) for a, b in gale_church_aligner(src_s, tgt_s, 0, "", "")]
 
 
+def score_gold_set(name: str, gold_dir: Path, data: Path, systems: dict) -> None:
+    """Per-section and total scores of every system on one gold set (a folder with sections.tsv)."""
+    rows = list(csv.DictReader(open(gold_dir / "sections.tsv", encoding="utf-8"), delimiter="\t"))
+    totals = {system: Score(0, 0, 0) for system in systems}
+    times: dict[str, list[float]] = {system: [] for system in systems}
+    print(f"== {name} gold: {gold_dir.relative_to(REPO) if gold_dir.is_relative_to(REPO) else gold_dir}")
+    print(f"{'section':45} {'system':16} {'P':>6} {'R':>6} {'F1':>6} {'beads':>6} {'gold':>5}")
+    for row in rows:
+        src_doc, tgt_doc = load(data / row["source"]), load(data / row["target"])
+        gold = read_beads(gold_dir / row["gold"])
+        for system_name, system in systems.items():
+            start = time.perf_counter()
+            beads = system(src_doc, tgt_doc, row["source_lang"], row["target_lang"])
+            times[system_name].append(time.perf_counter() - start)
+            pairs = [(b.source, b.target) if hasattr(b, "source") else b for b in beads]
+            score = score_beads(pairs, gold)
+            totals[system_name] = totals[system_name] + score
+            print(f"{row['gold'][:45]:45} {system_name:16} {score.precision:6.3f} {score.recall:6.3f} "
+                  f"{score.f1:6.3f} {score.system:6d} {score.gold:5d}")
+    print()
+    base = totals["gale-church"].f1
+    for system_name, score in totals.items():
+        ratio = f"  x{score.f1 / base:.2f} vs gale-church" if base else ""
+        print(f"ALL[{name}] {system_name:16} P={score.precision:.3f} R={score.recall:.3f} F1={score.f1:.3f} "
+              f"median time/section={statistics.median(times[system_name]) * 1000:.1f} ms{ratio}")
+    print()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "d2l")
-    parser.add_argument("--gold", type=Path, default=GOLD)
+    parser.add_argument("--gold", type=Path, nargs="+", default=None,
+                        help="gold folders to score (default: the tuning and the held-out gold)")
     args = parser.parse_args()
-    rows = list(csv.DictReader(open(args.gold / "sections.tsv", encoding="utf-8"), delimiter="\t"))
+    gold_sets = {path.name: path for path in args.gold} if args.gold else GOLD_SETS
     pysbd_split = _pysbd_splitter()
     systems = {
         "amts": lambda s, t, sl, tl: align_documents(s, t, sl, tl),
@@ -112,27 +144,8 @@ def main() -> None:
         "gale-church": lambda s, t, sl, tl: align_documents(s, t, sl, tl, sentence_aligner=gale_church_aligner),
         "gale-church/doc": gale_church_document,
     }
-    totals = {name: Score(0, 0, 0) for name in systems}
-    times: dict[str, list[float]] = {name: [] for name in systems}
-    print(f"{'section':45} {'system':16} {'P':>6} {'R':>6} {'F1':>6} {'beads':>6} {'gold':>5}")
-    for row in rows:
-        src_doc, tgt_doc = load(args.data / row["source"]), load(args.data / row["target"])
-        gold = read_beads(args.gold / row["gold"])
-        for name, system in systems.items():
-            start = time.perf_counter()
-            beads = system(src_doc, tgt_doc, row["source_lang"], row["target_lang"])
-            times[name].append(time.perf_counter() - start)
-            pairs = [(b.source, b.target) if hasattr(b, "source") else b for b in beads]
-            score = score_beads(pairs, gold)
-            totals[name] = totals[name] + score
-            print(f"{row['gold'][:45]:45} {name:16} {score.precision:6.3f} {score.recall:6.3f} "
-                  f"{score.f1:6.3f} {score.system:6d} {score.gold:5d}")
-    print()
-    base = totals["gale-church"].f1
-    for name, score in totals.items():
-        ratio = f"  x{score.f1 / base:.2f} vs gale-church" if base else ""
-        print(f"ALL {name:16} P={score.precision:.3f} R={score.recall:.3f} F1={score.f1:.3f} "
-              f"median time/section={statistics.median(times[name]) * 1000:.1f} ms{ratio}")
+    for name, gold_dir in gold_sets.items():
+        score_gold_set(name, gold_dir, args.data, systems)
 
 
 if __name__ == "__main__":
