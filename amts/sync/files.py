@@ -89,6 +89,8 @@ def collect_jobs(old_source: Path, new_source: Path, old_target: Path, out: Path
         job = ChapterJob(out.name, read_text(old_source), read_text(new_source), read_text(old_target), out)
         return [job], []
     for path, flag in ((old_source, "--old-source"), (old_target, "--old-target")):
+        if not path.exists():
+            raise InputError(f"{path}: no such folder ({flag})")
         if not path.is_dir():
             raise InputError(f"{path}: {flag} must be a folder when --new-source is a folder")
     if isinstance(pairs, dict):
