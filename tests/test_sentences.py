@@ -57,6 +57,21 @@ def test_chinese_comma_after_closing_quote_continues_the_sentence():
     assert split_sentences(text, "zh") == ["例如（“图像是否包含一只猫呢？”），所以我们最后一层应该敏感。", "下一句。"]
 
 
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("[**We treat NaN as a category.**] Since the column has two values, it works.", "en",
+         ["[**We treat NaN as a category.**]", "Since the column has two values, it works."]),
+        ("Note (**this is highlighted.**) Next one.", "en", ["Note (**this is highlighted.**)", "Next one."]),
+        ("[**我们将“NaN”视为一个类别。**] 由于该列只有两个值。", "zh", ["[**我们将“NaN”视为一个类别。**]", "由于该列只有两个值。"]),
+    ],
+)
+def test_d2l_highlight_markers_close_the_sentence_they_end(text, lang, expected):
+    """d2l's `[**...**]` / `(**...**)` markers are protected spans; the closing one ends its sentence."""
+    assert split_sentences(text, lang, find_spans(text)) == expected
+    assert split_sentences(text, lang) == expected
+
+
 def test_chinese_does_not_split_on_semicolon_or_inside_math():
     text = "第一部分；第二部分。公式$a。b$在这里。"
     assert split_sentences(text, "zh") == ["第一部分；第二部分。", "公式$a。b$在这里。"]

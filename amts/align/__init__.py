@@ -17,6 +17,7 @@ from amts.align.beads import Sentence, align_sentences
 from amts.align.features import TextFeatures, anchor_counts
 from amts.align.blocks import PARAMS, BlockPair, Params, align_units, prose_ratio, to_block_pairs, units
 from amts.align.language import check_language
+from amts.align.lexicon import concept_keys, lexicon_available
 from amts.errors import AlignmentError
 from amts.sentences import split_sentences
 
@@ -111,12 +112,14 @@ def _prose_text(doc: Any) -> str:
     return "\n".join(s.text for s in doc.segments)
 
 
-def _sentences(blocks: list, lang: str, split: Callable = split_sentences, pair: int = 0) -> list[Sentence]:
+def _sentences(blocks: list, lang: str, split: Callable = split_sentences, pair: int = 0,
+               lexical: bool = False) -> list[Sentence]:
     result = []
     for block in blocks:
         for segment in block.segments:
             for text in split(segment.text, lang, segment.spans):
-                result.append(Sentence.of(text, block.index, pair))
+                concepts = concept_keys(text, lang) if lexical else frozenset()
+                result.append(Sentence.of(text, block.index, pair, concepts))
     return result
 
 
@@ -167,13 +170,16 @@ def align_documents(src_doc: Any, tgt_doc: Any, src_lang: str, tgt_lang: str,
             f"(alignment quality {quality:.2f} < {MIN_QUALITY})"
         )
     beads: list[Bead] = []
+    lexical = granularity == "sentence" and lexicon_available(src_lang, tgt_lang)
     for run in _runs(groups):
         if granularity == "paragraph":
             for src_blocks, tgt_blocks in run:
                 _paragraph_beads(src_blocks, tgt_blocks, beads)
             continue
-        src_sentences = [s for k, (blocks, _) in enumerate(run) for s in _sentences(blocks, src_lang, split, k)]
-        tgt_sentences = [s for k, (_, blocks) in enumerate(run) for s in _sentences(blocks, tgt_lang, split, k)]
+        src_sentences = [s for k, (blocks, _) in enumerate(run)
+                         for s in _sentences(blocks, src_lang, split, k, lexical)]
+        tgt_sentences = [s for k, (_, blocks) in enumerate(run)
+                         for s in _sentences(blocks, tgt_lang, split, k, lexical)]
         for sa, sb in sentence_aligner(src_sentences, tgt_sentences, ratio, src_lang, tgt_lang):
             beads.append(Bead([s.text for s in sa], [s.text for s in sb]))
     return beads

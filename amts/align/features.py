@@ -22,6 +22,7 @@ _INLINE_RE = re.compile(
     r":[A-Za-z_][\w-]*:`[^`]*`|(`+)(?:(?!\1).)+?\1|\$\$.+?\$\$|(?<![\\$])\$(?!\s)[^$]+?(?<![\s\\])\$"
     r"|\]\([^)\s]+\)|https?://[^\s)\]>]+"
 )
+INLINE_SPAN_RE = _INLINE_RE  # for modules that read prose words around the spans
 _EMPHASIS_RE = re.compile(r"(?<![*A-Za-z0-9])\*(?!\*)[^*\s][^*]*?\*(?!\*)|(?<![_A-Za-z0-9])_(?!_)[^_\s][^_]*?_(?![_A-Za-z0-9])")
 # Markup that does not count as prose length on either side.
 _MARKUP_RE = re.compile(r"[*_#>|\[\]()（）]")
