@@ -217,3 +217,10 @@ def test_mdx_heading_anchor_is_protected():
     masked, originals = mask(segment.text, segment.spans)
     assert masked == "Transformers, what can they do?⟦1⟧"
     assert originals == ["[[transformers-what-can-they-do]]"]
+
+
+def test_lone_carriage_returns_do_not_shift_lines():
+    text = "# Title\r\rstray\r\n\r\n* item\r one\r\n\r\nlast\r"
+    doc = parse(text)
+    assert render(doc) == text
+    assert [s.kind for s in doc.segments][0] == "heading"

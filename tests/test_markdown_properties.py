@@ -115,3 +115,15 @@ def test_translating_every_segment_keeps_protected_blocks(text):
     again = parse(out)
     protected = lambda d: [b.raw.rstrip("\r\n") for b in d.blocks if b.kind in ("code", "math", "directive")]
     assert protected(again) == protected(doc)
+
+
+markdownish = st.lists(
+    st.sampled_from(list("`$*[]()<>|:!#-_~{}\\/ \t\r\n\x0b\x0c\u2028aé数1")
+                    + ["```", "$$", ":label:", ":begin_tab:", "<Tip>", "{#if x}", "**]", "[**", "](u)", "\r\n"])
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(), markdownish))
+def test_any_text_parses_and_round_trips(text):
+    assert render(parse(text)) == text

@@ -255,7 +255,10 @@ def parse(text: str, path: str | None = None) -> Document:
             builder.image(region.start)
         else:
             builder.add(region.kind, region.start, region.end, region.info)
-    _walk_tokens(builder, _block_parser().parse("\n".join(blanked)))
+    source = "\n".join(blanked)
+    if "\r" in source:  # markdown-it reads a lone CR as a line break; our lines break on LF only
+        source = source.replace("\r", " ")
+    _walk_tokens(builder, _block_parser().parse(source))
     return _assemble(text, bom, path, builder, scanned.warnings)
 
 
