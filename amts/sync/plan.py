@@ -15,6 +15,7 @@ from difflib import SequenceMatcher
 from rapidfuzz import fuzz
 
 from amts.align import default_ratio
+from amts.align.lexicon import concept_keys, lexicon_available
 from amts.align.beads import Sentence
 from amts.align.beads import align_sentences as align_sentence_beads
 from amts.errors import AlignmentError
@@ -434,8 +435,14 @@ class _Planner:
     def _align_sentences(self, source: list[str], source_unit: list[int], target: list[str],
                          target_unit: list[int]) -> list[Bead]:
         """Sentence beads (index tuples) of a region, by the alignment area's sentence aligner."""
-        src = [Sentence.of(strip_markers(text), block) for text, block in zip(source, source_unit)]
-        tgt = [Sentence.of(strip_markers(text), block) for text, block in zip(target, target_unit)]
+        lexical = lexicon_available(self.source_lang, self.target_lang)
+
+        def sentence(text: str, block: int, lang: str) -> Sentence:
+            text = strip_markers(text)
+            return Sentence.of(text, block, 0, concept_keys(text, lang) if lexical else frozenset())
+
+        src = [sentence(text, block, self.source_lang) for text, block in zip(source, source_unit)]
+        tgt = [sentence(text, block, self.target_lang) for text, block in zip(target, target_unit)]
         index = {id(s): i for i, s in enumerate(src)} | {id(t): j for j, t in enumerate(tgt)}
         ratio = default_ratio(self.source_lang, self.target_lang)
         return [Bead(tuple(index[id(s)] for s in a), tuple(index[id(t)] for t in b))
