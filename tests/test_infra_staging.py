@@ -20,7 +20,8 @@ site = sysconfig.get_paths()["purelib"]
 before = set(sys.modules)
 for name in ["plan", "build_parallel_data", "parallel_data", "prepare_batch", "assemble", "evaluate", "report"]:
     importlib.import_module("lambdas." + name)
-for name in ["amts.sync.document", "amts.align", "amts.engines.amazon", "amts.pipeline.evaluate", "sacrebleu"]:
+for name in ["amts.sync.document", "amts.align", "amts.align.lexicon", "amts.engines.amazon", "amts.pipeline.evaluate",
+             "amts.xliff", "amts.review.page", "sacrebleu"]:
     importlib.import_module(name)
 tops = {n.split(".")[0] for n, m in list(sys.modules.items())
         if n not in before and (getattr(m, "__file__", None) or "").startswith(site)}
