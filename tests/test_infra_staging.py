@@ -82,3 +82,13 @@ def test_code_staging_is_cached_by_content(tmp_path, monkeypatch):
     second = staging.stage_code()
     assert second != first and not first.exists()
     assert (second / "lambdas" / "__init__.py").read_text() == "# changed\n"
+
+
+def test_code_and_layer_fit_lambda_size_limit():
+    """Function code plus layers must stay under Lambda's 250 MB unzipped quota."""
+    def size(folder: Path) -> int:
+        return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+    code, layer = staging.stage_code(), staging.stage_dependencies()
+    assert (layer / "python" / "markdown_it").is_dir()
+    assert size(code) + size(layer) < 250 * 1024 * 1024
