@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Stack, Validations
@@ -15,6 +14,9 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
+
+from amts.errors import AmtsError
+from amts.pipeline.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 ASL_PATH = REPO / "statemachine" / "translate_book.asl.json"
@@ -31,62 +33,37 @@ FUNCTIONS = {
 }
 
 
-@dataclass(frozen=True)
-class AmtsConfig:
-    """Read from cdk.json context (`amts:*` keys); every value has a default."""
+# cdk.json context key (`amts:<key>`) -> field of amts.pipeline.settings.Settings, which the Lambdas read back
+# from their environment: one definition of the settings on both sides.
+CONTEXT_KEYS = {
+    "sourceLanguage": "source_lang",
+    "targetLanguages": "target_langs",
+    "engine": "engine",
+    "parallelDataPrefix": "parallel_data_prefix",
+    "granularity": "granularity",
+    "pollSeconds": "poll_seconds",
+    "inlineChapterLimit": "inline_chapter_limit",
+    "evaluationChars": "eval_chars",
+}
+DEPLOYED_POLL_SECONDS = 60  # a real batch job takes minutes: poll once a minute unless cdk.json says otherwise
 
-    source_language: str = "en"
-    target_languages: tuple[str, ...] = ("zh", "es")
-    engine: str = "amazon"
-    parallel_data_prefix: str = "amts"
-    granularity: str = "sentence"
-    poll_seconds: int = 60
-    inline_chapter_limit: int = 20
-    evaluation_chars: int = 2000
 
-    def __post_init__(self) -> None:
-        from amts.pipeline.settings import ENGINES
-
-        if self.engine not in ENGINES:
-            raise ValueError(f"cdk.json amts:engine is {self.engine!r}; the state machine runs {', '.join(ENGINES)}")
-        if not self.target_languages or self.source_language in self.target_languages:
-            raise ValueError("amts:targetLanguages must list languages other than amts:sourceLanguage")
-
-    @classmethod
-    def from_context(cls, node) -> "AmtsConfig":
-        default = cls()
-
-        def get(key, fallback):
-            value = node.try_get_context(f"amts:{key}")
-            return fallback if value is None else value
-
-        langs = get("targetLanguages", list(default.target_languages))
-        if isinstance(langs, str):
-            langs = [x.strip() for x in langs.split(",") if x.strip()]
-        return cls(
-            source_language=get("sourceLanguage", default.source_language),
-            target_languages=tuple(langs),
-            engine=get("engine", default.engine),
-            parallel_data_prefix=get("parallelDataPrefix", default.parallel_data_prefix),
-            granularity=get("granularity", default.granularity),
-            poll_seconds=int(get("pollSeconds", default.poll_seconds)),
-            inline_chapter_limit=int(get("inlineChapterLimit", default.inline_chapter_limit)),
-            evaluation_chars=int(get("evaluationChars", default.evaluation_chars)),
-        )
-
-    def environment(self) -> dict[str, str]:
-        return {
-            "AMTS_SOURCE_LANG": self.source_language,
-            "AMTS_TARGET_LANGS": ",".join(self.target_languages),
-            "AMTS_ENGINE": self.engine,
-            "AMTS_PARALLEL_DATA_PREFIX": self.parallel_data_prefix,
-            "AMTS_GRANULARITY": self.granularity,
-            "AMTS_POLL_SECONDS": str(self.poll_seconds),
-            "AMTS_INLINE_CHAPTER_LIMIT": str(self.inline_chapter_limit),
-            "AMTS_EVAL_CHARS": str(self.evaluation_chars),
-            "POWERTOOLS_SERVICE_NAME": "amts",
-            "POWERTOOLS_METRICS_NAMESPACE": "AMTS",
-        }
+def settings_from_context(node) -> Settings:
+    """Run settings from cdk.json context (`amts:*` keys); every value has a default. Bad values stop the synth."""
+    values: dict = {"poll_seconds": DEPLOYED_POLL_SECONDS}
+    for key, field in CONTEXT_KEYS.items():
+        value = node.try_get_context(f"amts:{key}")
+        if value is None:
+            continue
+        if field == "target_langs":
+            value = tuple(x.strip() for x in value.split(",") if x.strip()) if isinstance(value, str) else tuple(value)
+        elif field in ("poll_seconds", "inline_chapter_limit", "eval_chars"):
+            value = int(value)
+        values[field] = value
+    try:
+        return Settings(**values)
+    except AmtsError as exc:
+        raise ValueError(f"cdk.json context (amts:*): {exc}") from None
 
 
 def acknowledge(construct: Construct, rule: str, reason: str, findings: list[str] | None = None) -> None:
@@ -98,9 +75,9 @@ def acknowledge(construct: Construct, rule: str, reason: str, findings: list[str
 
 class AmtsStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, *, code_dir: Path, deps_dir: Path | None,
-                 config: AmtsConfig | None = None, **kwargs) -> None:
+                 config: Settings | None = None, **kwargs) -> None:
         super().__init__(scope, construct_id, **kwargs)
-        self.config = config or AmtsConfig.from_context(self.node)
+        self.config = config or settings_from_context(self.node)
         self.state_machine_name = f"{construct_id}-translate-book"
 
         self.bucket = self._book_bucket()
@@ -194,7 +171,8 @@ class AmtsStack(Stack):
                 role=role,
                 log_group=log_group,
                 tracing=lambda_.Tracing.ACTIVE,
-                environment={**self.config.environment(), "POWERTOOLS_SERVICE_NAME": f"amts-{module}"},
+                environment={**self.config.as_env(), "POWERTOOLS_SERVICE_NAME": f"amts-{module}",
+                             "POWERTOOLS_METRICS_NAMESPACE": "AMTS"},
                 description=f"AMTS state machine step: {module.replace('_', ' ')}",
             )
             functions[substitution] = fn
@@ -312,7 +290,7 @@ class AmtsStack(Stack):
                 source=["aws.s3"],
                 detail_type=["Object Created"],
                 detail={"bucket": {"name": [self.bucket.bucket_name]},
-                        "object": {"key": [{"prefix": f"source/{self.config.source_language}/"}]}},
+                        "object": {"key": [{"prefix": f"source/{self.config.source_lang}/"}]}},
             ),
         )
         rule.add_target(targets.SfnStateMachine(self.state_machine, retry_attempts=3, max_event_age=Duration.hours(2)))

@@ -15,7 +15,7 @@ import aws_cdk as cdk  # noqa: E402
 from aws_cdk.assertions import Match, Template  # noqa: E402
 
 from app import build_app  # noqa: E402
-from infra.stack import AmtsConfig  # noqa: E402
+from infra.stack import settings_from_context  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -177,17 +177,25 @@ def test_cdk_nag_has_no_unacknowledged_findings_and_every_acknowledgement_has_a_
         assert "[" in suppressed["acknowledgedId"] or suppressed["ruleName"] == "AwsSolutions-L1"  # one finding, not a whole rule
 
 
-def test_context_defaults():
-    config = AmtsConfig()
-    assert config.source_language == "en" and config.target_languages == ("zh", "es")
-    assert AmtsConfig().environment()["AMTS_TARGET_LANGS"] == "zh,es"
+def _context(**values):
+    from aws_cdk import App
+
+    return App(context={f"amts:{k}": v for k, v in values.items()}).node
+
+
+def test_context_defaults_reach_the_lambda_environment():
+    settings = settings_from_context(_context())
+    assert settings.source_lang == "en" and settings.target_langs == ("zh", "es") and settings.poll_seconds == 60
+    assert settings.as_env()["AMTS_TARGET_LANGS"] == "zh,es"
+    custom = settings_from_context(_context(targetLanguages="pt, es", pollSeconds="30", evaluationChars=500))
+    assert custom.as_env()["AMTS_TARGET_LANGS"] == "pt,es" and custom.poll_seconds == 30 and custom.eval_chars == 500
 
 
 def test_context_is_checked():
-    with pytest.raises(ValueError, match="amts:engine"):
-        AmtsConfig(engine="apertium")
-    with pytest.raises(ValueError, match="targetLanguages"):
-        AmtsConfig(target_languages=("en", "zh"))
+    with pytest.raises(ValueError, match="amts:.*engine 'apertium'"):
+        settings_from_context(_context(engine="apertium"))
+    with pytest.raises(ValueError, match="other than the source language"):
+        settings_from_context(_context(targetLanguages=["en", "zh"]))
 
 
 def test_steps_that_read_objects_can_tell_a_missing_key_from_a_denied_one(synth):

@@ -25,6 +25,9 @@ class Settings:
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
             raise AmtsError(f"engine {self.engine!r} cannot run in the state machine; choose one of {', '.join(ENGINES)}")
+        if not self.target_langs or self.source_lang in self.target_langs:
+            raise AmtsError(f"target languages {list(self.target_langs)} must be languages other than the source "
+                            f"language {self.source_lang!r}")
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
