@@ -34,3 +34,24 @@ def hf_data() -> Path:
 def sample_book() -> Path:
     """The bundled sample book written for the demo and the unit tests."""
     return SAMPLE
+
+
+@pytest.fixture()
+def aws(monkeypatch):
+    """moto's AWS with a bucket and the fake Amazon Translate on one session: (session, s3 client, fake)."""
+    import boto3
+    from moto import mock_aws
+
+    from amts.fakes.translate import FakeTranslate
+    from tests.helpers import TEST_BUCKET
+
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                       "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(key, value)
+    with mock_aws():
+        session = boto3.Session(region_name="us-east-1")
+        s3 = session.client("s3")
+        s3.create_bucket(Bucket=TEST_BUCKET)
+        fake = FakeTranslate(engine="pseudo", s3_client=s3).install(session)
+        yield session, s3, fake
+        fake.uninstall()

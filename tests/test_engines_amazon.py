@@ -4,30 +4,14 @@ from __future__ import annotations
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from amts.engines import get_engine
 from amts.engines.amazon import AmazonEngine, BatchSettings, from_html_document, to_html_document
 from amts.engines.base import tokens_of
 from amts.errors import EngineError
-from amts.fakes.translate import FakeTranslate
 
-BUCKET = "amts-engine-test"
-ROLE = "arn:aws:iam::123456789012:role/translate"
-
-
-@pytest.fixture()
-def aws(monkeypatch):
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(key, value)
-    with mock_aws():
-        session = boto3.Session(region_name="us-east-1")
-        s3 = session.client("s3")
-        s3.create_bucket(Bucket=BUCKET)
-        fake = FakeTranslate(engine="pseudo", s3_client=s3).install(session)
-        yield session, s3, fake
-        fake.uninstall()
+from tests.helpers import TEST_BUCKET as BUCKET
+from tests.helpers import TEST_ROLE as ROLE
 
 
 def _engine(session, sleeps, **kwargs) -> AmazonEngine:

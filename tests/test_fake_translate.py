@@ -4,29 +4,12 @@ from __future__ import annotations
 
 import json
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError, ParamValidationError
-from moto import mock_aws
-
-from amts.fakes.translate import FakeTranslate
-
-BUCKET = "amts-fake-test"
-ROLE = "arn:aws:iam::123456789012:role/translate"
 
 
-@pytest.fixture()
-def aws(monkeypatch):
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(key, value)
-    with mock_aws():
-        session = boto3.Session(region_name="us-east-1")
-        s3 = session.client("s3")
-        s3.create_bucket(Bucket=BUCKET)
-        fake = FakeTranslate(engine="pseudo", s3_client=s3).install(session)
-        yield session, s3, fake
-        fake.uninstall()
+from tests.helpers import TEST_BUCKET as BUCKET
+from tests.helpers import TEST_ROLE as ROLE
 
 
 def _code(exc_info) -> str:

@@ -12,7 +12,7 @@ from translate.storage.placeables import StringElem
 from translate.storage.placeables import xliff as ttk_inline
 from typer.testing import CliRunner
 
-from amts.cli import app
+from tests.helpers import run_cli
 from amts.engines.memory import read_parallel_file
 from amts.errors import InputError
 from amts.feedback import (
@@ -27,14 +27,7 @@ from amts.feedback import (
 from amts.xliff import block_text, read_xliff
 
 runner = CliRunner()
-
-
-def run(*args: str):
-    result = runner.invoke(app, list(args))
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    assert result.exit_code == 0, result.output
-    return result
+run = run_cli
 
 
 def sync(sample: Path, out: Path, report: Path, *extra: str) -> dict:

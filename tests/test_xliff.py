@@ -14,6 +14,7 @@ from translate.storage.placeables import xliff as ttk_inline
 from typer.testing import CliRunner
 
 from amts.cli import app
+from tests.helpers import run_cli
 from amts.errors import AmtsError, InputError, PlaceholderError
 from amts.markdown import mask
 from amts.review.report import load_report
@@ -21,14 +22,7 @@ from amts.xliff import TargetNotFoundError, block_text, export_xliff, import_xli
 
 NS = {"x": "urn:oasis:names:tc:xliff:document:1.2"}
 runner = CliRunner()
-
-
-def run(*args: str):
-    result = runner.invoke(app, list(args))
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    assert result.exit_code == 0, result.output
-    return result
+run = run_cli
 
 
 @pytest.fixture(scope="module")
