@@ -155,3 +155,12 @@ def test_chain_uses_memory_first_then_engine_with_terms():
     out = chain.translate(["Known sentence.", "my widget ⟦1⟧"], "en", "es")
     assert out == ["Frase conocida.", "MY artilugio ⟦1⟧"]
     assert chain.last_origins == ["memory", "upper"]
+
+
+@pytest.mark.skipif(shutil.which("apertium") is None, reason="apertium not installed")
+def test_apertium_translates_words_glued_to_placeholders():
+    from amts.engines import get_engine
+
+    out = get_engine("apertium").translate(["⟦1⟧the outputs are positive⟦2⟧ and ⟦3⟧quickly."], "en", "es")[0]
+    assert out.lower().startswith("⟦1⟧las salidas") and "⟦2⟧" in out and "⟦3⟧deprisa" in out
+    assert " the " not in f" {out} " and "quickly" not in out

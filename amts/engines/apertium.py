@@ -37,6 +37,33 @@ def _carrier_prefix(texts: list[str]) -> str:
     return prefix
 
 
+def _to_carrier(text: str, prefix: str) -> tuple[str, dict[str, tuple[bool, bool]]]:
+    """Tokens as unknown words, spaced off from what they touch: `⟦1⟧the` would reach Apertium as the single
+    unknown word `xtok1xthe` and leave "the" untranslated. Returns which sides of each token were glued."""
+    glue: dict[str, tuple[bool, bool]] = {}
+
+    def carry(match: re.Match) -> str:
+        number, (start, end) = match.group(0)[1:-1], match.span()
+        left = start > 0 and not text[start - 1].isspace()
+        right = end < len(text) and not text[end].isspace()
+        glue[number] = (left, right)
+        return (" " if left else "") + f"{prefix}{number}x" + (" " if right else "")
+
+    return TOKEN_RE.sub(carry, text), glue
+
+
+def _from_carrier(output: str, prefix: str, glue: dict[str, tuple[bool, bool]]) -> str:
+    """Tokens back from their carrier words, glued again to whatever now stands on the side they touched."""
+    output = re.sub(rf"(?i){prefix}(\d+)x", lambda m: f"⟦{m.group(1)}⟧", output)
+    for number, (left, right) in glue.items():
+        token = re.escape(f"⟦{number}⟧")
+        if left:
+            output = re.sub(rf"\s+({token})", r"\1", output)
+        if right:
+            output = re.sub(rf"({token})\s+", r"\1", output)
+    return output
+
+
 def installed_pairs() -> set[tuple[str, str]]:
     """Language pairs whose Apertium mode files are installed (e.g. eng-spa.mode -> ("en", "es"))."""
     pairs = set()
@@ -72,9 +99,9 @@ class ApertiumEngine(Engine):
         """One Apertium process for a batch; returns one output a text, tokens carried as unknown words."""
         prefix = _carrier_prefix(texts)
         # A segment is one line: newlines inside it would end the paragraph the batch separator relies on.
-        lines = [TOKEN_RE.sub(lambda m: f"{prefix}{m.group(0)[1:-1]}x", " ".join(t.split())) for t in texts]
-        return [re.sub(rf"(?i){prefix}(\d+)x", lambda m: f"⟦{m.group(1)}⟧", out)
-                for out in self._run_lines(lines, mode, mark_unknown)]
+        carried = [_to_carrier(" ".join(t.split()), prefix) for t in texts]
+        outputs = self._run_lines([line for line, _ in carried], mode, mark_unknown)
+        return [_from_carrier(out, prefix, glue) for out, (_, glue) in zip(outputs, carried)]
 
     def _run_lines(self, lines: list[str], mode: str, mark_unknown: bool) -> list[str]:
         args = [self.binary] + ([] if mark_unknown else ["-u"]) + ["-f", "txt", mode]
