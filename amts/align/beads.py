@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from amts.align.features import (
+    backtrace,
     TextFeatures,
     anchor_counts,
     estimate_ratio,
@@ -185,11 +186,4 @@ def align_sentences(src: list[Sentence], tgt: list[Sentence], ratio: float, src_
                 if best + gain > score[ni][nj]:
                     score[ni][nj] = best + gain
                     back[ni][nj] = (di, dj)
-    beads = []
-    i, j = n, m
-    while i or j:
-        di, dj = back[i][j]  # type: ignore[misc]
-        beads.append((src[i - di : i], tgt[j - dj : j]))
-        i, j = i - di, j - dj
-    beads.reverse()
-    return beads
+    return backtrace(back, src, tgt)

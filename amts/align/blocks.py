@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from amts.align.features import (
+    backtrace,
     TextFeatures,
     anchor_agreement,
     estimate_ratio,
@@ -225,14 +226,7 @@ def _gap_dp(src: list[_Unit], tgt: list[_Unit], scorer: _Scorer) -> list[tuple[l
                     back[ni][nj] = (di, dj)
     if score[n][m] == NEG:  # outside the band: fall back to skipping everything
         return [([u], []) for u in src] + [([], [u]) for u in tgt]
-    pairs = []
-    i, j = n, m
-    while i or j:
-        di, dj = back[i][j]  # type: ignore[misc]
-        pairs.append((src[i - di : i], tgt[j - dj : j]))
-        i, j = i - di, j - dj
-    pairs.reverse()
-    return pairs
+    return backtrace(back, src, tgt)
 
 
 def _move_gain(a: list[_Unit], b: list[_Unit], scorer: _Scorer, cache: dict | None = None,

@@ -164,3 +164,15 @@ def estimate_ratio(src: TextFeatures, tgt: TextFeatures, src_spaceless: bool, tg
     if c - b <= 0 or a - d <= 0:
         return None
     return (a - d) / (c - b)
+
+
+def backtrace(back: list[list], src: list, tgt: list) -> list[tuple[list, list]]:
+    """The beads of a monotone alignment DP, in order, from its table of back pointers (di, dj)."""
+    beads = []
+    i, j = len(src), len(tgt)
+    while i or j:
+        di, dj = back[i][j]
+        beads.append((src[i - di : i], tgt[j - dj : j]))
+        i, j = i - di, j - dj
+    beads.reverse()
+    return beads
