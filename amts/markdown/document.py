@@ -120,6 +120,7 @@ class _Builder:
         self.lines = lines
         self.blocks: list[tuple[int, int, str, str, list[tuple[str, str, int, int, _Slot]]]] = []
         self.claimed = [False] * len(lines)
+        self.image_frames: dict[int, tuple[str, str]] = {}  # image line -> (text before alt, text after alt)
 
     def eol(self, i: int) -> str:
         return self.raw_lines[i][len(self.lines[i]) :]
@@ -149,7 +150,7 @@ class _Builder:
         text = " ".join(p for p in parts if p)
         raw = "".join(self.raw_lines[start:end])
         slot = _Slot(-1, raw, prefix, self.eol(end - 1))
-        self.add(kind if kind != "list_item" else "list_item", start, end, slots=[(kind, text, start, end, slot)])
+        self.add(kind, start, end, slots=[(kind, text, start, end, slot)])
 
     def heading_atx(self, i: int) -> None:
         match = _ATX.match(self.lines[i])
@@ -186,7 +187,7 @@ class _Builder:
         slot = _Slot(-1, alt, "", "")
         pieces = [("image_alt", alt.strip(), i, i + 1, slot)]
         self.add("image", i, i + 1, slots=pieces)
-        self._inline_frames[i] = (lead, match.group(3) + self.eol(i))
+        self.image_frames[i] = (lead, match.group(3) + self.eol(i))
 
     def table(self, start: int, end: int) -> None:
         slots = []
@@ -244,7 +245,6 @@ def parse(text: str, path: str | None = None) -> Document:
     raw_lines, lines = _split_lines(text)
     scanned = scan(lines)
     builder = _Builder(raw_lines, lines)
-    builder._inline_frames = {}
     blanked = list(lines)
     for region in scanned.regions:
         for i in range(region.start, region.end):
@@ -339,7 +339,7 @@ def _assemble(text: str, bom: str, path: str | None, builder: _Builder, warnings
 
     pieces: list[str | _Slot] = [bom] if bom else []
     i = 0
-    frames = builder._inline_frames
+    frames = builder.image_frames
     while i < len(lines):
         entries = slots_by_line.get(i)
         if not entries:

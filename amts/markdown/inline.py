@@ -75,8 +75,6 @@ def _matching_open_bracket(text: str, close: int, floor: int) -> int | None:
             depth += 1
         elif ch == "[":
             if depth == 0:
-                if i > 0 and text[i - 1] == "!":  # image: protect "![" as one piece of syntax
-                    return i
                 return i
             depth -= 1
     return None
