@@ -44,7 +44,7 @@ _KINDS = ("role", "code", "math", "marker", "url", "html")
 
 
 def find_spans(text: str) -> list[Span]:
-    """Protected spans of ``text`` in order; fast path for text with none of the trigger characters."""
+    """Protected spans of ``text`` in order (the pattern rejects positions without a trigger character cheaply)."""
     spans: list[Span] = []
     for match in _SPAN_RE.finditer(text):
         kind = next(k for k in _KINDS if match.group(k) is not None)
