@@ -55,7 +55,9 @@ def pair_files(hyp: Path, ref: Path) -> list[tuple[Path, Path]]:
     refs = {p.relative_to(ref): p for p in iter_markdown_files([ref], suffixes)}
     missing = sorted(str(r) for r in hyps.keys() - refs.keys())
     if missing:
-        raise EvaluationError(f"no reference for {len(missing)} hypothesis file(s) in {ref}: {', '.join(missing[:5])}")
+        raise EvaluationError(
+            f"no reference for {len(missing)} hypothesis file(s) in {ref}: {', '.join(missing[:5])}"
+        )
     if not hyps:
         raise EvaluationError(f"{hyp}: no .md, .mdx or .txt files to evaluate")
     return [(hyps[r], refs[r]) for r in sorted(hyps)]
@@ -88,16 +90,29 @@ def evaluate(hyp: Path, ref: Path, lang: str) -> dict:
         if len(hyps) != len(refs):
             raise EvaluationError(
                 f"{hyp_file} has {len(hyps)} segments but its reference {ref_file} has {len(refs)}: "
-                "they must have the same segment structure (same paragraphs, headings, list items in order)")
+                "they must have the same segment structure (same paragraphs, headings, list items in order)"
+            )
         if not hyps:
             continue
         doc = score(hyps, refs, lang)
-        documents.append({"hyp": str(hyp_file), "ref": str(ref_file), "segments": doc.segments,
-                          "bleu": doc.bleu, "chrf": doc.chrf})
+        documents.append(
+            {
+                "hyp": str(hyp_file),
+                "ref": str(ref_file),
+                "segments": doc.segments,
+                "bleu": doc.bleu,
+                "chrf": doc.chrf,
+            }
+        )
         all_hyps.extend(hyps)
         all_refs.extend(refs)
     if not all_hyps:
         raise EvaluationError(f"{hyp}: no segments to evaluate")
     corpus = score(all_hyps, all_refs, lang)
-    return {"bleu": corpus.bleu, "chrf": corpus.chrf, "signature": corpus.signature,
-            "segments": corpus.segments, "documents": documents}
+    return {
+        "bleu": corpus.bleu,
+        "chrf": corpus.chrf,
+        "signature": corpus.signature,
+        "segments": corpus.segments,
+        "documents": documents,
+    }

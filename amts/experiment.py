@@ -43,7 +43,9 @@ class BookPair:
     name: str
     paragraphs: list[tuple[str, str]] = field(default_factory=list)
     sentences: list[tuple[str, str]] = field(default_factory=list)
-    units: list[tuple[list[str], str]] = field(default_factory=list)  # (source segments, reference) to evaluate
+    units: list[tuple[list[str], str]] = field(
+        default_factory=list
+    )  # (source segments, reference) to evaluate
     error: str = ""
 
 
@@ -61,7 +63,9 @@ def find_pairs(src_dir: Path, tgt_dir: Path, pairs_file: Path | None = None) -> 
                 if src.is_file() and tgt.is_file():
                     found.append((row[0], src, tgt))
         return found
-    names = sorted(p.relative_to(src_dir).as_posix() for p in src_dir.rglob("*") if p.suffix in MARKDOWN_SUFFIXES)
+    names = sorted(
+        p.relative_to(src_dir).as_posix() for p in src_dir.rglob("*") if p.suffix in MARKDOWN_SUFFIXES
+    )
     return [(n, src_dir / n, tgt_dir / n) for n in names if (tgt_dir / n).is_file()]
 
 
@@ -84,8 +88,11 @@ def align_pair(name: str, src: Path, tgt: Path, src_lang: str, tgt_lang: str) ->
         if bead.source and bead.target:
             pair.paragraphs.append((_join(bead.source, src_lang), _join(bead.target, tgt_lang)))
             pair.units.append((list(bead.source), _join(bead.target, tgt_lang)))
-    pair.sentences = [(_join(b.source, src_lang), _join(b.target, tgt_lang)) for b in sentence_beads
-                      if b.source and b.target]
+    pair.sentences = [
+        (_join(b.source, src_lang), _join(b.target, tgt_lang))
+        for b in sentence_beads
+        if b.source and b.target
+    ]
     return pair
 
 
@@ -94,7 +101,9 @@ def _masked(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [e for e in entries if e is not None]
 
 
-def translate_units(engine: Engine, units: list[tuple[list[str], str]], src_lang: str, tgt_lang: str) -> list[str]:
+def translate_units(
+    engine: Engine, units: list[tuple[list[str], str]], src_lang: str, tgt_lang: str
+) -> list[str]:
     """Hypothesis for each evaluation unit: its segments masked, translated, unmasked and joined."""
     flat = [(u, text) for u, (segments, _) in enumerate(units) for text in segments]
     masked = [mask(text) for _, text in flat]
@@ -121,43 +130,62 @@ def significance(systems: dict[str, list[str]], refs: list[str], tgt_lang: str, 
     names = [c for c in CONDITIONS if c in systems]
     if names[:1] != ["none"] or len(names) < 2:
         return {}
-    test = PairedTest([(n, systems[n]) for n in names], {"BLEU": _bleu(tgt_lang)}, [refs],
-                      test_type="bs", n_samples=samples)
+    test = PairedTest(
+        [(n, systems[n]) for n in names], {"BLEU": _bleu(tgt_lang)}, [refs], test_type="bs", n_samples=samples
+    )
     signatures, scores = test()
     out = {"signature": str(signatures["BLEU"])}
     for name, result in zip(scores["System"], scores["BLEU"]):
-        out[name] = {"bleu": round(result.score, 2), "mean": round(result.mean, 2) if result.mean is not None else None,
-                     "ci95": round(result.ci, 2) if result.ci is not None else None,
-                     "p_value": round(result.p_value, 4) if result.p_value is not None else None}
+        out[name] = {
+            "bleu": round(result.score, 2),
+            "mean": round(result.mean, 2) if result.mean is not None else None,
+            "ci95": round(result.ci, 2) if result.ci is not None else None,
+            "p_value": round(result.p_value, 4) if result.p_value is not None else None,
+        }
     return out
 
 
-def run_experiment(src_dir: Path, tgt_dir: Path, src_lang: str, tgt_lang: str, engine_name: str,
-                   articles: list[str] | None = None, pairs_file: Path | None = None, samples: int = 1000,
-                   threshold: float = DEFAULT_THRESHOLD, log: Callable[[str], None] = lambda m: None,
-                   engine_options: dict | None = None) -> dict:
+def run_experiment(
+    src_dir: Path,
+    tgt_dir: Path,
+    src_lang: str,
+    tgt_lang: str,
+    engine_name: str,
+    articles: list[str] | None = None,
+    pairs_file: Path | None = None,
+    samples: int = 1000,
+    threshold: float = DEFAULT_THRESHOLD,
+    log: Callable[[str], None] = lambda m: None,
+    engine_options: dict | None = None,
+) -> dict:
     notes: list[str] = []
     engine_options = engine_options or {}
     if engine_name == "amazon" and engine_options.get("batch") is None:
-        raise ExperimentError("the amazon experiment translates with parallel data (Active Custom Translation), "
-                              "which only batch jobs support: give --bucket and --role-arn")
+        raise ExperimentError(
+            "the amazon experiment translates with parallel data (Active Custom Translation), "
+            "which only batch jobs support: give --bucket and --role-arn"
+        )
     if engine_name == "memory":
         base: Engine | None = None
         from amts.engines import engines_supporting
 
         local = [e for e in engines_supporting(src_lang, tgt_lang) if e not in ("amazon", "pseudo")]
-        notes.append("engine 'memory': translation memory only"
-                     + ("" if local else f"; no local {src_lang}->{tgt_lang} MT engine exists here")
-                     + f". Segments the memory does not know stay in {src_lang}, so 'none' scores the untranslated "
-                     "source (shared code, numbers and names) and the other conditions measure memory hits only")
+        notes.append(
+            "engine 'memory': translation memory only"
+            + ("" if local else f"; no local {src_lang}->{tgt_lang} MT engine exists here")
+            + f". Segments the memory does not know stay in {src_lang}, so 'none' scores the untranslated "
+            "source (shared code, numbers and names) and the other conditions measure memory hits only"
+        )
     else:
         base = get_engine(engine_name, **engine_options)
         if not base.supports(src_lang, tgt_lang):
             from amts.engines import engines_supporting
 
-            raise EngineError(f"engine {engine_name!r} does not support {src_lang}->{tgt_lang} (supporting: "
-                              f"{', '.join(engines_supporting(src_lang, tgt_lang)) or 'none'}); "
-                              "use --engine memory to run the memory conditions only")
+            raise EngineError(
+                f"engine {engine_name!r} does not support {src_lang}->{tgt_lang} (supporting: "
+                f"{', '.join(engines_supporting(src_lang, tgt_lang)) or 'none'}); "
+                "use --engine memory to run the memory conditions only"
+            )
     found = find_pairs(src_dir, tgt_dir, pairs_file)
     if not found:
         raise ExperimentError(f"no chapter is in both {src_dir} and {tgt_dir}")
@@ -173,16 +201,22 @@ def run_experiment(src_dir: Path, tgt_dir: Path, src_lang: str, tgt_lang: str, e
     masked = {p.name: {"paragraph": _masked(p.paragraphs), "sentence": _masked(p.sentences)} for p in book}
     unknown_words: dict[str, Counter] = {}
     oracle = base
-    if engine_name == "amazon":  # words Amazon does not know cannot be asked cheaply: use Apertium's when it can
+    if (
+        engine_name == "amazon"
+    ):  # words Amazon does not know cannot be asked cheaply: use Apertium's when it can
         from amts.engines.apertium import ApertiumEngine
 
         oracle = ApertiumEngine() if ApertiumEngine().supports(src_lang, tgt_lang) else None
-        notes.append("amazon: conditions with parallel data run batch jobs with ParallelDataNames (ACT)"
-                     + (" and terminology learned with Apertium's unknown words (ImportTerminology)" if oracle else ""))
+        notes.append(
+            "amazon: conditions with parallel data run batch jobs with ParallelDataNames (ACT)"
+            + (" and terminology learned with Apertium's unknown words (ImportTerminology)" if oracle else "")
+        )
     if oracle is not None:
         log("collecting words the engine does not know")
         texts = [(pair.name, s) for pair in book for s, _ in pair.paragraphs]
-        for (name, _), words in zip(texts, oracle.untranslated_by_text([t for _, t in texts], src_lang, tgt_lang)):
+        for (name, _), words in zip(
+            texts, oracle.untranslated_by_text([t for _, t in texts], src_lang, tgt_lang)
+        ):
             unknown_words.setdefault(name, Counter()).update(words)
 
     systems: dict[str, list[str]] = {c: [] for c in CONDITIONS}
@@ -195,8 +229,19 @@ def run_experiment(src_dir: Path, tgt_dir: Path, src_lang: str, tgt_lang: str, e
         row = {"article": pair.name, "units": len(pair.units), "bleu": {}, "chrf": {}}
         unit_refs = [ref for _, ref in pair.units]
         for condition in CONDITIONS:
-            engine = _engine_for(condition, base, book, masked, unknown_words, pair.name, src_lang, tgt_lang, threshold,
-                                 engine_name, engine_options)
+            engine = _engine_for(
+                condition,
+                base,
+                book,
+                masked,
+                unknown_words,
+                pair.name,
+                src_lang,
+                tgt_lang,
+                threshold,
+                engine_name,
+                engine_options,
+            )
             hyps = translate_units(engine, pair.units, src_lang, tgt_lang)
             origins = getattr(engine, "last_origins", [])
             hits[condition].update(o or "source" for o in origins)
@@ -208,26 +253,54 @@ def run_experiment(src_dir: Path, tgt_dir: Path, src_lang: str, tgt_lang: str, e
             if condition != "none" and isinstance(engine, ChainEngine) and engine.engine is not None:
                 row.setdefault("terms", {})[condition] = len(engine.terminology(src_lang, tgt_lang))
             if getattr(engine, "last_job", None):
-                row.setdefault("jobs", {})[condition] = {k: v for k, v in engine.last_job.items() if k != "missing"}
+                row.setdefault("jobs", {})[condition] = {
+                    k: v for k, v in engine.last_job.items() if k != "missing"
+                }
         refs.extend(unit_refs)
         rows.append(row)
     if not rows:
         raise ExperimentError("no article could be aligned with its translation: nothing to evaluate")
     from sacrebleu.metrics import CHRF
 
-    corpus = {c: {"bleu": round(_bleu(tgt_lang).corpus_score(systems[c], [refs]).score, 2),
-                  "chrf": round(CHRF().corpus_score(systems[c], [refs]).score, 2)} for c in CONDITIONS}
+    corpus = {
+        c: {
+            "bleu": round(_bleu(tgt_lang).corpus_score(systems[c], [refs]).score, 2),
+            "chrf": round(CHRF().corpus_score(systems[c], [refs]).score, 2),
+        }
+        for c in CONDITIONS
+    }
     average = {c: round(sum(r["bleu"][c] for r in rows) / len(rows), 2) for c in CONDITIONS}
     log(f"paired bootstrap ({samples} samples)")
-    return {"direction": f"{src_lang}->{tgt_lang}", "engine": engine_name, "src": str(src_dir), "tgt": str(tgt_dir),
-            "conditions": list(CONDITIONS), "articles": rows, "average_bleu": average, "corpus": corpus,
-            "significance": significance(systems, refs, tgt_lang, samples),
-            "segment_origins": {c: dict(hits[c]) for c in CONDITIONS}, "units": len(refs),
-            "fuzzy_threshold": threshold, "notes": notes}
+    return {
+        "direction": f"{src_lang}->{tgt_lang}",
+        "engine": engine_name,
+        "src": str(src_dir),
+        "tgt": str(tgt_dir),
+        "conditions": list(CONDITIONS),
+        "articles": rows,
+        "average_bleu": average,
+        "corpus": corpus,
+        "significance": significance(systems, refs, tgt_lang, samples),
+        "segment_origins": {c: dict(hits[c]) for c in CONDITIONS},
+        "units": len(refs),
+        "fuzzy_threshold": threshold,
+        "notes": notes,
+    }
 
 
-def _engine_for(condition, base, book, masked, unknown_words, held_out, src_lang, tgt_lang, threshold,
-                engine_name: str = "", engine_options: dict | None = None) -> Engine:
+def _engine_for(
+    condition,
+    base,
+    book,
+    masked,
+    unknown_words,
+    held_out,
+    src_lang,
+    tgt_lang,
+    threshold,
+    engine_name: str = "",
+    engine_options: dict | None = None,
+) -> Engine:
     if condition == "none":
         return base if base is not None else get_engine("none")
     pairs = [entry for p in book if p.name != held_out and not p.error for entry in masked[p.name][condition]]
@@ -236,14 +309,20 @@ def _engine_for(condition, base, book, masked, unknown_words, held_out, src_lang
 
         from amts.engines.terminology import learn_terminology
 
-        raw = [pair for p in book if p.name != held_out and not p.error
-               for pair in (p.paragraphs if condition == "paragraph" else p.sentences)]
+        raw = [
+            pair
+            for p in book
+            if p.name != held_out and not p.error
+            for pair in (p.paragraphs if condition == "paragraph" else p.sentences)
+        ]
         unknown = Counter()
         for name, words in unknown_words.items():
             if name != held_out:
                 unknown.update(words)
         options = dict(engine_options or {})
-        options["batch"] = replace(options["batch"], parallel_data_name=f"amts-{condition}-{src_lang}-{tgt_lang}")
+        options["batch"] = replace(
+            options["batch"], parallel_data_name=f"amts-{condition}-{src_lang}-{tgt_lang}"
+        )
         options["terms"] = learn_terminology(pairs, unknown, tgt_lang) if unknown else None
         options["terminology_name"] = f"amts-{condition}-{src_lang}-{tgt_lang}"
         return get_engine("amazon", parallel_data=raw, **options)
@@ -263,21 +342,38 @@ def _engine_for(condition, base, book, masked, unknown_words, held_out, src_lang
 
 # ------------------------------------------------------------------------- reports
 def markdown_table(report: dict) -> str:
-    lines = [f"BLEU ({report['direction']}, engine {report['engine']}, sacrebleu 0-100; published figures use 0-1)", "",
-             "| Article | " + " | ".join(LABELS[c] for c in CONDITIONS) + " |",
-             "|---|" + "---:|" * len(CONDITIONS)]
+    lines = [
+        f"BLEU ({report['direction']}, engine {report['engine']}, sacrebleu 0-100; published figures use 0-1)",
+        "",
+        "| Article | " + " | ".join(LABELS[c] for c in CONDITIONS) + " |",
+        "|---|" + "---:|" * len(CONDITIONS),
+    ]
     for row in report["articles"]:
-        lines.append(f"| {row['article']} | " + " | ".join(f"{row['bleu'][c]:.2f}" for c in CONDITIONS) + " |")
-    lines.append("| **Average of articles** | " + " | ".join(f"**{report['average_bleu'][c]:.2f}**" for c in CONDITIONS) + " |")
-    lines.append("| Corpus BLEU | " + " | ".join(f"{report['corpus'][c]['bleu']:.2f}" for c in CONDITIONS) + " |")
-    lines.append("| Corpus chrF | " + " | ".join(f"{report['corpus'][c]['chrf']:.2f}" for c in CONDITIONS) + " |")
+        lines.append(
+            f"| {row['article']} | " + " | ".join(f"{row['bleu'][c]:.2f}" for c in CONDITIONS) + " |"
+        )
+    lines.append(
+        "| **Average of articles** | "
+        + " | ".join(f"**{report['average_bleu'][c]:.2f}**" for c in CONDITIONS)
+        + " |"
+    )
+    lines.append(
+        "| Corpus BLEU | " + " | ".join(f"{report['corpus'][c]['bleu']:.2f}" for c in CONDITIONS) + " |"
+    )
+    lines.append(
+        "| Corpus chrF | " + " | ".join(f"{report['corpus'][c]['chrf']:.2f}" for c in CONDITIONS) + " |"
+    )
     sig = report.get("significance", {})
     if sig:
-        cells = ["baseline"] + [f"p = {sig[c]['p_value']:.4f}" if sig.get(c, {}).get("p_value") is not None else "-"
-                                for c in CONDITIONS[1:]]
+        cells = ["baseline"] + [
+            f"p = {sig[c]['p_value']:.4f}" if sig.get(c, {}).get("p_value") is not None else "-"
+            for c in CONDITIONS[1:]
+        ]
         lines.append("| Paired bootstrap vs none | " + " | ".join(cells) + " |")
     lines.append("")
-    lines.append(f"{report['units']} evaluation paragraphs; parallel data leave-one-out (rest of the book only).")
+    lines.append(
+        f"{report['units']} evaluation paragraphs; parallel data leave-one-out (rest of the book only)."
+    )
     for note in report.get("notes", []):
         lines.append(f"- {note}")
     return "\n".join(lines) + "\n"
@@ -290,7 +386,9 @@ def bar_chart(report: dict, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     rows = report["articles"]
-    labels = [Path(r["article"]).stem if len(rows) <= 12 else str(i + 1) for i, r in enumerate(rows)] + ["average"]
+    labels = [Path(r["article"]).stem if len(rows) <= 12 else str(i + 1) for i, r in enumerate(rows)] + [
+        "average"
+    ]
     width = 0.27
     fig, ax = plt.subplots(figsize=(max(8, 0.5 * len(labels) + 3), 4.5))
     for k, condition in enumerate(CONDITIONS):
@@ -309,7 +407,11 @@ def bar_chart(report: dict, path: Path) -> None:
 def write_reports(report: dict, out_dir: Path) -> dict[str, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = "experiment-" + report["direction"].replace("->", "-")
-    paths = {"json": out_dir / f"{stem}.json", "markdown": out_dir / f"{stem}.md", "png": out_dir / f"{stem}.png"}
+    paths = {
+        "json": out_dir / f"{stem}.json",
+        "markdown": out_dir / f"{stem}.md",
+        "png": out_dir / f"{stem}.png",
+    }
     paths["json"].write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     paths["markdown"].write_text(markdown_table(report), encoding="utf-8")
     bar_chart(report, paths["png"])

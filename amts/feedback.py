@@ -65,7 +65,9 @@ def collect_pairs(xliff_files: Iterable[str | Path] = (), report: str | Path | N
                 raise unit.error
             if unit.reviewed:
                 # An edit made in this review beats an approved older text for the same English.
-                (edited if unit.changed else approved).append(Pair(unit.source, unit.target_text or "", f"xliff:{xlf}"))
+                (edited if unit.changed else approved).append(
+                    Pair(unit.source, unit.target_text or "", f"xliff:{xlf}")
+                )
     pairs += approved + edited
     if not xliff_files and report is None:
         raise InputError("nothing to learn from: give --xliff FILE and/or --report REPORT.json")
@@ -148,7 +150,9 @@ def read_memory(path: Path, source_lang: str, target_lang: str) -> list[tuple[st
     data = paralleldata.read_parallel(path)
     found = (data.source_lang.split("-")[0].lower(), data.target_lang.split("-")[0].lower())
     if data.pairs and found != (source_lang, target_lang):
-        raise InputError(f"{path}: holds {found[0]}->{found[1]} pairs, not {source_lang}->{target_lang} (header row)")
+        raise InputError(
+            f"{path}: holds {found[0]}->{found[1]} pairs, not {source_lang}->{target_lang} (header row)"
+        )
     return data.pairs
 
 
@@ -204,7 +208,9 @@ def update_parallel_data(
     session = session or _default_session()
     if session.get_credentials() is None:
         raise EngineError("no AWS credentials: the local memory is updated, Amazon Translate is not")
-    kept, dropped = amazon_ready(read_memory(memory, source_lang, target_lang or ""), source_lang, target_lang or "")
+    kept, dropped = amazon_ready(
+        read_memory(memory, source_lang, target_lang or ""), source_lang, target_lang or ""
+    )
     if not kept:
         raise InputError(f"{memory}: no pair fits Amazon Translate's parallel data limits")
     body = render_pairs(kept, fmt, source_lang, target_lang or "")

@@ -82,11 +82,15 @@ class LambdaRuntime:
     """Answers `lambda.Invoke` by running the handler in-process; faults can be injected per call."""
 
     def __init__(self) -> None:
-        if str(REPO) not in sys.path:  # lambdas/ lives beside amts/ in the checkout, not in the installed package
+        if (
+            str(REPO) not in sys.path
+        ):  # lambdas/ lives beside amts/ in the checkout, not in the installed package
             sys.path.insert(0, str(REPO))
         self.handlers: dict[str, Callable] = {}
         for module in FUNCTIONS.values():
-            self.handlers[f"amts-{module.replace('_', '-')}"] = importlib.import_module(f"lambdas.{module}").handler
+            self.handlers[f"amts-{module.replace('_', '-')}"] = importlib.import_module(
+                f"lambdas.{module}"
+            ).handler
         self.invocations: list[tuple[str, dict]] = []
         # moto keeps no history for distributed Map children: this is what each branch did, in call order
         self.timeline: list[dict] = []
@@ -127,18 +131,26 @@ class LambdaRuntime:
             result = self.handlers[name](event, _Context(name))
         except Exception as exc:  # what Lambda does with an unhandled exception
             headers["FunctionError"] = "Unhandled"
-            result = {"errorType": type(exc).__name__, "errorMessage": str(exc),
-                      "stackTrace": traceback.format_exception(exc)[-3:]}
-        self.timeline.append({
-            "function": name,
-            "lang": event.get("lang"),
-            "chapter": (event.get("chapter") or {}).get("path"),
-            "outcome": result.get("errorType", "ok") if headers else "ok",
-            "ms": round((time.perf_counter() - started) * 1000, 1),
-        })
+            result = {
+                "errorType": type(exc).__name__,
+                "errorMessage": str(exc),
+                "stackTrace": traceback.format_exception(exc)[-3:],
+            }
+        self.timeline.append(
+            {
+                "function": name,
+                "lang": event.get("lang"),
+                "chapter": (event.get("chapter") or {}).get("path"),
+                "outcome": result.get("errorType", "ok") if headers else "ok",
+                "ms": round((time.perf_counter() - started) * 1000, 1),
+            }
+        )
         request_id = str(uuid.uuid4())
-        parsed = {"StatusCode": 200, "Payload": io.BytesIO(json.dumps(result).encode("utf-8")),
-                  "ResponseMetadata": {"RequestId": request_id, "HTTPStatusCode": 200, "HTTPHeaders": {}}}
+        parsed = {
+            "StatusCode": 200,
+            "Payload": io.BytesIO(json.dumps(result).encode("utf-8")),
+            "ResponseMetadata": {"RequestId": request_id, "HTTPStatusCode": 200, "HTTPHeaders": {}},
+        }
         if headers:
             parsed["FunctionError"] = headers["FunctionError"]
         return AWSResponse("https://lambda.local/", 200, {"x-amzn-requestid": request_id}, None), parsed
@@ -147,8 +159,15 @@ class LambdaRuntime:
 class LocalCloud:
     """moto + in-process Lambdas + fake Translate, with the AMTS state machine created and a bucket ready."""
 
-    def __init__(self, languages: tuple[str, ...] = ("zh", "es"), source_lang: str = "en", engine=None,
-                 poll_seconds: int = 0, inline_chapter_limit: int = 20, engine_setting: str = "amazon"):
+    def __init__(
+        self,
+        languages: tuple[str, ...] = ("zh", "es"),
+        source_lang: str = "en",
+        engine=None,
+        poll_seconds: int = 0,
+        inline_chapter_limit: int = 20,
+        engine_setting: str = "amazon",
+    ):
         self.languages = languages
         self.source_lang = source_lang
         self.engine = engine
@@ -183,13 +202,19 @@ class LocalCloud:
         self.s3 = session.client("s3")
         self.s3.create_bucket(Bucket=BUCKET)
         self.lambdas = LambdaRuntime().install(session)
-        importlib.import_module("lambdas.common").reset_clients()  # clients of an earlier moto world are stale
-        self.translate = FakeTranslate(engine=self.engine or LanguageRouter(), s3_client=self.s3).install(session)
+        importlib.import_module(
+            "lambdas.common"
+        ).reset_clients()  # clients of an earlier moto world are stale
+        self.translate = FakeTranslate(engine=self.engine or LanguageRouter(), s3_client=self.s3).install(
+            session
+        )
         self.sfn = session.client("stepfunctions")
         definition = render_definition(local_substitutions())
         self.state_machine_arn = self.sfn.create_state_machine(
-            name="amts-translate-book", definition=definition,
-            roleArn=f"arn:aws:iam::{ACCOUNT}:role/amts-state-machine")["stateMachineArn"]
+            name="amts-translate-book",
+            definition=definition,
+            roleArn=f"arn:aws:iam::{ACCOUNT}:role/amts-state-machine",
+        )["stateMachineArn"]
         return self
 
     def __exit__(self, *exc) -> None:
@@ -207,7 +232,9 @@ class LocalCloud:
     def upload_folder(self, folder: Path, prefix: str) -> int:
         count = 0
         for path in sorted(p for p in Path(folder).rglob("*") if p.is_file()):
-            self.s3.put_object(Bucket=BUCKET, Key=prefix + path.relative_to(folder).as_posix(), Body=path.read_bytes())
+            self.s3.put_object(
+                Bucket=BUCKET, Key=prefix + path.relative_to(folder).as_posix(), Body=path.read_bytes()
+            )
             count += 1
         return count
 
@@ -237,19 +264,38 @@ class LocalCloud:
     def upload_event(self, key: str) -> dict:
         """The EventBridge event S3 sends for an upload (what the stack's rule passes to the state machine)."""
         head = self.s3.head_object(Bucket=BUCKET, Key=key)
-        return {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Object Created", "source": "aws.s3",
-                "account": ACCOUNT, "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "region": REGION,
-                "resources": [f"arn:aws:s3:::{BUCKET}"],
-                "detail": {"version": "0", "bucket": {"name": BUCKET},
-                           "object": {"key": key, "size": head["ContentLength"], "etag": head["ETag"].strip('"'),
-                                      "sequencer": "0"},
-                           "request-id": "local", "requester": ACCOUNT, "reason": "PutObject"}}
+        return {
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": "Object Created",
+            "source": "aws.s3",
+            "account": ACCOUNT,
+            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "region": REGION,
+            "resources": [f"arn:aws:s3:::{BUCKET}"],
+            "detail": {
+                "version": "0",
+                "bucket": {"name": BUCKET},
+                "object": {
+                    "key": key,
+                    "size": head["ContentLength"],
+                    "etag": head["ETag"].strip('"'),
+                    "sequencer": "0",
+                },
+                "request-id": "local",
+                "requester": ACCOUNT,
+                "reason": "PutObject",
+            },
+        }
 
-    def run(self, execution_input: dict, timeout: float = 170.0, on_poll: Callable[[list], None] | None = None) -> dict:
+    def run(
+        self, execution_input: dict, timeout: float = 170.0, on_poll: Callable[[list], None] | None = None
+    ) -> dict:
         """Start an execution and wait for it; returns {status, output, history, arn}."""
         # moto names an unnamed execution "None", so a second run would collide: name it as the console would.
-        arn = self.sfn.start_execution(stateMachineArn=self.state_machine_arn, name=str(uuid.uuid4()),
-                                       input=json.dumps(execution_input))["executionArn"]
+        arn = self.sfn.start_execution(
+            stateMachineArn=self.state_machine_arn, name=str(uuid.uuid4()), input=json.dumps(execution_input)
+        )["executionArn"]
         deadline = time.monotonic() + timeout
         while True:
             described = self.sfn.describe_execution(executionArn=arn)
@@ -261,8 +307,15 @@ class LocalCloud:
                 raise AmtsError(f"local execution still running after {timeout:.0f}s")
             time.sleep(0.05)
         output = json.loads(described["output"]) if described.get("output") else None
-        return {"arn": arn, "status": described["status"], "output": output, "error": described.get("error"),
-                "cause": described.get("cause"), "history": self.history(arn), "map_runs": self.map_runs(arn)}
+        return {
+            "arn": arn,
+            "status": described["status"],
+            "output": output,
+            "error": described.get("error"),
+            "cause": described.get("cause"),
+            "history": self.history(arn),
+            "map_runs": self.map_runs(arn),
+        }
 
     def map_runs(self, arn: str) -> list[dict]:
         """The distributed Map runs of an execution (languages, and chapters of large runs) with their counts."""
@@ -341,8 +394,13 @@ def write_results(cloud: LocalCloud, result: dict, out: Path) -> dict[str, Any]:
     execution["history"] = result["history"]
     execution["lambda_invocations"] = cloud.lambdas.timeline
     execution["translate_calls"] = [
-        {"operation": op, **{k: request[k] for k in ("Name", "JobName", "JobId", "TargetLanguageCodes") if k in request}}
-        for op, request in cloud.translate.calls]
-    (out / "execution.json").write_text(json.dumps(execution, indent=1, default=str, ensure_ascii=False) + "\n",
-                                        encoding="utf-8")
+        {
+            "operation": op,
+            **{k: request[k] for k in ("Name", "JobName", "JobId", "TargetLanguageCodes") if k in request},
+        }
+        for op, request in cloud.translate.calls
+    ]
+    (out / "execution.json").write_text(
+        json.dumps(execution, indent=1, default=str, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     return {"outputs": outputs, "reports": reports, "execution": out / "execution.json"}

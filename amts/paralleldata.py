@@ -63,8 +63,11 @@ class BuildSummary:
     def to_json(self) -> dict:
         return {
             "files": dict(self.files),
-            "pairs": {"kept": self.kept, "dropped": dict(sorted(self.dropped.items())),
-                      "dropped_total": sum(self.dropped.values())},
+            "pairs": {
+                "kept": self.kept,
+                "dropped": dict(sorted(self.dropped.items())),
+                "dropped_total": sum(self.dropped.values()),
+            },
             "unalignable": self.unalignable,
         }
 
@@ -79,9 +82,15 @@ class FilePair:
     name: str  # the path shown in summaries and matched by --exclude
 
 
-def pairs_from_table(table: Path, source_lang: str, target_lang: str, source_root: Path | None = None,
-                     target_root: Path | None = None, origin_root: Path | None = None,
-                     summary: BuildSummary | None = None) -> list[FilePair]:
+def pairs_from_table(
+    table: Path,
+    source_lang: str,
+    target_lang: str,
+    source_root: Path | None = None,
+    target_root: Path | None = None,
+    origin_root: Path | None = None,
+    summary: BuildSummary | None = None,
+) -> list[FilePair]:
     """File pairs from a TSV table like d2l's pairs.tsv (columns <src>_path, <tgt>_path,
     <tgt>_origin_path, kind). The origin column names the exact source text a translation was made
     from; it is used instead of the source file when present. Rows of kind `meta` are skipped.
@@ -110,8 +119,12 @@ def pairs_from_table(table: Path, source_lang: str, target_lang: str, source_roo
             continue
         src_rel, tgt_rel = (row.get(src_col) or "").strip(), (row.get(tgt_col) or "").strip()
         origin_rel = (row.get(origin_col) or "").strip() if origin_col else ""
-        origin = _locate(origin_root, origin_rel, f"{target_lang}_origin") if origin_rel and origin_root else None
-        source = origin if origin is not None and origin.is_file() else _locate(source_root, src_rel, source_lang)
+        origin = (
+            _locate(origin_root, origin_rel, f"{target_lang}_origin") if origin_rel and origin_root else None
+        )
+        source = (
+            origin if origin is not None and origin.is_file() else _locate(source_root, src_rel, source_lang)
+        )
         result.append(FilePair(source, _locate(target_root, tgt_rel, target_lang), src_rel or tgt_rel))
     return result
 
@@ -168,8 +181,13 @@ def _suspicious(source: str, target: str, source_lang: str, target_lang: str) ->
         return "untranslated"
     fs, ft = text_features(source), text_features(target)
     if fs.length + ft.length >= 20:
-        lr = length_logratio(fs, ft, default_ratio(source_lang, target_lang), is_spaceless(source_lang),
-                             is_spaceless(target_lang))
+        lr = length_logratio(
+            fs,
+            ft,
+            default_ratio(source_lang, target_lang),
+            is_spaceless(source_lang),
+            is_spaceless(target_lang),
+        )
         if abs(lr) > MAX_LENGTH_LOGRATIO:
             return "length_ratio"
     return None
@@ -191,8 +209,10 @@ def _split_long(bead: Bead, source_lang: str, target_lang: str) -> list[tuple[st
         if not a or not b:
             continue  # a sentence with no counterpart cannot go into either neighbour
         s_text, t_text = [x.text for x in a], [x.text for x in b]
-        if cur_s and (utf8_size(_join(cur_s + s_text, source_lang)) > MAX_PARALLEL_DATA_SEGMENT_BYTES
-                      or utf8_size(_join(cur_t + t_text, target_lang)) > MAX_PARALLEL_DATA_SEGMENT_BYTES):
+        if cur_s and (
+            utf8_size(_join(cur_s + s_text, source_lang)) > MAX_PARALLEL_DATA_SEGMENT_BYTES
+            or utf8_size(_join(cur_t + t_text, target_lang)) > MAX_PARALLEL_DATA_SEGMENT_BYTES
+        ):
             chunks.append((_join(cur_s, source_lang), _join(cur_t, target_lang)))
             cur_s, cur_t = [], []
         cur_s += s_text
@@ -202,8 +222,9 @@ def _split_long(bead: Bead, source_lang: str, target_lang: str) -> list[tuple[st
     return chunks or None
 
 
-def pairs_from_beads(beads: Iterable[Bead], source_lang: str, target_lang: str, summary: BuildSummary,
-                     granularity: str) -> list[tuple[str, str]]:
+def pairs_from_beads(
+    beads: Iterable[Bead], source_lang: str, target_lang: str, summary: BuildSummary, granularity: str
+) -> list[tuple[str, str]]:
     """Filtered (source, target) pairs from alignment beads; drops are counted in `summary`."""
     result = []
     for bead in beads:
@@ -220,8 +241,9 @@ def pairs_from_beads(beads: Iterable[Bead], source_lang: str, target_lang: str, 
     return result
 
 
-def enforce_limits(pairs: Iterable[tuple[str, str]], source_lang: str, target_lang: str,
-                   summary: BuildSummary) -> list[tuple[str, str]]:
+def enforce_limits(
+    pairs: Iterable[tuple[str, str]], source_lang: str, target_lang: str, summary: BuildSummary
+) -> list[tuple[str, str]]:
     """Apply the Amazon Translate rules and the suspicious-pair filters, in that order."""
     kept: list[tuple[str, str]] = []
     seen_pairs: set[tuple[str, str]] = set()
@@ -230,8 +252,9 @@ def enforce_limits(pairs: Iterable[tuple[str, str]], source_lang: str, target_la
         reason = _suspicious(source, target, source_lang, target_lang)
         if reason is None and max(utf8_size(source), utf8_size(target)) > MAX_PARALLEL_DATA_SEGMENT_BYTES:
             reason = "too_long"
-        if reason is None and (source.startswith(FORBIDDEN_CELL_PREFIXES)
-                               or target.startswith(FORBIDDEN_CELL_PREFIXES)):
+        if reason is None and (
+            source.startswith(FORBIDDEN_CELL_PREFIXES) or target.startswith(FORBIDDEN_CELL_PREFIXES)
+        ):
             reason = "formula_prefix"
         if reason is None and (source, target) in seen_pairs:
             reason = "duplicate"
@@ -247,9 +270,15 @@ def enforce_limits(pairs: Iterable[tuple[str, str]], source_lang: str, target_la
     return kept
 
 
-def build(file_pairs: Sequence[FilePair], source_lang: str, target_lang: str, granularity: str = "sentence",
-          excludes: Sequence[str] = (), summary: BuildSummary | None = None,
-          progress=None) -> tuple[list[tuple[str, str]], BuildSummary]:
+def build(
+    file_pairs: Sequence[FilePair],
+    source_lang: str,
+    target_lang: str,
+    granularity: str = "sentence",
+    excludes: Sequence[str] = (),
+    summary: BuildSummary | None = None,
+    progress=None,
+) -> tuple[list[tuple[str, str]], BuildSummary]:
     """Align every file pair and return the pairs that satisfy the rules, with a summary."""
     summary = summary if summary is not None else BuildSummary()
     raw: list[tuple[str, str]] = []
@@ -263,7 +292,9 @@ def build(file_pairs: Sequence[FilePair], source_lang: str, target_lang: str, gr
             summary.files["missing"] += 1
             continue
         try:
-            beads = align_documents(load(pair.source), load(pair.target), source_lang, target_lang, granularity)
+            beads = align_documents(
+                load(pair.source), load(pair.target), source_lang, target_lang, granularity
+            )
         except AlignmentError:
             summary.files["unalignable"] += 1
             summary.unalignable.append(pair.name)
@@ -301,8 +332,13 @@ def dumps(pairs: Sequence[tuple[str, str]], source_lang: str, target_lang: str, 
     return buffer.getvalue().encode("utf-8")
 
 
-def write_pairs(path: str | Path, pairs: Sequence[tuple[str, str]], source_lang: str, target_lang: str,
-                fmt: str | None = None) -> int:
+def write_pairs(
+    path: str | Path,
+    pairs: Sequence[tuple[str, str]],
+    source_lang: str,
+    target_lang: str,
+    fmt: str | None = None,
+) -> int:
     """Write pairs as CSV, TSV (header row of language codes) or TMX; returns the bytes written."""
     path = Path(path)
     data = dumps(pairs, source_lang, target_lang, format_of(path, fmt))
@@ -374,7 +410,9 @@ def validate(data: ParallelData) -> list[str]:
             if not text.strip():
                 problems.append(f"pair {n}: empty {side}")
             if utf8_size(text) > MAX_PARALLEL_DATA_SEGMENT_BYTES:
-                problems.append(f"pair {n}: {side} has {utf8_size(text)} bytes (> {MAX_PARALLEL_DATA_SEGMENT_BYTES})")
+                problems.append(
+                    f"pair {n}: {side} has {utf8_size(text)} bytes (> {MAX_PARALLEL_DATA_SEGMENT_BYTES})"
+                )
             if text.startswith(FORBIDDEN_CELL_PREFIXES):
                 problems.append(f"pair {n}: {side} starts with {text[0]!r}")
             if _WS_RE.search(text):

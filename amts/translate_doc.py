@@ -28,8 +28,14 @@ class TranslationResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def translate_document(document: Document, engine: Engine, source_lang: str, target_lang: str,
-                       on_progress: Callable[[int], None] | None = None, batch_size: int = 500) -> TranslationResult:
+def translate_document(
+    document: Document,
+    engine: Engine,
+    source_lang: str,
+    target_lang: str,
+    on_progress: Callable[[int], None] | None = None,
+    batch_size: int = 500,
+) -> TranslationResult:
     """Translate every segment of one document; a segment the engine cannot serve keeps its source text."""
     todo = []
     for segment in document.segments:
@@ -39,7 +45,7 @@ def translate_document(document: Document, engine: Engine, source_lang: str, tar
     result = TranslationResult(path=document.path or "", text=document.text, segments=len(document.segments))
     translations: dict[str, str] = {}
     for start in range(0, len(todo), batch_size):
-        batch = todo[start:start + batch_size]
+        batch = todo[start : start + batch_size]
         outputs = engine.translate([masked for _, masked, _ in batch], source_lang, target_lang)
         for (segment, masked, originals), output in zip(batch, outputs):
             if output is None:
@@ -78,8 +84,14 @@ def plan_outputs(source: Path, out: Path) -> list[tuple[Path, Path]]:
     return [(source, out)]
 
 
-def translate_path(source: Path, out: Path, engine: Engine, source_lang: str, target_lang: str,
-                   progress: Callable[[int, int], None] | None = None) -> list[TranslationResult]:
+def translate_path(
+    source: Path,
+    out: Path,
+    engine: Engine,
+    source_lang: str,
+    target_lang: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[TranslationResult]:
     """Translate a file or a folder of chapters into `out`; returns one result a file.
 
     `progress(advance, total)` is called with total once (advance 0), then with advances in segments.
@@ -93,8 +105,13 @@ def translate_path(source: Path, out: Path, engine: Engine, source_lang: str, ta
         progress(0, sum(translatable_count(doc) for doc, _ in documents))
     results = []
     for document, target in documents:
-        result = translate_document(document, engine, source_lang, target_lang,
-                                    on_progress=(lambda n: progress(n, 0)) if progress else None)
+        result = translate_document(
+            document,
+            engine,
+            source_lang,
+            target_lang,
+            on_progress=(lambda n: progress(n, 0)) if progress else None,
+        )
         target.parent.mkdir(parents=True, exist_ok=True)
         # newline="" keeps CRLF files CRLF: render returns the text exactly as it should be on disk.
         with open(target, "w", encoding="utf-8", newline="") as handle:

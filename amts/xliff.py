@@ -98,7 +98,9 @@ def _unique_id(segment_id: str, used: Counter) -> str:
     return segment_id if used[segment_id] == 1 else f"{segment_id}~{used[segment_id] - 1}"
 
 
-def _add_unit(store: Xliff12File, path: str, unit_id: str, segment: dict[str, Any], source_lang: str, target_lang: str) -> None:
+def _add_unit(
+    store: Xliff12File, path: str, unit_id: str, segment: dict[str, Any], source_lang: str, target_lang: str
+) -> None:
     source_full, target_full = text_of(segment.get("source")), text_of(segment.get("target"))
     source = block_text(source_full)
     target_prefix, target, target_suffix = split_block_markup(target_full)
@@ -132,7 +134,9 @@ def _add_unit(store: Xliff12File, path: str, unit_id: str, segment: dict[str, An
     old_target = block_text(text_of(segment.get("old_target")))
     if old_target and old_target != target:
         # The previous human translation is a match a CAT tool can offer, with the English it translated.
-        unit.addalttrans(old_target, lang=target_lang, sourcetxt=old_source or None, origin="previous-translation")
+        unit.addalttrans(
+            old_target, lang=target_lang, sourcetxt=old_source or None, origin="previous-translation"
+        )
 
 
 # Markdown that frames a block rather than belongs to its text: heading hashes, list markers, quotes, a
@@ -261,7 +265,9 @@ def read_xliff(path: str | Path) -> list[ReviewedUnit]:
     for unit in store.units:
         context = _context(unit)
         if "x-amts-segment" not in context:
-            raise InputError(f"{path}: unit {unit.getid()!r} was not exported by amts (no amts context group)")
+            raise InputError(
+                f"{path}: unit {unit.getid()!r} was not exported by amts (no amts context group)"
+            )
         units.append(_reviewed_unit(unit, context))
     return units
 
@@ -352,8 +358,9 @@ def _required_ids(proposed: str, source_el, table: dict[str, str]) -> Counter:
     if proposed:
         return Counter(str(n) for n in range(1, len(mask(proposed)[1]) + 1))
     return Counter(
-        child.get("id", "") for child in source_el.iter() if isinstance(child.tag, str)
-        and etree.QName(child).localname in _INLINE_PLACEHOLDER_TAGS
+        child.get("id", "")
+        for child in source_el.iter()
+        if isinstance(child.tag, str) and etree.QName(child).localname in _INLINE_PLACEHOLDER_TAGS
     )
 
 
@@ -424,7 +431,9 @@ def _output_file(into: Path, rel_path: str, all_paths: list[str]) -> Path:
     if not into.exists():
         raise InputError(f"{into}: no such file or folder")
     if len(all_paths) > 1:
-        raise InputError(f"{into} is one file but the XLIFF holds {len(all_paths)} chapters: pass their folder")
+        raise InputError(
+            f"{into} is one file but the XLIFF holds {len(all_paths)} chapters: pass their folder"
+        )
     return into
 
 
@@ -433,7 +442,9 @@ def apply_units(text: str, units: list[ReviewedUnit], name: str) -> str:
     doc = parse(text, name)
     occurrence: Counter = Counter()
     translations: dict[str, str] = {}
-    by_text: list[tuple[str, str, int, str]] = []  # (proposed, reviewed, occurrence, segment id) for raw edits
+    by_text: list[
+        tuple[str, str, int, str]
+    ] = []  # (proposed, reviewed, occurrence, segment id) for raw edits
     for unit in units:
         k = occurrence[unit.proposed]
         occurrence[unit.proposed] += 1
@@ -466,7 +477,9 @@ def _segment_for(doc, unit: ReviewedUnit, k: int) -> str | None:
     return None
 
 
-def _replace_exact(text: str, proposed: str, reviewed: str, expected: int, k: int, segment_id: str, name: str) -> str:
+def _replace_exact(
+    text: str, proposed: str, reviewed: str, expected: int, k: int, segment_id: str, name: str
+) -> str:
     """Replace the proposed text where it stands as whole lines (never inside a longer line)."""
     if "\r\n" in text and "\n" in proposed and "\r\n" not in proposed:
         proposed, reviewed = proposed.replace("\n", "\r\n"), reviewed.replace("\n", "\r\n")
@@ -484,5 +497,3 @@ def _replace_exact(text: str, proposed: str, reviewed: str, expected: int, k: in
         starts = [starts[k]]
     start = starts[0]
     return text[:start] + reviewed + text[start + len(proposed) :]
-
-

@@ -99,7 +99,9 @@ def gale_church_document(src_doc, tgt_doc, src_lang, tgt_lang):
     tgt = [s for seg in tgt_doc.segments for s in split_sentences(seg.text, tgt_lang, seg.spans)]
     src_s = [Sentence.of(t, 0) for t in src]
     tgt_s = [Sentence.of(t, 0) for t in tgt]
-    return [([s.text for s in a], [t.text for t in b]) for a, b in gale_church_aligner(src_s, tgt_s, 0, "", "")]
+    return [
+        ([s.text for s in a], [t.text for t in b]) for a, b in gale_church_aligner(src_s, tgt_s, 0, "", "")
+    ]
 
 
 def score_gold_set(name: str, gold_dir: Path, data: Path, systems: dict) -> None:
@@ -119,29 +121,40 @@ def score_gold_set(name: str, gold_dir: Path, data: Path, systems: dict) -> None
             pairs = [(b.source, b.target) if hasattr(b, "source") else b for b in beads]
             score = score_beads(pairs, gold)
             totals[system_name] = totals[system_name] + score
-            print(f"{row['gold'][:45]:45} {system_name:16} {score.precision:6.3f} {score.recall:6.3f} "
-                  f"{score.f1:6.3f} {score.system:6d} {score.gold:5d}")
+            print(
+                f"{row['gold'][:45]:45} {system_name:16} {score.precision:6.3f} {score.recall:6.3f} "
+                f"{score.f1:6.3f} {score.system:6d} {score.gold:5d}"
+            )
     print()
     base = totals["gale-church"].f1
     for system_name, score in totals.items():
         ratio = f"  x{score.f1 / base:.2f} vs gale-church" if base else ""
-        print(f"ALL[{name}] {system_name:16} P={score.precision:.3f} R={score.recall:.3f} F1={score.f1:.3f} "
-              f"median time/section={statistics.median(times[system_name]) * 1000:.1f} ms{ratio}")
+        print(
+            f"ALL[{name}] {system_name:16} P={score.precision:.3f} R={score.recall:.3f} F1={score.f1:.3f} "
+            f"median time/section={statistics.median(times[system_name]) * 1000:.1f} ms{ratio}"
+        )
     print()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "d2l")
-    parser.add_argument("--gold", type=Path, nargs="+", default=None,
-                        help="gold folders to score (default: the tuning and the held-out gold)")
+    parser.add_argument(
+        "--gold",
+        type=Path,
+        nargs="+",
+        default=None,
+        help="gold folders to score (default: the tuning and the held-out gold)",
+    )
     args = parser.parse_args()
     gold_sets = {path.name: path for path in args.gold} if args.gold else GOLD_SETS
     pysbd_split = _pysbd_splitter()
     systems = {
         "amts": lambda s, t, sl, tl: align_documents(s, t, sl, tl),
         "amts+pysbd": lambda s, t, sl, tl: align_documents(s, t, sl, tl, split=pysbd_split),
-        "gale-church": lambda s, t, sl, tl: align_documents(s, t, sl, tl, sentence_aligner=gale_church_aligner),
+        "gale-church": lambda s, t, sl, tl: align_documents(
+            s, t, sl, tl, sentence_aligner=gale_church_aligner
+        ),
         "gale-church/doc": gale_church_document,
     }
     for name, gold_dir in gold_sets.items():

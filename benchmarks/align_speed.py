@@ -29,8 +29,11 @@ from amts.markdown import load  # noqa: E402
 
 def book_pairs(data: Path) -> list[tuple[Path, Path]]:
     rows = csv.DictReader(open(data / "pairs.tsv", encoding="utf-8"), delimiter="\t")
-    return [(data / "zh_origin" / r["zh_origin_path"], data / "zh" / r["zh_path"]) for r in rows
-            if r["kind"] != "meta" and r["zh_origin_path"]]
+    return [
+        (data / "zh_origin" / r["zh_origin_path"], data / "zh" / r["zh_path"])
+        for r in rows
+        if r["kind"] != "meta" and r["zh_origin_path"]
+    ]
 
 
 def run(pairs, mode: str) -> tuple[float, float, int]:
@@ -64,11 +67,15 @@ def main() -> None:
             times.append(elapsed)
             cpu_times.append(cpu)
         results[mode] = statistics.median(times)
-        print(f"{mode:12} median {results[mode]:6.2f} s wall, {statistics.median(cpu_times):6.2f} s CPU "
-              f"over {args.repeat} runs, {len(pairs)} chapter pairs, {beads} beads")
-    print(f"amts align whole book: {results['amts']:.2f} s (target <= 10 s); "
-          f"x{results['amts'] / results['gale-church']:.2f} the time of nltk Gale-Church in the same blocks; "
-          f"parsing alone is {results['parse'] / results['amts']:.0%} of it")
+        print(
+            f"{mode:12} median {results[mode]:6.2f} s wall, {statistics.median(cpu_times):6.2f} s CPU "
+            f"over {args.repeat} runs, {len(pairs)} chapter pairs, {beads} beads"
+        )
+    print(
+        f"amts align whole book: {results['amts']:.2f} s (target <= 10 s); "
+        f"x{results['amts'] / results['gale-church']:.2f} the time of nltk Gale-Church in the same blocks; "
+        f"parsing alone is {results['parse'] / results['amts']:.0%} of it"
+    )
 
 
 if __name__ == "__main__":

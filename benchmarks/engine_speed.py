@@ -66,21 +66,48 @@ def main() -> None:
     queries = texts
     if shutil.which("apertium"):
         raw = "\n\n".join(" ".join(t.split()) for t in texts)
-        rows.append(("apertium command, one stream (baseline)",
-                     median_time(lambda: subprocess.run(["apertium", "-u", "eng-spa"], input=raw, text=True,
-                                                        capture_output=True, check=True), args.repeats)))
+        rows.append(
+            (
+                "apertium command, one stream (baseline)",
+                median_time(
+                    lambda: subprocess.run(
+                        ["apertium", "-u", "eng-spa"], input=raw, text=True, capture_output=True, check=True
+                    ),
+                    args.repeats,
+                ),
+            )
+        )
         rows.append(("amts apertium engine (batched)", median_time(fresh_apertium, args.repeats)))
         sample = texts[:40]
-        per_segment = median_time(lambda: [subprocess.run(["apertium", "-u", "eng-spa"], input=t, text=True,
-                                                          capture_output=True) for t in sample], 1)
+        per_segment = median_time(
+            lambda: [
+                subprocess.run(["apertium", "-u", "eng-spa"], input=t, text=True, capture_output=True)
+                for t in sample
+            ],
+            1,
+        )
         rows.append(("apertium, one process a segment", per_segment * len(texts) / len(sample)))
         chain = ChainEngine(memory, get_engine("apertium"), terms={"tokenizer": "tokenizador"})
-        rows.append(("memory (all misses) + apertium + terms (chain)",
-                     median_time(lambda: ChainEngine(memory, get_engine("apertium"), terms=chain.terms)
-                                 .translate(texts, "en", "es"), args.repeats)))
-    rows.append(("pseudo", median_time(lambda: get_engine("pseudo").translate(texts, "en", "es"), args.repeats)))
-    rows.append(("memory (exact + fuzzy >= 90 over 400 entries, all misses)",
-                 median_time(lambda: memory.translate(queries, "en", "es"), args.repeats)))
+        rows.append(
+            (
+                "memory (all misses) + apertium + terms (chain)",
+                median_time(
+                    lambda: ChainEngine(memory, get_engine("apertium"), terms=chain.terms).translate(
+                        texts, "en", "es"
+                    ),
+                    args.repeats,
+                ),
+            )
+        )
+    rows.append(
+        ("pseudo", median_time(lambda: get_engine("pseudo").translate(texts, "en", "es"), args.repeats))
+    )
+    rows.append(
+        (
+            "memory (exact + fuzzy >= 90 over 400 entries, all misses)",
+            median_time(lambda: memory.translate(queries, "en", "es"), args.repeats),
+        )
+    )
     baseline = rows[0][1]
     print(f"{'engine':56} {'seconds':>9} {'chars/s':>12} {'time vs baseline':>17}")
     for name, seconds in rows:

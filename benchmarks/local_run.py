@@ -40,10 +40,15 @@ def direct(book: Path) -> float:
             rel = path.relative_to(new)
             old_target = book / lang / rel
             origin = book / "en" / rel
-            sync_chapter(rel.as_posix(), path.read_text(encoding="utf-8"),
-                         origin.read_text(encoding="utf-8") if origin.exists() else None,
-                         old_target.read_text(encoding="utf-8") if old_target.exists() else None,
-                         "en", lang, engine)
+            sync_chapter(
+                rel.as_posix(),
+                path.read_text(encoding="utf-8"),
+                origin.read_text(encoding="utf-8") if origin.exists() else None,
+                old_target.read_text(encoding="utf-8") if old_target.exists() else None,
+                "en",
+                lang,
+                engine,
+            )
     return time.perf_counter() - start
 
 
@@ -64,7 +69,11 @@ def d2l_book(target: Path) -> Path | None:
         return None
     with open(data / "pairs.tsv", encoding="utf-8") as table:
         for row in csv.DictReader(table, delimiter="\t"):
-            files = (data / "en" / row["en_path"], data / "zh" / row["zh_path"], data / "zh_origin" / row["zh_origin_path"])
+            files = (
+                data / "en" / row["en_path"],
+                data / "zh" / row["zh_path"],
+                data / "zh_origin" / row["zh_origin_path"],
+            )
             if row["kind"] == "meta" or not row["zh_origin_path"] or not all(f.is_file() for f in files):
                 continue
             for source, folder in zip(files, ("en-new", "zh", "en")):
@@ -80,8 +89,10 @@ def whole_book(book: Path) -> None:
         result = cloud.run({"bucket": BUCKET, "prefix": "source/en/"}, timeout=1200)
         chapters = result["output"] and len(cloud.keys("output/zh/"))
     seconds = time.perf_counter() - start
-    print(f"whole D2L book, zh: {chapters} chapters, execution {result['status']} in {seconds:.1f} s "
-          f"(chapter map runs: {[run['itemCounts']['total'] for run in result['map_runs']]})")
+    print(
+        f"whole D2L book, zh: {chapters} chapters, execution {result['status']} in {seconds:.1f} s "
+        f"(chapter map runs: {[run['itemCounts']['total'] for run in result['map_runs']]})"
+    )
 
 
 def main() -> None:

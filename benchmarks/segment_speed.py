@@ -85,7 +85,9 @@ def main() -> None:
     megabytes = sum(len(t.encode("utf-8")) for t in texts) / 1e6
     print(f"corpus: {len(texts)} files, {megabytes:.2f} MB (median of {REPEATS} runs each)")
     amts_s = median_seconds(parse, texts)
-    print(f"amts.markdown.parse     {amts_s:6.3f} s  {megabytes / amts_s:6.2f} MB/s  round trip {amts_roundtrips(texts)}/{len(texts)} identical")
+    print(
+        f"amts.markdown.parse     {amts_s:6.3f} s  {megabytes / amts_s:6.2f} MB/s  round trip {amts_roundtrips(texts)}/{len(texts)} identical"
+    )
     baseline = d2lbook_functions()
     if baseline is None:
         print("d2lbook not installed: pip install --no-deps d2lbook==1.0.3 for the baseline")
@@ -93,7 +95,9 @@ def main() -> None:
     split, check = baseline
     d2l_s = median_seconds(split, texts)
     identical, crashes = check(texts)
-    print(f"d2lbook 1.0.3 split     {d2l_s:6.3f} s  {megabytes / d2l_s:6.2f} MB/s  round trip {identical}/{len(texts)} identical, split_text crashed on {crashes} cells")
+    print(
+        f"d2lbook 1.0.3 split     {d2l_s:6.3f} s  {megabytes / d2l_s:6.2f} MB/s  round trip {identical}/{len(texts)} identical, split_text crashed on {crashes} cells"
+    )
     print(f"ratio amts/d2lbook time: {amts_s / d2l_s:.2f}x")
 
 

@@ -72,8 +72,23 @@ def old_source_for(event: Path, rel: Path) -> Path:
 
 def evaluate_event(event: Path, verbose: bool = False) -> dict:
     chrf = CHRF()
-    stats = dict(reused=0, reused_hit=0, reused_hit_raw=0, fmt=0, fmt_hit=0, kept=0, kept_missing=0, human_changed=0, reproduced=0,
-                 flagged=0, review=0, english_diff_review=0, chars_to_mt=0, changed_chars=0, seconds=0.0)
+    stats = dict(
+        reused=0,
+        reused_hit=0,
+        reused_hit_raw=0,
+        fmt=0,
+        fmt_hit=0,
+        kept=0,
+        kept_missing=0,
+        human_changed=0,
+        reproduced=0,
+        flagged=0,
+        review=0,
+        english_diff_review=0,
+        chars_to_mt=0,
+        changed_chars=0,
+        seconds=0.0,
+    )
     outputs, baselines, references = [], [], []
     for zh_new_path in sorted((event / "zh-new").rglob("*.md")):
         rel = zh_new_path.relative_to(event / "zh-new")
@@ -165,8 +180,9 @@ def evaluate_book(d2l: Path) -> dict | None:
         en_old = origin.read_text(encoding="utf-8")
         en_new = (d2l / "en" / en_path).read_text(encoding="utf-8")
         start = time.perf_counter()
-        _, report = sync_document(en_old, en_new, (d2l / "zh" / zh_path).read_text(encoding="utf-8"), "en", "zh",
-                                  path=zh_path)
+        _, report = sync_document(
+            en_old, en_new, (d2l / "zh" / zh_path).read_text(encoding="utf-8"), "en", "zh", path=zh_path
+        )
         seconds.append(time.perf_counter() - start)
         counts = report["counts"]
         stats["chapters"] += 1
@@ -174,8 +190,9 @@ def evaluate_book(d2l: Path) -> dict | None:
         stats["review"] += counts["review"]
         stats["untouched"] += counts["reused"] + counts["reused_format"]
         old_texts = {logical_text(u.raw) for u in split_units(en_old) if u.is_prose}
-        stats["english_diff_review"] += sum(1 for u in split_units(en_new)
-                                            if u.is_prose and logical_text(u.raw) not in old_texts)
+        stats["english_diff_review"] += sum(
+            1 for u in split_units(en_new) if u.is_prose and logical_text(u.raw) not in old_texts
+        )
     stats["median_seconds"] = statistics.median(seconds) if seconds else 0.0
     stats["total_seconds"] = sum(seconds)
     return stats
@@ -195,27 +212,41 @@ def main(argv: list[str]) -> int:
     for event in sorted(p for p in data.iterdir() if (p / "zh-new").is_dir()):
         s = evaluate_event(event, verbose)
         print(f"== {event.name}")
-        print(f"  reuse precision        {_ratio(s['reused_hit'], s['reused'])} ({s['reused_hit']}/{s['reused']} reused,"
-              f" {s['reused_hit_raw']} byte for byte; reused-format {s['fmt_hit']}/{s['fmt']})")
+        print(
+            f"  reuse precision        {_ratio(s['reused_hit'], s['reused'])} ({s['reused_hit']}/{s['reused']} reused,"
+            f" {s['reused_hit_raw']} byte for byte; reused-format {s['fmt_hit']}/{s['fmt']})"
+        )
         print(f"  kept human missing     {s['kept_missing']} of {s['kept']} zh-old prose units humans kept")
-        print(f"  human changes flagged  {s['flagged']}/{s['human_changed']} zh-new blocks"
-              f" ({s['reproduced']} more reproduced verbatim by sync itself)")
+        print(
+            f"  human changes flagged  {s['flagged']}/{s['human_changed']} zh-new blocks"
+            f" ({s['reproduced']} more reproduced verbatim by sync itself)"
+        )
         print(f"  chrF vs zh-new         {s['chrf']:.2f} (copy zh-old baseline {s['chrf_baseline']:.2f})")
-        print(f"  chars_to_mt            {s['chars_to_mt']} vs {s['changed_chars']} chars of changed English"
-              f" segments: ratio {_ratio(s['chars_to_mt'], s['changed_chars'])}")
-        print(f"  review load            {s['review']} segments vs {s['human_changed']} blocks humans changed:"
-              f" ratio {_ratio(s['review'], s['human_changed'])} (English-only diff:"
-              f" {s['english_diff_review']}, ratio {_ratio(s['english_diff_review'], s['human_changed'])})")
+        print(
+            f"  chars_to_mt            {s['chars_to_mt']} vs {s['changed_chars']} chars of changed English"
+            f" segments: ratio {_ratio(s['chars_to_mt'], s['changed_chars'])}"
+        )
+        print(
+            f"  review load            {s['review']} segments vs {s['human_changed']} blocks humans changed:"
+            f" ratio {_ratio(s['review'], s['human_changed'])} (English-only diff:"
+            f" {s['english_diff_review']}, ratio {_ratio(s['english_diff_review'], s['human_changed'])})"
+        )
         print(f"  time                   {s['seconds']:.2f}s")
     book = evaluate_book(data.parent)
     if book:
         print("== whole book: _origin.md English -> en v0.17.6 over zh v2.0.0 (no human reference)")
-        print(f"  chapters               {book['chapters']}, {book['segments']} segments,"
-              f" {_ratio(book['untouched'], book['segments'])} reused as is or after markup-only changes")
-        print(f"  review load            {book['review']} segments vs English-only diff {book['english_diff_review']}:"
-              f" ratio {_ratio(book['review'], book['english_diff_review'])}")
-        print(f"  time per chapter       median {1000 * book['median_seconds']:.0f} ms,"
-              f" total {book['total_seconds']:.1f}s")
+        print(
+            f"  chapters               {book['chapters']}, {book['segments']} segments,"
+            f" {_ratio(book['untouched'], book['segments'])} reused as is or after markup-only changes"
+        )
+        print(
+            f"  review load            {book['review']} segments vs English-only diff {book['english_diff_review']}:"
+            f" ratio {_ratio(book['review'], book['english_diff_review'])}"
+        )
+        print(
+            f"  time per chapter       median {1000 * book['median_seconds']:.0f} ms,"
+            f" total {book['total_seconds']:.1f}s"
+        )
     return 0
 
 

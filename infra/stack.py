@@ -45,7 +45,9 @@ CONTEXT_KEYS = {
     "inlineChapterLimit": "inline_chapter_limit",
     "evaluationChars": "eval_chars",
 }
-DEPLOYED_POLL_SECONDS = 60  # a real batch job takes minutes: poll once a minute unless cdk.json says otherwise
+DEPLOYED_POLL_SECONDS = (
+    60  # a real batch job takes minutes: poll once a minute unless cdk.json says otherwise
+)
 
 
 def settings_from_context(node) -> Settings:
@@ -56,7 +58,11 @@ def settings_from_context(node) -> Settings:
         if value is None:
             continue
         if field == "target_langs":
-            value = tuple(x.strip() for x in value.split(",") if x.strip()) if isinstance(value, str) else tuple(value)
+            value = (
+                tuple(x.strip() for x in value.split(",") if x.strip())
+                if isinstance(value, str)
+                else tuple(value)
+            )
         elif field in ("poll_seconds", "inline_chapter_limit", "eval_chars"):
             value = int(value)
         values[field] = value
@@ -74,8 +80,16 @@ def acknowledge(construct: Construct, rule: str, reason: str, findings: list[str
 
 
 class AmtsStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str, *, code_dir: Path, deps_dir: Path | None,
-                 config: Settings | None = None, **kwargs) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        code_dir: Path,
+        deps_dir: Path | None,
+        config: Settings | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.config = config or settings_from_context(self.node)
         self.state_machine_name = f"{construct_id}-translate-book"
@@ -90,7 +104,8 @@ class AmtsStack(Stack):
     # ------------------------------------------------------------ storage
     def _book_bucket(self) -> s3.Bucket:
         access_logs = s3.Bucket(
-            self, "AccessLogs",
+            self,
+            "AccessLogs",
             encryption=s3.BucketEncryption.S3_MANAGED,
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             enforce_ssl=True,
@@ -98,10 +113,14 @@ class AmtsStack(Stack):
             removal_policy=RemovalPolicy.RETAIN,
             lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(365))],
         )
-        acknowledge(access_logs, "AwsSolutions-S1",
-                    "This is the server-access-log bucket of the book bucket; logging it to itself would loop.")
+        acknowledge(
+            access_logs,
+            "AwsSolutions-S1",
+            "This is the server-access-log bucket of the book bucket; logging it to itself would loop.",
+        )
         return s3.Bucket(
-            self, "Book",
+            self,
+            "Book",
             encryption=s3.BucketEncryption.S3_MANAGED,
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             enforce_ssl=True,
@@ -111,8 +130,11 @@ class AmtsStack(Stack):
             server_access_logs_prefix="book/",
             removal_policy=RemovalPolicy.RETAIN,
             lifecycle_rules=[
-                s3.LifecycleRule(prefix="work/", expiration=Duration.days(90),
-                                 noncurrent_version_expiration=Duration.days(30)),
+                s3.LifecycleRule(
+                    prefix="work/",
+                    expiration=Duration.days(90),
+                    noncurrent_version_expiration=Duration.days(30),
+                ),
             ],
         )
 
@@ -122,22 +144,43 @@ class AmtsStack(Stack):
     def _translate_data_access_role(self) -> iam.Role:
         """The role Amazon Translate assumes to read batch input and parallel data and write batch output."""
         role = iam.Role(
-            self, "TranslateDataAccess",
-            assumed_by=iam.ServicePrincipal("translate.amazonaws.com", conditions={
-                "StringEquals": {"aws:SourceAccount": self.account},
-                "ArnLike": {"aws:SourceArn": f"arn:{self.partition}:translate:{self.region}:{self.account}:*"},
-            }),
+            self,
+            "TranslateDataAccess",
+            assumed_by=iam.ServicePrincipal(
+                "translate.amazonaws.com",
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": self.account},
+                    "ArnLike": {
+                        "aws:SourceArn": f"arn:{self.partition}:translate:{self.region}:{self.account}:*"
+                    },
+                },
+            ),
             description="Amazon Translate reads AMTS batch input and parallel data and writes batch output",
         )
-        role.add_to_policy(iam.PolicyStatement(
-            actions=["s3:GetObject"], resources=self._objects("work/batch/*", "work/paralleldata/*")))
-        role.add_to_policy(iam.PolicyStatement(actions=["s3:PutObject"], resources=self._objects("work/batch/*")))
-        role.add_to_policy(iam.PolicyStatement(
-            actions=["s3:ListBucket"], resources=[self.bucket.bucket_arn],
-            conditions={"StringLike": {"s3:prefix": ["work/batch/*", "work/paralleldata/*"]}}))
-        acknowledge(role, "AwsSolutions-IAM5",
-                    "Batch jobs read and write content-hashed folders under work/batch/ and work/paralleldata/ only.",
-                    [f"Resource::<{self._bucket_ref()}.Arn>/work/batch/*", f"Resource::<{self._bucket_ref()}.Arn>/work/paralleldata/*"])
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetObject"], resources=self._objects("work/batch/*", "work/paralleldata/*")
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(actions=["s3:PutObject"], resources=self._objects("work/batch/*"))
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["s3:ListBucket"],
+                resources=[self.bucket.bucket_arn],
+                conditions={"StringLike": {"s3:prefix": ["work/batch/*", "work/paralleldata/*"]}},
+            )
+        )
+        acknowledge(
+            role,
+            "AwsSolutions-IAM5",
+            "Batch jobs read and write content-hashed folders under work/batch/ and work/paralleldata/ only.",
+            [
+                f"Resource::<{self._bucket_ref()}.Arn>/work/batch/*",
+                f"Resource::<{self._bucket_ref()}.Arn>/work/paralleldata/*",
+            ],
+        )
         return role
 
     # ------------------------------------------------------------ compute
@@ -145,22 +188,40 @@ class AmtsStack(Stack):
         code = lambda_.Code.from_asset(str(code_dir))
         layers = []
         if deps_dir is not None:
-            layers.append(lambda_.LayerVersion(
-                self, "Dependencies", code=lambda_.Code.from_asset(str(deps_dir)),
-                compatible_runtimes=[lambda_.Runtime.PYTHON_3_12],
-                description="AMTS pinned dependencies (markdown-it-py, rapidfuzz, sacrebleu, Powertools, X-Ray SDK)"))
+            layers.append(
+                lambda_.LayerVersion(
+                    self,
+                    "Dependencies",
+                    code=lambda_.Code.from_asset(str(deps_dir)),
+                    compatible_runtimes=[lambda_.Runtime.PYTHON_3_12],
+                    description="AMTS pinned dependencies (markdown-it-py, rapidfuzz, sacrebleu, Powertools, X-Ray SDK)",
+                )
+            )
         parallel_data_arn = self._parallel_data_arn()
         functions = {}
         for substitution, (module, memory, timeout) in FUNCTIONS.items():
             ident = "".join(part.title() for part in module.split("_"))
-            log_group = logs.LogGroup(self, f"{ident}Logs", retention=logs.RetentionDays.THREE_MONTHS,
-                                      removal_policy=RemovalPolicy.DESTROY)
-            role = iam.Role(self, f"{ident}Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-                            description=f"AMTS {module} state")
-            role.add_to_policy(iam.PolicyStatement(
-                actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[f"{log_group.log_group_arn}"]))
+            log_group = logs.LogGroup(
+                self,
+                f"{ident}Logs",
+                retention=logs.RetentionDays.THREE_MONTHS,
+                removal_policy=RemovalPolicy.DESTROY,
+            )
+            role = iam.Role(
+                self,
+                f"{ident}Role",
+                assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+                description=f"AMTS {module} state",
+            )
+            role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                    resources=[f"{log_group.log_group_arn}"],
+                )
+            )
             fn = lambda_.Function(
-                self, ident,
+                self,
+                ident,
                 runtime=lambda_.Runtime.PYTHON_3_12,
                 architecture=lambda_.Architecture.X86_64,
                 handler=f"lambdas.{module}.handler",
@@ -171,17 +232,24 @@ class AmtsStack(Stack):
                 role=role,
                 log_group=log_group,
                 tracing=lambda_.Tracing.ACTIVE,
-                environment={**self.config.as_env(), "POWERTOOLS_SERVICE_NAME": f"amts-{module}",
-                             "POWERTOOLS_METRICS_NAMESPACE": "AMTS"},
+                environment={
+                    **self.config.as_env(),
+                    "POWERTOOLS_SERVICE_NAME": f"amts-{module}",
+                    "POWERTOOLS_METRICS_NAMESPACE": "AMTS",
+                },
                 description=f"AMTS state machine step: {module.replace('_', ' ')}",
             )
             functions[substitution] = fn
         self._grant_function_permissions(functions, parallel_data_arn)
         return functions
 
-    def _grant_function_permissions(self, functions: dict[str, lambda_.Function], parallel_data_arn: str) -> None:
+    def _grant_function_permissions(
+        self, functions: dict[str, lambda_.Function], parallel_data_arn: str
+    ) -> None:
         def allow(key: str, actions: list[str], resources: list[str], conditions: dict | None = None) -> None:
-            functions[key].add_to_role_policy(iam.PolicyStatement(actions=actions, resources=resources, conditions=conditions))
+            functions[key].add_to_role_policy(
+                iam.PolicyStatement(actions=actions, resources=resources, conditions=conditions)
+            )
 
         book = self.bucket.bucket_arn
         # Steps probe optional objects (a translation, its origin, a chapter's state): without ListBucket S3
@@ -190,45 +258,88 @@ class AmtsStack(Stack):
             if key != "ParallelDataFunctionArn":
                 allow(key, ["s3:ListBucket"], [book])
         # Plan: reads heads of chapters, translations and state; writes the run manifest.
-        allow("PlanFunctionArn", ["s3:GetObject"], self._objects("source/*", "translations/*", "origin/*", "work/state/*"))
+        allow(
+            "PlanFunctionArn",
+            ["s3:GetObject"],
+            self._objects("source/*", "translations/*", "origin/*", "work/state/*"),
+        )
         allow("PlanFunctionArn", ["s3:PutObject"], self._objects("work/runs/*"))
         # Parallel data: reads human translations and their English, writes CSV.
         allow("BuildParallelDataFunctionArn", ["s3:GetObject"], self._objects("translations/*", "origin/*"))
         allow("BuildParallelDataFunctionArn", ["s3:PutObject"], self._objects("work/paralleldata/*"))
         # The Translate parallel-data resource (CreateParallelData reads the CSV with the caller's rights).
-        allow("ParallelDataFunctionArn", ["translate:CreateParallelData", "translate:UpdateParallelData",
-                                           "translate:GetParallelData"], [parallel_data_arn])
+        allow(
+            "ParallelDataFunctionArn",
+            ["translate:CreateParallelData", "translate:UpdateParallelData", "translate:GetParallelData"],
+            [parallel_data_arn],
+        )
         allow("ParallelDataFunctionArn", ["s3:GetObject"], self._objects("work/paralleldata/*"))
         # Prepare: sync every planned chapter, write batch input and the batch plan.
-        allow("PrepareBatchFunctionArn", ["s3:GetObject"], self._objects("source/*", "translations/*", "origin/*", "work/*"))
+        allow(
+            "PrepareBatchFunctionArn",
+            ["s3:GetObject"],
+            self._objects("source/*", "translations/*", "origin/*", "work/*"),
+        )
         allow("PrepareBatchFunctionArn", ["s3:PutObject"], self._objects("work/batch/*", "work/runs/*"))
         # Assemble: read inputs and the job output, write the chapter's output, record and state.
-        allow("AssembleFunctionArn", ["s3:GetObject"], self._objects("source/*", "translations/*", "origin/*", "work/*"))
-        allow("AssembleFunctionArn", ["s3:PutObject"], self._objects("output/*", "work/runs/*", "work/state/*"))
+        allow(
+            "AssembleFunctionArn",
+            ["s3:GetObject"],
+            self._objects("source/*", "translations/*", "origin/*", "work/*"),
+        )
+        allow(
+            "AssembleFunctionArn", ["s3:PutObject"], self._objects("output/*", "work/runs/*", "work/state/*")
+        )
         # Evaluate and report: read the run's records, write reports.
         for key in ("EvaluateFunctionArn", "ReportFunctionArn"):
             allow(key, ["s3:GetObject"], self._objects("work/runs/*"))
             allow(key, ["s3:PutObject"], self._objects("reports/*", "work/runs/*"))
         for fn in functions.values():
-            acknowledge(fn.role, "AwsSolutions-IAM5",
-                        "Object access is scoped to the AMTS prefixes this step reads or writes (chapter paths are not "
-                        "known at deploy time); X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.",
-                        ["Resource::*", *(f"Resource::<{self._bucket_ref()}.Arn>/{p}*" for p in (
-                            "source/", "translations/", "origin/", "work/", "work/state/", "work/runs/", "work/batch/",
-                            "work/paralleldata/", "output/", "reports/")),
-                         "Resource::arn:<AWS::Partition>:translate:<AWS::Region>:<AWS::AccountId>:parallel-data/"
-                         f"{self.config.parallel_data_prefix}-*"])
-            acknowledge(fn, "AwsSolutions-L1",
-                        "The handlers and the staged wheels target Python 3.12, the runtime this project pins and tests.")
+            acknowledge(
+                fn.role,
+                "AwsSolutions-IAM5",
+                "Object access is scoped to the AMTS prefixes this step reads or writes (chapter paths are not "
+                "known at deploy time); X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.",
+                [
+                    "Resource::*",
+                    *(
+                        f"Resource::<{self._bucket_ref()}.Arn>/{p}*"
+                        for p in (
+                            "source/",
+                            "translations/",
+                            "origin/",
+                            "work/",
+                            "work/state/",
+                            "work/runs/",
+                            "work/batch/",
+                            "work/paralleldata/",
+                            "output/",
+                            "reports/",
+                        )
+                    ),
+                    "Resource::arn:<AWS::Partition>:translate:<AWS::Region>:<AWS::AccountId>:parallel-data/"
+                    f"{self.config.parallel_data_prefix}-*",
+                ],
+            )
+            acknowledge(
+                fn,
+                "AwsSolutions-L1",
+                "The handlers and the staged wheels target Python 3.12, the runtime this project pins and tests.",
+            )
 
     # ------------------------------------------------------------ orchestration
     def _state_machine(self) -> sfn.StateMachine:
-        log_group = logs.LogGroup(self, "StateMachineLogs", retention=logs.RetentionDays.THREE_MONTHS,
-                                  removal_policy=RemovalPolicy.DESTROY)
+        log_group = logs.LogGroup(
+            self,
+            "StateMachineLogs",
+            retention=logs.RetentionDays.THREE_MONTHS,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
         substitutions = {key: fn.function_arn for key, fn in self.functions.items()}
         substitutions["TranslateDataAccessRoleArn"] = self.translate_role.role_arn
         machine = sfn.StateMachine(
-            self, "TranslateBook",
+            self,
+            "TranslateBook",
             state_machine_name=self.state_machine_name,
             definition_body=sfn.DefinitionBody.from_string(ASL_PATH.read_text(encoding="utf-8")),
             definition_substitutions=substitutions,
@@ -239,39 +350,68 @@ class AmtsStack(Stack):
         )
         role = machine.role
         for fn in self.functions.values():
-            role.add_to_principal_policy(iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[fn.function_arn]))
+            role.add_to_principal_policy(
+                iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[fn.function_arn])
+            )
         # Batch translation jobs have no resource-level permissions in IAM; parallel data does.
-        role.add_to_principal_policy(iam.PolicyStatement(
-            actions=["translate:StartTextTranslationJob", "translate:DescribeTextTranslationJob"], resources=["*"]))
-        role.add_to_principal_policy(iam.PolicyStatement(
-            actions=["translate:GetParallelData"], resources=[self._parallel_data_arn()]))
-        role.add_to_principal_policy(iam.PolicyStatement(
-            actions=["iam:PassRole"], resources=[self.translate_role.role_arn],
-            conditions={"StringEquals": {"iam:PassedToService": "translate.amazonaws.com"}}))
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["translate:StartTextTranslationJob", "translate:DescribeTextTranslationJob"],
+                resources=["*"],
+            )
+        )
+        role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["translate:GetParallelData"], resources=[self._parallel_data_arn()])
+        )
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["iam:PassRole"],
+                resources=[self.translate_role.role_arn],
+                conditions={"StringEquals": {"iam:PassedToService": "translate.amazonaws.com"}},
+            )
+        )
         # Distributed Map: read the manifest, run child workflows of this very state machine.
-        role.add_to_principal_policy(iam.PolicyStatement(actions=["s3:GetObject"], resources=self._objects("work/runs/*")))
-        own = f"arn:{self.partition}:states:{self.region}:{self.account}:stateMachine:{self.state_machine_name}"
-        executions = f"arn:{self.partition}:states:{self.region}:{self.account}:execution:{self.state_machine_name}/*"
+        role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["s3:GetObject"], resources=self._objects("work/runs/*"))
+        )
+        own = (
+            f"arn:{self.partition}:states:{self.region}:{self.account}:stateMachine:{self.state_machine_name}"
+        )
+        executions = (
+            f"arn:{self.partition}:states:{self.region}:{self.account}:execution:{self.state_machine_name}/*"
+        )
         role.add_to_principal_policy(iam.PolicyStatement(actions=["states:StartExecution"], resources=[own]))
-        role.add_to_principal_policy(iam.PolicyStatement(
-            actions=["states:DescribeExecution", "states:StopExecution"], resources=[executions]))
-        acknowledge(machine, "AwsSolutions-IAM5",
-                    "Translate batch-job actions, X-Ray and CloudWatch Logs delivery support no resource-level permissions; "
-                    "child executions of the distributed Map have generated names; the manifest key is per run.",
-                    ["Resource::*", f"Resource::<{self._bucket_ref()}.Arn>/work/runs/*",
-                     f"Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{self.state_machine_name}/*",
-                     "Resource::arn:<AWS::Partition>:translate:<AWS::Region>:<AWS::AccountId>:parallel-data/"
-                     f"{self.config.parallel_data_prefix}-*"])
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["states:DescribeExecution", "states:StopExecution"], resources=[executions]
+            )
+        )
+        acknowledge(
+            machine,
+            "AwsSolutions-IAM5",
+            "Translate batch-job actions, X-Ray and CloudWatch Logs delivery support no resource-level permissions; "
+            "child executions of the distributed Map have generated names; the manifest key is per run.",
+            [
+                "Resource::*",
+                f"Resource::<{self._bucket_ref()}.Arn>/work/runs/*",
+                f"Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{self.state_machine_name}/*",
+                "Resource::arn:<AWS::Partition>:translate:<AWS::Region>:<AWS::AccountId>:parallel-data/"
+                f"{self.config.parallel_data_prefix}-*",
+            ],
+        )
         return machine
 
     def _acknowledge_cdk_helpers(self) -> None:
         """The custom resource CDK adds to turn on the bucket's EventBridge notifications."""
         for child in self.node.children:
             if child.node.id.startswith("BucketNotificationsHandler"):
-                acknowledge(child, "AwsSolutions-IAM4",
-                            "CDK's own BucketNotificationsHandler (enables EventBridge on the bucket at deploy time) "
-                            "uses AWSLambdaBasicExecutionRole for its logs.",
-                            ["Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"])
+                acknowledge(
+                    child,
+                    "AwsSolutions-IAM4",
+                    "CDK's own BucketNotificationsHandler (enables EventBridge on the bucket at deploy time) "
+                    "uses AWSLambdaBasicExecutionRole for its logs.",
+                    ["Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"],
+                )
 
     def _bucket_ref(self) -> str:
         """The logical id cdk-nag uses for the book bucket in finding ids."""
@@ -284,16 +424,21 @@ class AmtsStack(Stack):
     def _upload_trigger(self) -> None:
         """S3 (via EventBridge) starts one run per chapter uploaded under source/<source language>/."""
         rule = events.Rule(
-            self, "ChapterUploaded",
+            self,
+            "ChapterUploaded",
             description="A chapter uploaded under source/ starts the AMTS state machine",
             event_pattern=events.EventPattern(
                 source=["aws.s3"],
                 detail_type=["Object Created"],
-                detail={"bucket": {"name": [self.bucket.bucket_name]},
-                        "object": {"key": [{"prefix": f"source/{self.config.source_lang}/"}]}},
+                detail={
+                    "bucket": {"name": [self.bucket.bucket_name]},
+                    "object": {"key": [{"prefix": f"source/{self.config.source_lang}/"}]},
+                },
             ),
         )
-        rule.add_target(targets.SfnStateMachine(self.state_machine, retry_attempts=3, max_event_age=Duration.hours(2)))
+        rule.add_target(
+            targets.SfnStateMachine(self.state_machine, retry_attempts=3, max_event_age=Duration.hours(2))
+        )
 
 
 def definition_json() -> dict:

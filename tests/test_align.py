@@ -111,8 +111,12 @@ def test_two_english_paragraph_merge_and_headings_stay_headings():
     zh = "# 标题\n\n关于$x$的第一段，以及关于$y$的第二段。\n\n## 下一节\n\n这里有关于$z$的更多内容。\n"
     pairs = align_blocks(parse(en), parse(zh), "en", "zh")
     shapes = [(len(p.source), len(p.target), _kinds(p.source)) for p in pairs]
-    assert shapes == [(1, 1, ["heading"]), (2, 1, ["paragraph", "paragraph"]), (1, 1, ["heading"]),
-                      (1, 1, ["paragraph"])]
+    assert shapes == [
+        (1, 1, ["heading"]),
+        (2, 1, ["paragraph", "paragraph"]),
+        (1, 1, ["heading"]),
+        (1, 1, ["paragraph"]),
+    ]
 
 
 def test_sentence_beads_cover_every_sentence_once():
@@ -130,7 +134,9 @@ def test_sentence_beads_cover_every_sentence_once():
 
 def test_paragraph_beads_hold_segment_texts():
     beads = align_documents(parse(EN), parse(ZH), "en", "zh", granularity="paragraph")
-    assert beads[1].source == ["In the previous example, our input had a height and width of 3. The output shape is $2\\times2$."]
+    assert beads[1].source == [
+        "In the previous example, our input had a height and width of 3. The output shape is $2\\times2$."
+    ]
     assert beads[1].target == ["在前面的例子中，输入的高度和宽度都为$3$。输出形状为$2\\times2$。"]
 
 
@@ -153,15 +159,25 @@ def test_meta_rows_are_unalignable_and_chapters_align(d2l_data):
         if row["kind"] != "meta":
             continue
         with pytest.raises(AlignmentError, match="unalignable"):
-            align_documents(load(d2l_data / "en" / row["en_path"]), load(d2l_data / "zh" / row["zh_path"]), "en", "zh")
+            align_documents(
+                load(d2l_data / "en" / row["en_path"]), load(d2l_data / "zh" / row["zh_path"]), "en", "zh"
+            )
     # Two real chapters of the same book that are not translations of each other.
     with pytest.raises(AlignmentError, match="unalignable"):
-        align_documents(load(d2l_data / "zh_origin/chapter_convolutional-neural-networks/pooling_origin.md"),
-                        load(d2l_data / "zh/chapter_convolutional-neural-networks/lenet.md"), "en", "zh")
+        align_documents(
+            load(d2l_data / "zh_origin/chapter_convolutional-neural-networks/pooling_origin.md"),
+            load(d2l_data / "zh/chapter_convolutional-neural-networks/lenet.md"),
+            "en",
+            "zh",
+        )
     chapters = [r for r in rows if r["zh_origin_path"]][::10]
     for row in chapters:
-        beads = align_documents(load(d2l_data / "zh_origin" / row["zh_origin_path"]),
-                                load(d2l_data / "zh" / row["zh_path"]), "en", "zh")
+        beads = align_documents(
+            load(d2l_data / "zh_origin" / row["zh_origin_path"]),
+            load(d2l_data / "zh" / row["zh_path"]),
+            "en",
+            "zh",
+        )
         matched = sum(1 for b in beads if b.source and b.target)
         assert matched >= 0.8 * len(beads), row["zh_path"]
 
@@ -172,8 +188,12 @@ def test_gold_bead_f1(d2l_data):
     rows = list(csv.DictReader(open(GOLD / "sections.tsv", encoding="utf-8"), delimiter="\t"))
     total = None
     for row in rows:
-        beads = align_documents(load(d2l_data / row["source"]), load(d2l_data / row["target"]),
-                                row["source_lang"], row["target_lang"])
+        beads = align_documents(
+            load(d2l_data / row["source"]),
+            load(d2l_data / row["target"]),
+            row["source_lang"],
+            row["target_lang"],
+        )
         score = score_beads([(b.source, b.target) for b in beads], read_beads(GOLD / row["gold"]))
         total = score if total is None else total + score
     assert total.f1 >= 0.95
@@ -183,7 +203,9 @@ def test_gold_bead_f1(d2l_data):
 def test_english_spanish_course_aligns(hf_data):
     rows = list(csv.DictReader(open(hf_data / "pairs.tsv", encoding="utf-8"), delimiter="\t"))[:6]
     for row in rows:
-        beads = align_documents(load(hf_data / "en" / row["path"]), load(hf_data / "es" / row["path"]), "en", "es")
+        beads = align_documents(
+            load(hf_data / "en" / row["path"]), load(hf_data / "es" / row["path"]), "en", "es"
+        )
         matched = sum(1 for b in beads if b.source and b.target)
         assert matched >= 0.7 * len(beads), row["path"]
 
@@ -193,15 +215,31 @@ def test_cli_align_writes_json_lines(tmp_path):
     src.write_text(EN, encoding="utf-8")
     tgt.write_text(ZH, encoding="utf-8")
     out = tmp_path / "beads.jsonl"
-    result = CliRunner().invoke(app, ["align", str(src), str(tgt), "--source-lang", "en", "--target-lang", "zh",
-                                      "--granularity", "sentence", "--out", str(out)])
+    result = CliRunner().invoke(
+        app,
+        [
+            "align",
+            str(src),
+            str(tgt),
+            "--source-lang",
+            "en",
+            "--target-lang",
+            "zh",
+            "--granularity",
+            "sentence",
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     beads = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert beads[0] == {"source": ["Padding and Stride"], "target": ["填充和步幅"]}
     assert all(set(b) == {"source", "target"} for b in beads)
     stdout = CliRunner().invoke(app, ["align", str(src), str(tgt), "--granularity", "paragraph"])
     assert stdout.exit_code == 0
-    assert json.loads(stdout.output.splitlines()[1])["target"] == ["在前面的例子中，输入的高度和宽度都为$3$。输出形状为$2\\times2$。"]
+    assert json.loads(stdout.output.splitlines()[1])["target"] == [
+        "在前面的例子中，输入的高度和宽度都为$3$。输出形状为$2\\times2$。"
+    ]
 
 
 def test_cli_align_refuses_wrong_language(tmp_path):

@@ -23,7 +23,9 @@ def test_code_key_ignores_translated_comments_and_strings():
 
 
 def test_math_normalisation_drops_spacing_and_chinese_full_stop():
-    assert normalize_math("$$(n_h-k_h+1) \\times (n_w-k_w+1).$$") == normalize_math("$$(n_h-k_h+1)\\times(n_w-k_w+1)。$$")
+    assert normalize_math("$$(n_h-k_h+1) \\times (n_w-k_w+1).$$") == normalize_math(
+        "$$(n_h-k_h+1)\\times(n_w-k_w+1)。$$"
+    )
 
 
 def test_anchors_shared_and_lonely():

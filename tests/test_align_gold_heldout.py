@@ -46,8 +46,12 @@ def test_heldout_gold_bead_f1(d2l_data):
     """Strict bead F1 on the held-out gold (nltk Gale-Church inside the same blocks: about 0.88)."""
     total = None
     for row in _rows(HELDOUT):
-        beads = align_documents(load(d2l_data / row["source"]), load(d2l_data / row["target"]),
-                                row["source_lang"], row["target_lang"])
+        beads = align_documents(
+            load(d2l_data / row["source"]),
+            load(d2l_data / row["target"]),
+            row["source_lang"],
+            row["target_lang"],
+        )
         score = score_beads([(b.source, b.target) for b in beads], read_beads(HELDOUT / row["gold"]))
         total = score if total is None else total + score
     assert total.f1 >= 0.95

@@ -51,8 +51,10 @@ def test_untranslated_sentence_stays_alone_thanks_to_the_dictionary():
 def test_without_dictionary_evidence_length_alone_merges_it():
     """The same pair without concepts (or with the feature weighted 0): the left-out sentence is merged."""
     off = dataclasses.replace(SENTENCE_PARAMS, lexical_match=0.0, lexical_miss=0.0)
-    for src, tgt, params in ((_sentences(EN, "en", False), _sentences(ZH, "zh", False), SENTENCE_PARAMS),
-                             (_sentences(EN, "en"), _sentences(ZH, "zh"), off)):
+    for src, tgt, params in (
+        (_sentences(EN, "en", False), _sentences(ZH, "zh", False), SENTENCE_PARAMS),
+        (_sentences(EN, "en"), _sentences(ZH, "zh"), off),
+    ):
         beads = align_sentences(src, tgt, 0.33, "en", "zh", params)
         assert [(len(a), len(b)) for a, b in beads] == [(2, 1), (1, 1)]
 

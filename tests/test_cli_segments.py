@@ -15,11 +15,16 @@ runner = CliRunner()
 
 def test_segments_prints_json_lines(tmp_path):
     chapter = tmp_path / "c.md"
-    chapter.write_text("# Title\n:label:`sec_t`\n\nSome `code` here.\n\n```python\nx = 1\n```\n", encoding="utf-8")
+    chapter.write_text(
+        "# Title\n:label:`sec_t`\n\nSome `code` here.\n\n```python\nx = 1\n```\n", encoding="utf-8"
+    )
     result = runner.invoke(app, ["segments", str(chapter), "--json"])
     assert result.exit_code == 0
     rows = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [(r["kind"], r["text"], r["line"]) for r in rows] == [("heading", "Title", 1), ("paragraph", "Some `code` here.", 4)]
+    assert [(r["kind"], r["text"], r["line"]) for r in rows] == [
+        ("heading", "Title", 1),
+        ("paragraph", "Some `code` here.", 4),
+    ]
     assert all(set(r) == {"id", "kind", "text", "line"} for r in rows)
 
 
@@ -43,6 +48,8 @@ def test_check_roundtrip_fails_on_unreadable_file(tmp_path):
 def test_bad_input_is_one_line_without_traceback(tmp_path):
     bad = tmp_path / "bad.md"
     bad.write_bytes(b"\x00\x01binary")
-    proc = subprocess.run([sys.executable, "-m", "amts", "segments", str(bad)], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "amts", "segments", str(bad)], capture_output=True, text=True
+    )
     assert proc.returncode == 2
     assert proc.stderr.strip() == f"error: {bad}: binary file (NUL byte at offset 0), not markdown"

@@ -64,7 +64,9 @@ def test_oversize_single_segment_is_split_not_rejected(aws):
 
 def test_terminology_is_imported_and_used(aws):
     session, _, fake = aws
-    out = _engine(session, [], terms={"tokenizer": "tokenizador"}).translate(["The tokenizer works."], "en", "es")
+    out = _engine(session, [], terms={"tokenizer": "tokenizador"}).translate(
+        ["The tokenizer works."], "en", "es"
+    )
     assert "tokenizador" in out[0]
     imports = [r for op, r in fake.calls if op == "ImportTerminology"]
     assert len(imports) == 1 and imports[0]["TerminologyData"]["Format"] == "CSV"
@@ -97,11 +99,16 @@ def test_batch_act_path_create_then_update_with_parallel_data(aws):
 def test_update_waits_out_a_concurrent_modification(aws):
     session, s3, fake = aws
     sleeps: list[float] = []
-    engine = _engine(session, sleeps, batch=BatchSettings(bucket=BUCKET, role_arn=ROLE, poll_seconds=1),
-                     parallel_data=[("Hello", "Hola")])
+    engine = _engine(
+        session,
+        sleeps,
+        batch=BatchSettings(bucket=BUCKET, role_arn=ROLE, poll_seconds=1),
+        parallel_data=[("Hello", "Hola")],
+    )
     engine.translate(["Hello"], "en", "es")
     session.client("translate").update_parallel_data(
-        Name="amts-en-es", ParallelDataConfig=fake.parallel_data["amts-en-es"].config, ClientToken="other")
+        Name="amts-en-es", ParallelDataConfig=fake.parallel_data["amts-en-es"].config, ClientToken="other"
+    )
     fake.throttle("UpdateParallelData", times=1, code="ConcurrentModificationException")
     assert engine.translate(["Hello"], "en", "es") == ["Hola"]
     assert [op for op, _ in fake.calls].count("UpdateParallelData") >= 3

@@ -46,8 +46,14 @@ def test_apertium_unknown_pair_names_supporting_engines():
 
 @needs_apertium
 def test_apertium_batch_keeps_one_output_per_segment_and_every_token():
-    texts = ["The quick red", "dog runs ⟦1⟧ fast.", "", "⟦1⟧ is the ⟦2⟧ model and ⟦3⟧⟦4⟧.",
-             "Call [the function]⟦1⟧ with **bold** text.", "Line with\nan inner newline."]
+    texts = [
+        "The quick red",
+        "dog runs ⟦1⟧ fast.",
+        "",
+        "⟦1⟧ is the ⟦2⟧ model and ⟦3⟧⟦4⟧.",
+        "Call [the function]⟦1⟧ with **bold** text.",
+        "Line with\nan inner newline.",
+    ]
     out = get_engine("apertium").translate(texts, "en", "es")
     assert len(out) == len(texts) and out[2] == ""
     for source, target in zip(texts, out):
@@ -62,8 +68,13 @@ def test_apertium_html_mode_would_translate_protected_spans_so_text_mode_is_used
     # The carrier choice in apertium.py: a span kept by Amazon is translated by Apertium's HTML mode.
     import subprocess
 
-    html = subprocess.run(["apertium", "-u", "-f", "html", "eng-spa"], input='<p><span translate="no">Trainer</span></p>',
-                          capture_output=True, text=True, check=True).stdout
+    html = subprocess.run(
+        ["apertium", "-u", "-f", "html", "eng-spa"],
+        input='<p><span translate="no">Trainer</span></p>',
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "Trainer" not in html
     assert get_engine("apertium").translate(["The ⟦1⟧ is ⟦2⟧."], "en", "es")[0].count("⟦") == 2
 
@@ -71,10 +82,12 @@ def test_apertium_html_mode_would_translate_protected_spans_so_text_mode_is_used
 @needs_apertium
 def test_apertium_carrier_survives_transfer_rules_that_split_bracket_tokens():
     # Real corpus sentences where the genitive rule tore "⟦1⟧" apart when sent as brackets.
-    texts = ["For example, we could use whitespace to tokenize the text into words by applying Python's ⟦1⟧ function:",
-             "We can use Python's ⟦1⟧ module to unescape these character codes.",
-             "Now when we access elements of the dataset we get a ⟦1⟧ instead of a dictionary:",
-             "Such as ⟦1⟧fast.ai's⟦2⟧ ⟦3⟧Practical Deep Learning for Coders⟦4⟧"]
+    texts = [
+        "For example, we could use whitespace to tokenize the text into words by applying Python's ⟦1⟧ function:",
+        "We can use Python's ⟦1⟧ module to unescape these character codes.",
+        "Now when we access elements of the dataset we get a ⟦1⟧ instead of a dictionary:",
+        "Such as ⟦1⟧fast.ai's⟦2⟧ ⟦3⟧Practical Deep Learning for Coders⟦4⟧",
+    ]
     for source, out in zip(texts, get_engine("apertium").translate(texts, "en", "es")):
         assert tokens_of(out) == tokens_of(source)
         stray = TOKEN_RE.sub("", out)
@@ -84,8 +97,9 @@ def test_apertium_carrier_survives_transfer_rules_that_split_bracket_tokens():
 
 @needs_apertium
 def test_apertium_reports_unknown_words():
-    words = get_engine("apertium").untranslated_words(["The tokenizer is pretrained on the dataset ⟦1⟧.",
-                                                       "An *important* word."], "en", "es")
+    words = get_engine("apertium").untranslated_words(
+        ["The tokenizer is pretrained on the dataset ⟦1⟧.", "An *important* word."], "en", "es"
+    )
     assert {"tokenizer", "pretrained", "dataset"} <= set(words)
     assert "the" not in words and "important" not in words and "importante" not in words
 
@@ -112,26 +126,34 @@ def test_memory_fuzzy_threshold_and_token_check():
 def test_memory_engine_reads_csv_with_header_in_either_direction(tmp_path):
     path = tmp_path / "pairs.csv"
     path.write_text("en,es\nGood morning,Buenos días\n", encoding="utf-8")
-    assert get_engine("memory", memory=path).translate(["Good morning", "Other"], "en", "es") == ["Buenos días", None]
+    assert get_engine("memory", memory=path).translate(["Good morning", "Other"], "en", "es") == [
+        "Buenos días",
+        None,
+    ]
     assert get_engine("memory", memory=path).translate(["Buenos días"], "es", "en") == ["Good morning"]
     with pytest.raises(EngineError, match="--memory"):
         get_engine("memory")
 
 
 def test_learned_terminology_prefers_the_consistent_phrase():
-    pairs = [("The dataset is large.", "El conjunto de datos es grande."),
-             ("Load the dataset now.", "Carga el conjunto de datos ahora."),
-             ("A dataset of images.", "Un conjunto de datos de imágenes."),
-             ("The data is large.", "Los datos son grandes."),
-             ("Images are large.", "Las imágenes son grandes.")]
+    pairs = [
+        ("The dataset is large.", "El conjunto de datos es grande."),
+        ("Load the dataset now.", "Carga el conjunto de datos ahora."),
+        ("A dataset of images.", "Un conjunto de datos de imágenes."),
+        ("The data is large.", "Los datos son grandes."),
+        ("Images are large.", "Las imágenes son grandes."),
+    ]
     # ordinary sentences around them, as in a real book
-    pairs += [(f"Sentence {n} is about topic {n}.", f"La frase {n} trata del tema {w}.")
-              for n, w in enumerate(["uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho"] * 3)]
+    pairs += [
+        (f"Sentence {n} is about topic {n}.", f"La frase {n} trata del tema {w}.")
+        for n, w in enumerate(["uno", "dos", "tres", "cuatro", "cinco", "seis", "siete", "ocho"] * 3)
+    ]
     terms = learn_terminology(pairs, ["dataset", "images"], "es")
     assert terms["dataset"] == "conjunto de datos"
     # words the translators keep as they are need no term
-    assert "dataset" not in learn_terminology([("The dataset.", "El dataset."), ("A dataset.", "Un dataset.")],
-                                              ["dataset"], "es")
+    assert "dataset" not in learn_terminology(
+        [("The dataset.", "El dataset."), ("A dataset.", "Un dataset.")], ["dataset"], "es"
+    )
 
 
 def test_term_protector_round_trip():
@@ -149,8 +171,13 @@ class _Upper(MemoryEngine.__mro__[1]):  # a tiny engine: upper-cases text, keeps
 
 
 def test_chain_uses_memory_first_then_engine_with_terms():
-    memory = MemoryEngine(pairs=[("Known sentence.", "Frase conocida."), ("The widget works.", "El artilugio funciona."),
-                                 ("A widget here.", "Un artilugio aquí.")])
+    memory = MemoryEngine(
+        pairs=[
+            ("Known sentence.", "Frase conocida."),
+            ("The widget works.", "El artilugio funciona."),
+            ("A widget here.", "Un artilugio aquí."),
+        ]
+    )
     chain = ChainEngine(memory, _Upper(), terms={"widget": "artilugio"})
     out = chain.translate(["Known sentence.", "my widget ⟦1⟧"], "en", "es")
     assert out == ["Frase conocida.", "MY artilugio ⟦1⟧"]

@@ -22,9 +22,17 @@ def _structure(text: str) -> list[tuple]:
 
     (An MDX `<Tip>` line starts an html_block whose prose is translated, so html content is not compared.)
     """
-    return [(t.type, t.tag, t.nesting, t.level, t.info if t.type == "fence" else "",
-             t.content if t.type in ("fence", "code_block") else "")
-            for t in _MD.parse(text)]
+    return [
+        (
+            t.type,
+            t.tag,
+            t.nesting,
+            t.level,
+            t.info if t.type == "fence" else "",
+            t.content if t.type in ("fence", "code_block") else "",
+        )
+        for t in _MD.parse(text)
+    ]
 
 
 def _protected(document) -> list[str]:
@@ -53,8 +61,19 @@ def test_pseudo_translation_keeps_blocks_and_structure_on_the_whole_corpus(corpu
 
 
 def test_pseudo_translation_of_the_sample_book_changes_prose_only(sample_book, tmp_path):
-    result = runner.invoke(app, ["translate", str(sample_book / "en"), "--target-lang", "es", "--engine", "pseudo",
-                                 "--out", str(tmp_path / "es")])
+    result = runner.invoke(
+        app,
+        [
+            "translate",
+            str(sample_book / "en"),
+            "--target-lang",
+            "es",
+            "--engine",
+            "pseudo",
+            "--out",
+            str(tmp_path / "es"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     sources = list(iter_markdown_files([sample_book / "en"]))
     assert sources
@@ -63,20 +82,39 @@ def test_pseudo_translation_of_the_sample_book_changes_prose_only(sample_book, t
         before, after = load(source), load(target)
         assert _protected(after) == _protected(before)
         assert [s.kind for s in after.segments] == [s.kind for s in before.segments]
-        assert all(a.text != b.text for a, b in zip(after.segments, before.segments) if any(c.isalpha() for c in
-                   b.text.replace("`", "")) and b.spans == [])
+        assert all(
+            a.text != b.text
+            for a, b in zip(after.segments, before.segments)
+            if any(c.isalpha() for c in b.text.replace("`", "")) and b.spans == []
+        )
 
 
 @pytest.mark.skipif(shutil.which("apertium") is None, reason="apertium not installed")
 def test_translate_with_apertium_and_memory_file(tmp_path):
     chapter = tmp_path / "c.md"
-    chapter.write_text("# Training\n\nThe `fit` method trains the model.\n\n```python\nmodel.fit()\n```\n\n"
-                       "A sentence in the memory.\n", encoding="utf-8")
+    chapter.write_text(
+        "# Training\n\nThe `fit` method trains the model.\n\n```python\nmodel.fit()\n```\n\n"
+        "A sentence in the memory.\n",
+        encoding="utf-8",
+    )
     memory = tmp_path / "pairs.csv"
     memory.write_text("en,es\nA sentence in the memory.,Una frase de la memoria.\n", encoding="utf-8")
     out = tmp_path / "out.md"
-    result = runner.invoke(app, ["translate", str(chapter), "--target-lang", "es", "--engine", "apertium",
-                                 "--memory", str(memory), "--out", str(out)])
+    result = runner.invoke(
+        app,
+        [
+            "translate",
+            str(chapter),
+            "--target-lang",
+            "es",
+            "--engine",
+            "apertium",
+            "--memory",
+            str(memory),
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     assert "```python\nmodel.fit()\n```" in text and "`fit`" in text
@@ -86,8 +124,19 @@ def test_translate_with_apertium_and_memory_file(tmp_path):
 def test_unknown_pair_and_overwrite_are_clear_errors(tmp_path):
     chapter = tmp_path / "c.md"
     chapter.write_text("Hello.\n", encoding="utf-8")
-    result = runner.invoke(app, ["translate", str(chapter), "--target-lang", "zh", "--engine", "apertium",
-                                 "--out", str(tmp_path / "o.md")])
+    result = runner.invoke(
+        app,
+        [
+            "translate",
+            str(chapter),
+            "--target-lang",
+            "zh",
+            "--engine",
+            "apertium",
+            "--out",
+            str(tmp_path / "o.md"),
+        ],
+    )
     assert result.exit_code != 0
     assert "does not support en->zh" in str(result.exception)
     result = runner.invoke(app, ["translate", str(chapter), "--target-lang", "es", "--out", str(chapter)])
@@ -96,11 +145,15 @@ def test_unknown_pair_and_overwrite_are_clear_errors(tmp_path):
 
 def test_crlf_and_bom_survive_translation(tmp_path):
     chapter = tmp_path / "c.md"
-    chapter.write_bytes("\ufeff# Title\r\n\r\nSome text with `code`.\r\n\r\n```py\r\nx = 1\r\n```\r\n".encode("utf-8"))
+    chapter.write_bytes(
+        "\ufeff# Title\r\n\r\nSome text with `code`.\r\n\r\n```py\r\nx = 1\r\n```\r\n".encode("utf-8")
+    )
     out = tmp_path / "out" / "c.md"
     result = runner.invoke(app, ["translate", str(chapter), "--target-lang", "es", "--out", str(out)])
     assert result.exit_code == 0, result.output
     data = out.read_bytes()
     assert data.startswith("\ufeff".encode("utf-8"))
-    assert data.count(b"\r\n") == chapter.read_bytes().count(b"\r\n") and b"\n" not in data.replace(b"\r\n", b"")
+    assert data.count(b"\r\n") == chapter.read_bytes().count(b"\r\n") and b"\n" not in data.replace(
+        b"\r\n", b""
+    )
     assert b"```py\r\nx = 1\r\n```" in data and b"`code`" in data and b"Title" not in data

@@ -30,8 +30,12 @@ def _perturb(lines: list[str]) -> list[str]:
 
 
 def _sacrebleu_cli(ref: Path, hyp: Path, tok: str) -> tuple[float, float]:
-    run = subprocess.run([str(SACREBLEU), str(ref), "-i", str(hyp), "-m", "bleu", "chrf", "-tok", tok, "-b", "-w", "4"],
-                         capture_output=True, text=True, check=True)
+    run = subprocess.run(
+        [str(SACREBLEU), str(ref), "-i", str(hyp), "-m", "bleu", "chrf", "-tok", tok, "-b", "-w", "4"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     bleu, chrf = json.loads(run.stdout)
     return float(bleu), float(chrf)
 
@@ -43,10 +47,13 @@ def _amts(*args: str) -> dict:
 
 
 @pytest.mark.corpus
-@pytest.mark.parametrize("lang,tok,corpus,rel", [
-    ("zh", "zh", "d2l_data", "zh/chapter_recurrent-neural-networks/language-models-and-dataset.md"),
-    ("es", "13a", "hf_data", "es/chapter1/3.mdx"),
-])
+@pytest.mark.parametrize(
+    "lang,tok,corpus,rel",
+    [
+        ("zh", "zh", "d2l_data", "zh/chapter_recurrent-neural-networks/language-models-and-dataset.md"),
+        ("es", "13a", "hf_data", "es/chapter1/3.mdx"),
+    ],
+)
 def test_agrees_with_the_sacrebleu_command(lang, tok, corpus, rel, request, tmp_path):
     refs = [s.text for s in load(request.getfixturevalue(corpus) / rel).segments]
     assert len(refs) > 10
@@ -62,12 +69,16 @@ def test_agrees_with_the_sacrebleu_command(lang, tok, corpus, rel, request, tmp_
 
 def test_markdown_folders_are_paired_by_path_and_scored_per_document_and_corpus(tmp_path):
     hyp, ref = tmp_path / "hyp", tmp_path / "ref"
-    texts = {"a.md": ["# The title", "The cat sat on the mat today.", "- a list item here"],
-             "sub/b.md": ["Another paragraph with some words in it.", "| a cell | another cell |"]}
+    texts = {
+        "a.md": ["# The title", "The cat sat on the mat today.", "- a list item here"],
+        "sub/b.md": ["Another paragraph with some words in it.", "| a cell | another cell |"],
+    }
     for name, segs in texts.items():
         for root, lines in ((ref, segs), (hyp, _perturb(segs))):
             (root / name).parent.mkdir(parents=True, exist_ok=True)
-            body = "\n\n".join(lines if not lines[-1].startswith("|") else lines[:-1] + [lines[-1] + "\n|---|---|"])
+            body = "\n\n".join(
+                lines if not lines[-1].startswith("|") else lines[:-1] + [lines[-1] + "\n|---|---|"]
+            )
             (root / name).write_text(body + "\n", encoding="utf-8")
     report = _amts("--hyp", str(hyp), "--ref", str(ref), "--lang", "en")
     assert [Path(d["hyp"]).name for d in report["documents"]] == ["a.md", "b.md"]
@@ -83,8 +94,9 @@ def test_markdown_folders_are_paired_by_path_and_scored_per_document_and_corpus(
 def test_different_segment_counts_name_the_counts_and_the_file(tmp_path):
     (tmp_path / "h.md").write_text("One.\n\nTwo.\n", encoding="utf-8")
     (tmp_path / "r.md").write_text("One.\n", encoding="utf-8")
-    result = runner.invoke(app, ["evaluate", "--hyp", str(tmp_path / "h.md"), "--ref", str(tmp_path / "r.md"),
-                                 "--lang", "en"])
+    result = runner.invoke(
+        app, ["evaluate", "--hyp", str(tmp_path / "h.md"), "--ref", str(tmp_path / "r.md"), "--lang", "en"]
+    )
     assert result.exit_code != 0
     message = str(result.exception)
     assert "h.md has 2 segments" in message and "r.md has 1" in message
@@ -93,7 +105,8 @@ def test_different_segment_counts_name_the_counts_and_the_file(tmp_path):
 def test_plain_text_output_lists_documents_and_signatures(tmp_path):
     (tmp_path / "h.txt").write_text("the cat sat on the mat\n", encoding="utf-8")
     (tmp_path / "r.txt").write_text("the cat sat on the mat\n", encoding="utf-8")
-    result = runner.invoke(app, ["evaluate", "--hyp", str(tmp_path / "h.txt"), "--ref", str(tmp_path / "r.txt"),
-                                 "--lang", "en"])
+    result = runner.invoke(
+        app, ["evaluate", "--hyp", str(tmp_path / "h.txt"), "--ref", str(tmp_path / "r.txt"), "--lang", "en"]
+    )
     assert result.exit_code == 0
     assert "corpus: BLEU 100.00" in result.output and "tok:13a" in result.output

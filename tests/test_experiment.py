@@ -46,10 +46,30 @@ def test_memory_conditions_are_leave_one_out(small_book):
 @pytest.mark.skipif(shutil.which("apertium") is None, reason="apertium not installed")
 def test_cli_writes_table_json_and_chart_with_p_values(small_book, tmp_path):
     out = tmp_path / "report"
-    result = runner.invoke(app, ["experiment", "--src", str(small_book / "en"), "--tgt", str(small_book / "es"),
-                                 "--source-lang", "en", "--target-lang", "es", "--engine", "apertium",
-                                 "--article", "chapter1/1.mdx", "--article", "chapter1/2.mdx",
-                                 "--bootstrap", "100", "--out", str(out)])
+    result = runner.invoke(
+        app,
+        [
+            "experiment",
+            "--src",
+            str(small_book / "en"),
+            "--tgt",
+            str(small_book / "es"),
+            "--source-lang",
+            "en",
+            "--target-lang",
+            "es",
+            "--engine",
+            "apertium",
+            "--article",
+            "chapter1/1.mdx",
+            "--article",
+            "chapter1/2.mdx",
+            "--bootstrap",
+            "100",
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "| Paired bootstrap vs none | baseline | p = " in result.output
     report = json.loads((out / "experiment-en-es.json").read_text(encoding="utf-8"))
@@ -75,19 +95,35 @@ def test_amazon_experiment_runs_batch_jobs_with_leave_one_out_parallel_data(smal
     from amts.engines.amazon import BatchSettings
     from amts.fakes.translate import FakeTranslate
 
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_DEFAULT_REGION": "us-east-1"}.items():
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
         monkeypatch.setenv(key, value)
     with mock_aws():
         session = boto3.Session(region_name="us-east-1")
         session.client("s3").create_bucket(Bucket="amts-experiment")
         fake = FakeTranslate(engine="pseudo", s3_client=session.client("s3")).install(session)
-        options = {"session": session, "sleep": lambda s: None,
-                   "batch": BatchSettings(bucket="amts-experiment", role_arn="arn:aws:iam::123456789012:role/t")}
-        report = run_experiment(small_book / "en", small_book / "es", "en", "es", "amazon", samples=50,
-                                articles=["chapter1/2.mdx", "chapter1/8.mdx"], engine_options=options)
+        options = {
+            "session": session,
+            "sleep": lambda s: None,
+            "batch": BatchSettings(bucket="amts-experiment", role_arn="arn:aws:iam::123456789012:role/t"),
+        }
+        report = run_experiment(
+            small_book / "en",
+            small_book / "es",
+            "en",
+            "es",
+            "amazon",
+            samples=50,
+            articles=["chapter1/2.mdx", "chapter1/8.mdx"],
+            engine_options=options,
+        )
     rows = {r["article"]: r for r in report["articles"]}
-    assert rows["chapter1/2.mdx"]["bleu"]["paragraph"] > 90  # its twin's pairs came through ACT (anchors aside)
+    assert (
+        rows["chapter1/2.mdx"]["bleu"]["paragraph"] > 90
+    )  # its twin's pairs came through ACT (anchors aside)
     assert rows["chapter1/8.mdx"]["bleu"]["paragraph"] < 60  # never its own
     ops = [op for op, _ in fake.calls]
     starts = [r for op, r in fake.calls if op == "StartTextTranslationJob"]

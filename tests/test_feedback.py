@@ -45,7 +45,15 @@ def reviewed(tmp_path, sample_book) -> dict:
     if not (sample_book / "en-new").is_dir():
         pytest.skip("sample book absent")
     report = sync(sample_book, tmp_path / "zh", tmp_path / "report.json")
-    run("xliff", "export", str(tmp_path / "report.json"), "--out", str(tmp_path / "book.xlf"), "--target-lang", "zh")
+    run(
+        "xliff",
+        "export",
+        str(tmp_path / "report.json"),
+        "--out",
+        str(tmp_path / "book.xlf"),
+        "--target-lang",
+        "zh",
+    )
     store = ttk_xliff.xlifffile.parsefile(str(tmp_path / "book.xlf"))
     edited: dict[tuple[str, str], str] = {}  # (chapter path, segment id) -> reviewed target text
     for number, unit in enumerate(store.units):
@@ -59,7 +67,9 @@ def reviewed(tmp_path, sample_book) -> dict:
         for pid, text in spans:  # words between spans: adjacent `$a$$b$` would read as display math
             parts += [" ", ttk_inline.Ph(text, id=pid), " 和"]
         unit.rich_target = [StringElem(parts)]
-        edited[tuple(unit.getid().split("\x04"))] = f"审校译文{number}" + "".join(f" {text} 和" for _, text in spans)
+        edited[tuple(unit.getid().split("\x04"))] = f"审校译文{number}" + "".join(
+            f" {text} 和" for _, text in spans
+        )
     (tmp_path / "reviewed.xlf").write_bytes(bytes(store))
     assert len(edited) >= 5
     return {"dir": tmp_path, "report": report, "edited": edited}
@@ -85,24 +95,36 @@ def _also_reviewed(unit, units) -> bool:
 
 def test_memory_is_deduped_and_a_review_replaces_the_old_entry(tmp_path):
     memory = tmp_path / "memory.tsv"
-    first = update_memory(memory, [Pair("Hello world.", "你好，世界。", "t"), Pair("Hello world.", "你好，世界。", "t")], "en", "zh")
+    first = update_memory(
+        memory,
+        [Pair("Hello world.", "你好，世界。", "t"), Pair("Hello world.", "你好，世界。", "t")],
+        "en",
+        "zh",
+    )
     assert (first.added, first.unchanged, first.total) == (1, 1, 1)
     second = update_memory(
         memory,
-        [Pair("Hello world.", "世界你好。", "t"), Pair("Same", "Same", "t"), Pair("Two\nlines.", "两\n行。", "t")],
+        [
+            Pair("Hello world.", "世界你好。", "t"),
+            Pair("Same", "Same", "t"),
+            Pair("Two\nlines.", "两\n行。", "t"),
+        ],
         "en",
         "zh",
     )
     assert (second.added, second.replaced, second.skipped) == (1, 1, 1)
     assert second.skipped_reasons == {"untranslated": 1}
     assert memory.read_text(encoding="utf-8").splitlines()[0] == "en\tzh"
-    assert dict(read_parallel_file(memory, "en", "zh")) == {"Hello world.": "世界你好。", "Two lines.": "两行。"}
+    assert dict(read_parallel_file(memory, "en", "zh")) == {
+        "Hello world.": "世界你好。",
+        "Two lines.": "两行。",
+    }
 
 
 @pytest.mark.parametrize("suffix", [".tsv", ".csv", ".tmx"])
 def test_memory_formats_read_back(tmp_path, suffix):
     memory = tmp_path / f"memory{suffix}"
-    pairs = [Pair("A, with comma and \"quotes\".", "甲，带逗号和“引号”。", "t"), Pair("B", "乙", "t")]
+    pairs = [Pair('A, with comma and "quotes".', "甲，带逗号和“引号”。", "t"), Pair("B", "乙", "t")]
     update_memory(memory, pairs, "en", "zh")
     assert read_parallel_file(memory, "en", "zh") == [(p.source, p.target) for p in pairs]
     if suffix == ".tmx":
@@ -111,7 +133,12 @@ def test_memory_formats_read_back(tmp_path, suffix):
 
 
 def test_amazon_limits():
-    pairs = [("A good sentence.", "一个好句子。"), ("x " * 600, "长" * 400), ("=SUM(A1) of the cells", "单元格的公式"), ("A good sentence.", "另一个")]
+    pairs = [
+        ("A good sentence.", "一个好句子。"),
+        ("x " * 600, "长" * 400),
+        ("=SUM(A1) of the cells", "单元格的公式"),
+        ("A good sentence.", "另一个"),
+    ]
     kept, dropped = amazon_ready(pairs, "en", "zh")
     assert kept == [("A good sentence.", "一个好句子。")]
     assert dropped == {"too_long": 1, "formula_prefix": 1, "conflicting_duplicate": 1}
@@ -130,9 +157,19 @@ def test_nothing_to_learn_from_is_an_error():
 def test_next_sync_reuses_the_reviewed_translations(reviewed, sample_book):
     work = reviewed["dir"]
     run("feedback", "--xliff", str(work / "reviewed.xlf"), "--memory", str(work / "memory.tsv"))
-    again = sync(sample_book, work / "zh2", work / "report2.json", "--engine", "memory", "--memory", str(work / "memory.tsv"))
+    again = sync(
+        sample_book,
+        work / "zh2",
+        work / "report2.json",
+        "--engine",
+        "memory",
+        "--memory",
+        str(work / "memory.tsv"),
+    )
     by_key = {(entry["path"], seg["id"]): seg for entry in again["files"] for seg in entry["segments"]}
-    first = {(entry["path"], seg["id"]): seg for entry in reviewed["report"]["files"] for seg in entry["segments"]}
+    first = {
+        (entry["path"], seg["id"]): seg for entry in reviewed["report"]["files"] for seg in entry["segments"]
+    }
     checked = 0
     for key, seg in first.items():
         if key not in reviewed["edited"] or seg["status"] == "untranslated" and seg.get("old_target"):
@@ -147,13 +184,23 @@ def test_next_sync_reuses_the_reviewed_translations(reviewed, sample_book):
 def test_next_sync_reuses_reviewed_partly_human_segments(reviewed, sample_book):
     work = reviewed["dir"]
     run("feedback", "--xliff", str(work / "reviewed.xlf"), "--memory", str(work / "memory.tsv"))
-    again = sync(sample_book, work / "zh2", work / "report2.json", "--engine", "memory", "--memory", str(work / "memory.tsv"))
+    again = sync(
+        sample_book,
+        work / "zh2",
+        work / "report2.json",
+        "--engine",
+        "memory",
+        "--memory",
+        str(work / "memory.tsv"),
+    )
     by_key = {(entry["path"], seg["id"]): seg for entry in again["files"] for seg in entry["segments"]}
     partly_human = [
         (entry["path"], seg["id"])
         for entry in reviewed["report"]["files"]
         for seg in entry["segments"]
-        if (entry["path"], seg["id"]) in reviewed["edited"] and seg["status"] == "untranslated" and seg.get("old_target")
+        if (entry["path"], seg["id"]) in reviewed["edited"]
+        and seg["status"] == "untranslated"
+        and seg.get("old_target")
     ]
     assert partly_human
     assert all(by_key[key]["status"] == "reused" for key in partly_human)
@@ -164,11 +211,20 @@ def test_update_parallel_data_with_fake_translate(tmp_path, monkeypatch):
     moto = pytest.importorskip("moto")
     from amts.fakes.translate import FakeTranslate
 
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}.items():
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
     memory = tmp_path / "memory.tsv"
-    update_memory(memory, [Pair("Reviewed sentence.", "审校过的句子。", "t"), Pair("Long. " * 200, "长。" * 200, "t")], "en", "zh")
+    update_memory(
+        memory,
+        [Pair("Reviewed sentence.", "审校过的句子。", "t"), Pair("Long. " * 200, "长。" * 200, "t")],
+        "en",
+        "zh",
+    )
     with moto.mock_aws():
         boto3.setup_default_session()
         boto3.client("s3").create_bucket(Bucket="amts-data")
@@ -177,7 +233,9 @@ def test_update_parallel_data_with_fake_translate(tmp_path, monkeypatch):
             created = update_parallel_data(memory, "book-zh", "s3://amts-data/pd/memory.tsv", "en", "zh")
             assert created == {"status": "CREATING", "uploaded": 1, "dropped": {"too_long": 1}}
             translate = boto3.client("translate")
-            while translate.get_parallel_data(Name="book-zh")["ParallelDataProperties"]["Status"] == "CREATING":
+            while (
+                translate.get_parallel_data(Name="book-zh")["ParallelDataProperties"]["Status"] == "CREATING"
+            ):
                 pass
             update_memory(memory, [Pair("Another one.", "另一句。", "t")], "en", "zh")
             updated = update_parallel_data(memory, "book-zh", "s3://amts-data/pd/memory.tsv", "en", "zh")

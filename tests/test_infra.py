@@ -30,14 +30,24 @@ def synth(tmp_path_factory):
     deps = root / "deps" / "python"
     deps.mkdir(parents=True)
     (deps / "placeholder.py").write_text("")
-    app = cdk.App(outdir=str(root / "cdk.out"), context={
-        "amts:lambdaCodeDir": str(code.parent), "amts:lambdaDepsDir": str(deps.parent),
-        "amts:targetLanguages": ["zh", "es", "pt"]})
+    app = cdk.App(
+        outdir=str(root / "cdk.out"),
+        context={
+            "amts:lambdaCodeDir": str(code.parent),
+            "amts:lambdaDepsDir": str(deps.parent),
+            "amts:targetLanguages": ["zh", "es", "pt"],
+        },
+    )
     app, stack = build_app(app)
     assembly = app.synth()  # raises when cdk-nag reports an unacknowledged finding
     template_path = Path(assembly.directory) / f"{stack.stack_name}.template.json"
-    return {"stack": stack, "template": Template.from_stack(stack), "path": template_path,
-            "json": json.loads(template_path.read_text()), "out": Path(assembly.directory)}
+    return {
+        "stack": stack,
+        "template": Template.from_stack(stack),
+        "path": template_path,
+        "json": json.loads(template_path.read_text()),
+        "out": Path(assembly.directory),
+    }
 
 
 def resources(synth, kind: str) -> dict:
@@ -57,16 +67,27 @@ def statements(synth) -> list[dict]:
 
 
 def test_bucket_is_versioned_encrypted_private_and_sends_events(synth):
-    synth["template"].has_resource_properties("AWS::S3::Bucket", {
-        "VersioningConfiguration": {"Status": "Enabled"},
-        "BucketEncryption": {"ServerSideEncryptionConfiguration": [
-            {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
-        "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
-                                           "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
-        "LoggingConfiguration": Match.any_value(),
-    })
-    synth["template"].has_resource_properties("Custom::S3BucketNotifications", {
-        "NotificationConfiguration": {"EventBridgeConfiguration": {}}})
+    synth["template"].has_resource_properties(
+        "AWS::S3::Bucket",
+        {
+            "VersioningConfiguration": {"Status": "Enabled"},
+            "BucketEncryption": {
+                "ServerSideEncryptionConfiguration": [
+                    {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}
+                ]
+            },
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": True,
+                "BlockPublicPolicy": True,
+                "IgnorePublicAcls": True,
+                "RestrictPublicBuckets": True,
+            },
+            "LoggingConfiguration": Match.any_value(),
+        },
+    )
+    synth["template"].has_resource_properties(
+        "Custom::S3BucketNotifications", {"NotificationConfiguration": {"EventBridgeConfiguration": {}}}
+    )
 
 
 def test_bucket_policies_deny_requests_without_tls(synth):
@@ -74,8 +95,10 @@ def test_bucket_policies_deny_requests_without_tls(synth):
     assert len(policies) == 2  # the book bucket and its access-log bucket
     for policy in policies.values():
         denies = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"]
-        assert any(s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} and s["Principal"] == {"AWS": "*"}
-                   for s in denies)
+        assert any(
+            s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} and s["Principal"] == {"AWS": "*"}
+            for s in denies
+        )
 
 
 def test_upload_under_source_starts_the_state_machine(synth):
@@ -91,11 +114,24 @@ def test_upload_under_source_starts_the_state_machine(synth):
 
 
 def test_lambdas_are_python_312_with_powertools_settings_from_context(synth):
-    functions = {k: v for k, v in resources(synth, "AWS::Lambda::Function").items()
-                 if v["Properties"].get("Handler", "").startswith("lambdas.")}
+    functions = {
+        k: v
+        for k, v in resources(synth, "AWS::Lambda::Function").items()
+        if v["Properties"].get("Handler", "").startswith("lambdas.")
+    }
     handlers = sorted(f["Properties"]["Handler"] for f in functions.values())
-    assert handlers == sorted(f"lambdas.{m}.handler" for m in (
-        "plan", "build_parallel_data", "parallel_data", "prepare_batch", "assemble", "evaluate", "report"))
+    assert handlers == sorted(
+        f"lambdas.{m}.handler"
+        for m in (
+            "plan",
+            "build_parallel_data",
+            "parallel_data",
+            "prepare_batch",
+            "assemble",
+            "evaluate",
+            "report",
+        )
+    )
     for fn in functions.values():
         props = fn["Properties"]
         assert props["Runtime"] == "python3.12"
@@ -111,8 +147,15 @@ def test_state_machine_definition_is_the_asl_file_inline(synth):
     asl = (REPO / "statemachine" / "translate_book.asl.json").read_text()
     assert machine["DefinitionString"] == asl
     assert set(machine["DefinitionSubstitutions"]) == {
-        "PlanFunctionArn", "BuildParallelDataFunctionArn", "ParallelDataFunctionArn", "PrepareBatchFunctionArn",
-        "AssembleFunctionArn", "EvaluateFunctionArn", "ReportFunctionArn", "TranslateDataAccessRoleArn"}
+        "PlanFunctionArn",
+        "BuildParallelDataFunctionArn",
+        "ParallelDataFunctionArn",
+        "PrepareBatchFunctionArn",
+        "AssembleFunctionArn",
+        "EvaluateFunctionArn",
+        "ReportFunctionArn",
+        "TranslateDataAccessRoleArn",
+    }
     assert machine["LoggingConfiguration"]["Level"] == "ALL"
     assert machine["TracingConfiguration"] == {"Enabled": True}
 
@@ -124,11 +167,18 @@ def test_no_wildcard_actions_anywhere(synth):
 
 
 def test_pass_role_only_for_the_translate_data_access_role(synth):
-    translate_roles = [k for k, v in resources(synth, "AWS::IAM::Role").items()
-                       if v["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
-                       == {"Service": "translate.amazonaws.com"}]
+    translate_roles = [
+        k
+        for k, v in resources(synth, "AWS::IAM::Role").items()
+        if v["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
+        == {"Service": "translate.amazonaws.com"}
+    ]
     assert len(translate_roles) == 1
-    passes = [s for s in statements(synth) if "iam:PassRole" in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])]
+    passes = [
+        s
+        for s in statements(synth)
+        if "iam:PassRole" in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+    ]
     assert passes, "the state machine must be able to hand the data-access role to Translate"
     for statement in passes:
         assert statement["Resource"] == {"Fn::GetAtt": [translate_roles[0], "Arn"]}
@@ -136,23 +186,34 @@ def test_pass_role_only_for_the_translate_data_access_role(synth):
 
 
 def test_translate_role_is_limited_to_batch_and_parallel_data_folders(synth):
-    role_id = next(k for k, v in resources(synth, "AWS::IAM::Role").items()
-                   if v["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
-                   == {"Service": "translate.amazonaws.com"})
-    trust = resources(synth, "AWS::IAM::Role")[role_id]["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]
+    role_id = next(
+        k
+        for k, v in resources(synth, "AWS::IAM::Role").items()
+        if v["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
+        == {"Service": "translate.amazonaws.com"}
+    )
+    trust = resources(synth, "AWS::IAM::Role")[role_id]["Properties"]["AssumeRolePolicyDocument"][
+        "Statement"
+    ][0]
     assert "aws:SourceAccount" in trust["Condition"]["StringEquals"]  # no confused deputy
-    policy = next(v for v in resources(synth, "AWS::IAM::Policy").values()
-                  if v["Properties"]["Roles"] == [{"Ref": role_id}])
+    policy = next(
+        v
+        for v in resources(synth, "AWS::IAM::Policy").values()
+        if v["Properties"]["Roles"] == [{"Ref": role_id}]
+    )
     text = json.dumps(policy["Properties"]["PolicyDocument"])
     for forbidden in ("/source/", "/output/", "/translations/", "/reports/"):
         assert forbidden not in text
 
 
 def test_cfn_lint_reports_no_errors(synth):
-    lint = subprocess.run([str(Path(sys.executable).with_name("cfn-lint")), str(synth["path"])],
-                          capture_output=True, text=True)
+    lint = subprocess.run(
+        [str(Path(sys.executable).with_name("cfn-lint")), str(synth["path"])], capture_output=True, text=True
+    )
     assert lint.returncode & 2 == 0, lint.stdout  # bit 2: errors; warnings (4) are allowed
-    assert "E" not in {line[:1] for line in lint.stdout.splitlines() if line[:1] in "EW" and line[1:5].isdigit()}
+    assert "E" not in {
+        line[:1] for line in lint.stdout.splitlines() if line[:1] in "EW" and line[1:5].isdigit()
+    }
 
 
 def test_cfn_lint_would_catch_a_broken_state_machine(synth, tmp_path):
@@ -163,7 +224,9 @@ def test_cfn_lint_would_catch_a_broken_state_machine(synth, tmp_path):
     broken["Resources"][machine_id]["Properties"]["DefinitionString"] = json.dumps(definition)
     path = tmp_path / "broken.template.json"
     path.write_text(json.dumps(broken))
-    lint = subprocess.run([str(Path(sys.executable).with_name("cfn-lint")), str(path)], capture_output=True, text=True)
+    lint = subprocess.run(
+        [str(Path(sys.executable).with_name("cfn-lint")), str(path)], capture_output=True, text=True
+    )
     assert lint.returncode & 2 and "E3601" in lint.stdout, lint.stdout
 
 
@@ -174,7 +237,9 @@ def test_cdk_nag_has_no_unacknowledged_findings_and_every_acknowledgement_has_a_
     assert plugin["suppressedViolations"], "the report should list what was acknowledged"
     for suppressed in plugin["suppressedViolations"]:
         assert len(suppressed["reason"]) > 30, suppressed["ruleName"]  # a reason a reviewer can check
-        assert "[" in suppressed["acknowledgedId"] or suppressed["ruleName"] == "AwsSolutions-L1"  # one finding, not a whole rule
+        assert (
+            "[" in suppressed["acknowledgedId"] or suppressed["ruleName"] == "AwsSolutions-L1"
+        )  # one finding, not a whole rule
 
 
 def _context(**values):
@@ -185,10 +250,16 @@ def _context(**values):
 
 def test_context_defaults_reach_the_lambda_environment():
     settings = settings_from_context(_context())
-    assert settings.source_lang == "en" and settings.target_langs == ("zh", "es") and settings.poll_seconds == 60
+    assert (
+        settings.source_lang == "en" and settings.target_langs == ("zh", "es") and settings.poll_seconds == 60
+    )
     assert settings.as_env()["AMTS_TARGET_LANGS"] == "zh,es"
     custom = settings_from_context(_context(targetLanguages="pt, es", pollSeconds="30", evaluationChars=500))
-    assert custom.as_env()["AMTS_TARGET_LANGS"] == "pt,es" and custom.poll_seconds == 30 and custom.eval_chars == 500
+    assert (
+        custom.as_env()["AMTS_TARGET_LANGS"] == "pt,es"
+        and custom.poll_seconds == 30
+        and custom.eval_chars == 500
+    )
 
 
 def test_context_is_checked():
@@ -203,10 +274,18 @@ def test_steps_that_read_objects_can_tell_a_missing_key_from_a_denied_one(synth)
     checked = 0
     for policy in resources(synth, "AWS::IAM::Policy").values():
         stmts = policy["Properties"]["PolicyDocument"]["Statement"]
-        actions = [a for s in stmts for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])]
+        actions = [
+            a for s in stmts for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+        ]
         role = policy["Properties"]["Roles"][0]["Ref"]
         if "s3:GetObject" in actions and role.split("Role")[0] in (
-                "Plan", "BuildParallelData", "PrepareBatch", "Assemble", "Evaluate", "Report"):
+            "Plan",
+            "BuildParallelData",
+            "PrepareBatch",
+            "Assemble",
+            "Evaluate",
+            "Report",
+        ):
             assert any(s["Action"] == "s3:ListBucket" and "Condition" not in s for s in stmts), role
             checked += 1
     assert checked == 6

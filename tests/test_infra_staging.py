@@ -55,8 +55,14 @@ def test_pins_come_from_requirements_txt():
 
 
 def test_the_layer_covers_every_third_party_module_the_handlers_load():
-    probe = subprocess.run([sys.executable, "-c", _PROBE], cwd=REPO, capture_output=True, text=True, check=True,
-                           env={"POWERTOOLS_TRACE_DISABLED": "true", "AWS_DEFAULT_REGION": "us-east-1", "PATH": ""})
+    probe = subprocess.run(
+        [sys.executable, "-c", _PROBE],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"POWERTOOLS_TRACE_DISABLED": "true", "AWS_DEFAULT_REGION": "us-east-1", "PATH": ""},
+    )
     loaded = set(json.loads(probe.stdout.strip().splitlines()[-1]))
     seen: set[str] = set()
     bundled = set().union(*(_import_names(name, seen) for name in staging.LAMBDA_PACKAGES))
@@ -86,6 +92,7 @@ def test_code_staging_is_cached_by_content(tmp_path, monkeypatch):
 
 def test_code_and_layer_fit_lambda_size_limit():
     """Function code plus layers must stay under Lambda's 250 MB unzipped quota."""
+
     def size(folder: Path) -> int:
         return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 

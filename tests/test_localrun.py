@@ -16,9 +16,13 @@ def test_local_run_writes_outputs_reports_and_history(tmp_path, sample_book):
     out = tmp_path / "demo-out"
     result = CliRunner().invoke(app, ["local-run", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    chapters = sorted(p.relative_to(sample_book / "en-new").as_posix() for p in (sample_book / "en-new").rglob("*.md"))
+    chapters = sorted(
+        p.relative_to(sample_book / "en-new").as_posix() for p in (sample_book / "en-new").rglob("*.md")
+    )
     for lang in ("zh", "es"):
-        written = sorted(p.relative_to(out / "output" / lang).as_posix() for p in (out / "output" / lang).rglob("*.md"))
+        written = sorted(
+            p.relative_to(out / "output" / lang).as_posix() for p in (out / "output" / lang).rglob("*.md")
+        )
         assert written == chapters
     latest = json.loads((out / "reports" / "latest.json").read_text())
     report = json.loads((out / latest["report"]).read_text())

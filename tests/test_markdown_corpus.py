@@ -32,7 +32,9 @@ def test_no_segment_contains_code(d2l_data, hf_data):
             if block.kind == "code":
                 # distinctive code lines: long enough not to be an ordinary word in prose
                 code_lines.update(
-                    line.strip() for line in block.raw.splitlines()[1:-1] if len(line.strip()) > 25 and "(" in line
+                    line.strip()
+                    for line in block.raw.splitlines()[1:-1]
+                    if len(line.strip()) > 25 and "(" in line
                 )
         for segment in doc.segments:
             prose, _ = mask(segment.text, segment.spans)  # inline code quoting code is fine, prose is not
@@ -52,6 +54,9 @@ def test_roles_are_protected_spans_everywhere(d2l_data, role):
             start = segment.text.find(role)
             while start >= 0:
                 seen += 1
-                assert any(span.start == start and span.kind == "role" for span in segment.spans), (path, segment.text)
+                assert any(span.start == start and span.kind == "role" for span in segment.spans), (
+                    path,
+                    segment.text,
+                )
                 start = segment.text.find(role, start + 1)
     assert seen > 10

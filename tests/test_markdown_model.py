@@ -89,7 +89,11 @@ def test_segment_lines_ids_and_spans():
     para = doc.segments[1]
     assert (para.line, para.end_line) == (4, 6)
     assert para.id.endswith("-0") and len(para.id.split("-")[0]) == 12
-    assert [para.text[s.start : s.end] for s in para.spans] == [":numref:`sec_linear`", "`d2l.train`", "$\\mathbf{w}$"]
+    assert [para.text[s.start : s.end] for s in para.spans] == [
+        ":numref:`sec_linear`",
+        "`d2l.train`",
+        "$\\mathbf{w}$",
+    ]
     assert doc.blocks[para.block].segments[0] is para
 
 
@@ -171,8 +175,8 @@ def test_slide_markers_and_links_are_protected():
 def test_mdx_components_and_conditionals_are_protected():
     mdx = (
         "<FrameworkSwitchCourse {fw} />\n\n{#if fw === 'pt'}\n\n<CourseFloatingBanner chapter={2}\n"
-        "  notebooks={[\n    {label: \"Colab\", value: \"https://x\"},\n]} />\n\n{:else}\n\n"
-        "<Tip>\n\nA tip to translate.\n\n</Tip>\n\n{/if}\n\n<Youtube id=\"abc\"/>\n\nProse here.\n"
+        '  notebooks={[\n    {label: "Colab", value: "https://x"},\n]} />\n\n{:else}\n\n'
+        '<Tip>\n\nA tip to translate.\n\n</Tip>\n\n{/if}\n\n<Youtube id="abc"/>\n\nProse here.\n'
     )
     doc = parse(mdx)
     assert texts(doc) == ["A tip to translate.", "Prose here."]

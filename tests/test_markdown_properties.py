@@ -11,10 +11,34 @@ from hypothesis import strategies as st
 from amts.markdown import PLACEHOLDER_RE, mask, parse, render, unmask
 
 words = st.sampled_from(
-    ["the", "model", "loss", "data", "we", "train", "gradient", "é", "数据", "*bold*", "_em_", "1.5", "e.g.", "(see)"]
+    [
+        "the",
+        "model",
+        "loss",
+        "data",
+        "we",
+        "train",
+        "gradient",
+        "é",
+        "数据",
+        "*bold*",
+        "_em_",
+        "1.5",
+        "e.g.",
+        "(see)",
+    ]
 )
 inline = st.sampled_from(
-    ["`x = 1`", "$\\alpha$", ":numref:`sec_a`", ":cite:`A.B.2020`", "[**", "**]", "[link](https://a.org/x)", "<sub>"]
+    [
+        "`x = 1`",
+        "$\\alpha$",
+        ":numref:`sec_a`",
+        ":cite:`A.B.2020`",
+        "[**",
+        "**]",
+        "[link](https://a.org/x)",
+        "<sub>",
+    ]
 )
 prose_line = st.lists(st.one_of(words, words, inline), min_size=1, max_size=8).map(" ".join)
 eol = st.sampled_from(["\n", "\n", "\r\n"])
@@ -23,7 +47,23 @@ trailing = st.sampled_from(["", "", "  ", "\t"])
 
 @st.composite
 def blocks(draw):
-    kind = draw(st.sampled_from(["para", "heading", "fence", "math1", "mathn", "directive", "list", "table", "image", "tab", "html"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "para",
+                "heading",
+                "fence",
+                "math1",
+                "mathn",
+                "directive",
+                "list",
+                "table",
+                "image",
+                "tab",
+                "html",
+            ]
+        )
+    )
     line = draw(prose_line)
     if kind == "para":
         return [draw(prose_line) + draw(trailing) for _ in range(draw(st.integers(1, 4)))]
@@ -38,7 +78,9 @@ def blocks(draw):
     if kind == "mathn":
         return ["$$", "\\begin{aligned}", line, "\\end{aligned}", "$$", ":eqlabel:`eq_x`"]
     if kind == "directive":
-        return [draw(st.sampled_from([":label:`sec_x`", ":width:`400px`", ":begin_tab:`mxnet`", ":end_tab:"]))]
+        return [
+            draw(st.sampled_from([":label:`sec_x`", ":width:`400px`", ":begin_tab:`mxnet`", ":end_tab:"]))
+        ]
     if kind == "list":
         marker = draw(st.sampled_from(["* ", "- ", "1. "]))
         return [marker + draw(prose_line) for _ in range(draw(st.integers(1, 3)))]
@@ -118,8 +160,10 @@ def test_translating_every_segment_keeps_protected_blocks(text):
 
 
 markdownish = st.lists(
-    st.sampled_from(list("`$*[]()<>|:!#-_~{}\\/ \t\r\n\x0b\x0c\u2028aé数1")
-                    + ["```", "$$", ":label:", ":begin_tab:", "<Tip>", "{#if x}", "**]", "[**", "](u)", "\r\n"])
+    st.sampled_from(
+        list("`$*[]()<>|:!#-_~{}\\/ \t\r\n\x0b\x0c\u2028aé数1")
+        + ["```", "$$", ":label:", ":begin_tab:", "<Tip>", "{#if x}", "**]", "[**", "](u)", "\r\n"]
+    )
 ).map("".join)
 
 

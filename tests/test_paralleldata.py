@@ -72,8 +72,14 @@ def test_limits_and_filters_drop_and_count():
     summary = BuildSummary()
     kept = enforce_limits(pairs, "en", "zh", summary)
     assert kept == [("Good pair.", "好的句子。")]
-    assert dict(summary.dropped) == {"duplicate": 1, "conflicting_duplicate": 1, "formula_prefix": 2,
-                                     "untranslated": 2, "too_long": 1, "length_ratio": 1}
+    assert dict(summary.dropped) == {
+        "duplicate": 1,
+        "conflicting_duplicate": 1,
+        "formula_prefix": 2,
+        "untranslated": 2,
+        "too_long": 1,
+        "length_ratio": 1,
+    }
     assert summary.kept == 1
 
 
@@ -85,8 +91,10 @@ def test_paragraph_pairs_over_the_limit_are_split_at_sentences():
     summary = BuildSummary()
     pairs = pairs_from_beads([bead], "en", "zh", summary, "paragraph")
     assert len(pairs) > 1
-    assert all(utf8_size(s) <= MAX_PARALLEL_DATA_SEGMENT_BYTES and utf8_size(t) <= MAX_PARALLEL_DATA_SEGMENT_BYTES
-               for s, t in pairs)
+    assert all(
+        utf8_size(s) <= MAX_PARALLEL_DATA_SEGMENT_BYTES and utf8_size(t) <= MAX_PARALLEL_DATA_SEGMENT_BYTES
+        for s, t in pairs
+    )
     assert " ".join(s for s, _ in pairs) == " ".join(en)
     assert "".join(t for _, t in pairs) == "".join(zh)
 
@@ -110,9 +118,23 @@ def test_cli_build_from_folders(tmp_path, sample_book):
     if not (sample_book / "en").is_dir() or not (sample_book / "zh").is_dir():
         pytest.skip("sample book absent")
     out = tmp_path / "sample.tmx"
-    result = CliRunner().invoke(app, ["paralleldata", "build", "--source", str(sample_book / "en"), "--target",
-                                      str(sample_book / "zh"), "--source-lang", "en", "--target-lang", "zh",
-                                      "--out", str(out)])
+    result = CliRunner().invoke(
+        app,
+        [
+            "paralleldata",
+            "build",
+            "--source",
+            str(sample_book / "en"),
+            "--target",
+            str(sample_book / "zh"),
+            "--source-lang",
+            "en",
+            "--target-lang",
+            "zh",
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["format"] == "tmx" and report["files"]["aligned"] >= 1
@@ -127,9 +149,25 @@ def test_cli_build_from_folders(tmp_path, sample_book):
 def test_whole_corpus_parallel_data_meets_amazon_limits(d2l_data, tmp_path, granularity, fmt):
     out = tmp_path / f"d2l.{fmt}"
     excluded = "chapter_recurrent-modern/machine-translation-and-dataset.md"
-    result = CliRunner().invoke(app, ["paralleldata", "build", "--pairs", str(d2l_data / "pairs.tsv"),
-                                      "--source-lang", "en", "--target-lang", "zh", "--granularity", granularity,
-                                      "--exclude", excluded, "--out", str(out)])
+    result = CliRunner().invoke(
+        app,
+        [
+            "paralleldata",
+            "build",
+            "--pairs",
+            str(d2l_data / "pairs.tsv"),
+            "--source-lang",
+            "en",
+            "--target-lang",
+            "zh",
+            "--granularity",
+            granularity,
+            "--exclude",
+            excluded,
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["files"]["meta"] == 3 and report["files"]["excluded"] == 1

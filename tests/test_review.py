@@ -94,7 +94,16 @@ def test_page_shows_origin_score_and_counts(report):
     page = render_page(report)
     assert "memory (fuzzy score 87)" in page
     counts = dict(re.findall(r'data-count="([\w-]+)">(\d+)<', page))
-    for status in ("reused", "fuzzy", "machine", "reused-format", "code-changed", "deleted", "untranslated", "new"):
+    for status in (
+        "reused",
+        "fuzzy",
+        "machine",
+        "reused-format",
+        "code-changed",
+        "deleted",
+        "untranslated",
+        "new",
+    ):
         assert int(counts[status]) == sum(1 for _, seg in _all(report) if seg["status"] == status)
 
 

@@ -15,7 +15,9 @@ from amts.review.report import load_report
 FIXTURE = Path(__file__).parent / "data" / "review_report.json"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (Debian package `chromium`)")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium is not installed (Debian package `chromium`)"
+)
 
 
 def chromium(url: str, profile: Path, *extra: str) -> str:
@@ -107,10 +109,14 @@ def test_sample_book_sync_page_shows_every_segment_to_review(sample_book, tmp_pa
         "--out", str(tmp_path / "zh"), "--report", str(tmp_path / "report.json"),
     ])  # fmt: skip
     assert synced.exit_code == 0, synced.output
-    reviewed = runner.invoke(app, ["review", str(tmp_path / "report.json"), "--out", str(tmp_path / "review.html")])
+    reviewed = runner.invoke(
+        app, ["review", str(tmp_path / "report.json"), "--out", str(tmp_path / "review.html")]
+    )
     assert reviewed.exit_code == 0, reviewed.output
     report = load_report(tmp_path / "report.json")
-    expected = [(e["path"], s["id"]) for e in report["files"] for s in e["segments"] if s["status"] != "reused"]
+    expected = [
+        (e["path"], s["id"]) for e in report["files"] for s in e["segments"] if s["status"] != "reused"
+    ]
     assert expected, "the sample's new edition changes something"
     dom = dump_dom(tmp_path / "review.html", tmp_path / "profile")
     visible = [(a["data-path"], a["data-id"]) for a in dom.articles if "hidden" not in a]

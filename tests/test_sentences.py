@@ -17,10 +17,19 @@ from amts.sentences import split_sentences
     ("text", "expected"),
     [
         ("One sentence. Another one! A third? Yes.", ["One sentence.", "Another one!", "A third?", "Yes."]),
-        ("We use e.g. ResNet, i.e., a deep net. It works.", ["We use e.g. ResNet, i.e., a deep net.", "It works."]),
-        ("As Smith et al. Showed in 2020, it holds. Next.", ["As Smith et al. Showed in 2020, it holds.", "Next."]),
+        (
+            "We use e.g. ResNet, i.e., a deep net. It works.",
+            ["We use e.g. ResNet, i.e., a deep net.", "It works."],
+        ),
+        (
+            "As Smith et al. Showed in 2020, it holds. Next.",
+            ["As Smith et al. Showed in 2020, it holds.", "Next."],
+        ),
         ("Compare A vs. B in Fig. 3 today. Then stop.", ["Compare A vs. B in Fig. 3 today.", "Then stop."]),
-        ("Pi is 3.14 and e is 2.72. Both are constants.", ["Pi is 3.14 and e is 2.72.", "Both are constants."]),
+        (
+            "Pi is 3.14 and e is 2.72. Both are constants.",
+            ["Pi is 3.14 and e is 2.72.", "Both are constants."],
+        ),
         ("Use tools, etc. The list is long.", ["Use tools, etc.", "The list is long."]),
         ("This is **bold.** And *this.* Next.", ["This is **bold.**", "And *this.*", "Next."]),
         ('He said "stop." Then left.', ['He said "stop."', "Then left."]),
@@ -49,21 +58,37 @@ def test_never_splits_inside_protected_spans(text):
 
 def test_chinese_punctuation_and_closers():
     text = "他说：“你好。”然后离开了！真的吗？是的。*步幅*则可以帮助。"
-    assert split_sentences(text, "zh") == ["他说：“你好。”", "然后离开了！", "真的吗？", "是的。", "*步幅*则可以帮助。"]
+    assert split_sentences(text, "zh") == [
+        "他说：“你好。”",
+        "然后离开了！",
+        "真的吗？",
+        "是的。",
+        "*步幅*则可以帮助。",
+    ]
 
 
 def test_chinese_comma_after_closing_quote_continues_the_sentence():
     text = "例如（“图像是否包含一只猫呢？”），所以我们最后一层应该敏感。下一句。"
-    assert split_sentences(text, "zh") == ["例如（“图像是否包含一只猫呢？”），所以我们最后一层应该敏感。", "下一句。"]
+    assert split_sentences(text, "zh") == [
+        "例如（“图像是否包含一只猫呢？”），所以我们最后一层应该敏感。",
+        "下一句。",
+    ]
 
 
 @pytest.mark.parametrize(
     ("text", "lang", "expected"),
     [
-        ("[**We treat NaN as a category.**] Since the column has two values, it works.", "en",
-         ["[**We treat NaN as a category.**]", "Since the column has two values, it works."]),
+        (
+            "[**We treat NaN as a category.**] Since the column has two values, it works.",
+            "en",
+            ["[**We treat NaN as a category.**]", "Since the column has two values, it works."],
+        ),
         ("Note (**this is highlighted.**) Next one.", "en", ["Note (**this is highlighted.**)", "Next one."]),
-        ("[**我们将“NaN”视为一个类别。**] 由于该列只有两个值。", "zh", ["[**我们将“NaN”视为一个类别。**]", "由于该列只有两个值。"]),
+        (
+            "[**我们将“NaN”视为一个类别。**] 由于该列只有两个值。",
+            "zh",
+            ["[**我们将“NaN”视为一个类别。**]", "由于该列只有两个值。"],
+        ),
     ],
 )
 def test_d2l_highlight_markers_close_the_sentence_they_end(text, lang, expected):
@@ -79,8 +104,12 @@ def test_chinese_does_not_split_on_semicolon_or_inside_math():
 
 def test_spanish_inverted_marks_and_abbreviations():
     text = "¿Qué es un modelo? ¡Es una función! Usamos p. ej. redes, etc. Fin del texto."
-    assert split_sentences(text, "es") == ["¿Qué es un modelo?", "¡Es una función!", "Usamos p. ej. redes, etc.",
-                                           "Fin del texto."]
+    assert split_sentences(text, "es") == [
+        "¿Qué es un modelo?",
+        "¡Es una función!",
+        "Usamos p. ej. redes, etc.",
+        "Fin del texto.",
+    ]
 
 
 def test_empty_and_whitespace():
@@ -89,8 +118,10 @@ def test_empty_and_whitespace():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("ab .?!。？！ `$*\"”)Ab1")), max_size=60),
-       st.sampled_from(["en", "zh", "es"]))
+@given(
+    st.text(alphabet=st.sampled_from(list('ab .?!。？！ `$*"”)Ab1')), max_size=60),
+    st.sampled_from(["en", "zh", "es"]),
+)
 def test_sentences_are_verbatim_and_cover_the_text(text, lang):
     sentences = split_sentences(text, lang)
     position = 0
@@ -107,7 +138,10 @@ def test_real_corpus_sentences_are_substrings_and_keep_spans_whole(d2l_data):
     rows = list(csv.DictReader(open(d2l_data / "pairs.tsv", encoding="utf-8"), delimiter="\t"))[3:23]
     checked = 0
     for row in rows:
-        for path, lang in ((d2l_data / "en" / row["en_path"], "en"), (d2l_data / "zh" / row["zh_path"], "zh")):
+        for path, lang in (
+            (d2l_data / "en" / row["en_path"], "en"),
+            (d2l_data / "zh" / row["zh_path"], "zh"),
+        ):
             for segment in load(path).segments:
                 sentences = split_sentences(segment.text, lang, segment.spans)
                 assert re.sub(r"\s", "", "".join(sentences)) == re.sub(r"\s", "", segment.text)

@@ -42,7 +42,9 @@ def protected_blocks(text: str) -> list[str]:
 def test_upload_produces_every_chapter_in_both_languages(cloud, sample_book):
     result = whole_book(cloud)
     report = report_of(cloud, result)
-    chapters = sorted(p.relative_to(sample_book / "en-new").as_posix() for p in (sample_book / "en-new").rglob("*.md"))
+    chapters = sorted(
+        p.relative_to(sample_book / "en-new").as_posix() for p in (sample_book / "en-new").rglob("*.md")
+    )
     assert report["failed_languages"] == []
     for lang in LANGS:
         assert sorted(k.split("/", 2)[2] for k in cloud.keys(f"output/{lang}/")) == chapters
@@ -62,7 +64,9 @@ def test_upload_produces_every_chapter_in_both_languages(cloud, sample_book):
     assert sorted(j["TargetLanguageCodes"][0] for j in jobs(cloud)) == sorted(LANGS)
     assert all(j["ParallelDataNames"] == [f"amts-en-{j['TargetLanguageCodes'][0]}"] for j in jobs(cloud))
     assert {name: data.status for name, data in cloud.translate.parallel_data.items()} == {
-        "amts-en-zh": "ACTIVE", "amts-en-es": "ACTIVE"}
+        "amts-en-zh": "ACTIVE",
+        "amts-en-es": "ACTIVE",
+    }
     # BLEU/chrF on sentences held out of the parallel data and translated in the same job
     for lang in LANGS:
         evaluation = summary[lang]["evaluation"]
@@ -79,11 +83,15 @@ def test_upload_produces_every_chapter_in_both_languages(cloud, sample_book):
         assert review["totals"]["reused"] > 0  # unchanged English keeps the human translation
         # the translators' page and XLIFF sit beside it
         assert b"<html" in cloud.get(f"reports/{report['run_id']}/{lang}/review.html").lower()
-        assert b"urn:oasis:names:tc:xliff:document:1.2" in cloud.get(f"reports/{report['run_id']}/{lang}/review.xlf")
+        assert b"urn:oasis:names:tc:xliff:document:1.2" in cloud.get(
+            f"reports/{report['run_id']}/{lang}/review.xlf"
+        )
 
 
 def test_a_failing_language_leaves_the_other_complete_and_is_named(cloud):
-    cloud.lambdas.inject("prepare_batch", lambda event: event["lang"] == "es", RuntimeError("disk full while preparing es"))
+    cloud.lambdas.inject(
+        "prepare_batch", lambda event: event["lang"] == "es", RuntimeError("disk full while preparing es")
+    )
     result = whole_book(cloud)
     report = report_of(cloud, result)
     assert report["failed_languages"] == ["es"]
@@ -148,10 +156,13 @@ def test_an_edited_chapter_is_retranslated_alone(cloud):
     assert cloud.get("output/zh/chapter_regression/linear.md") == before_other
 
 
-@pytest.mark.parametrize("key, body, expected", [
-    ("source/en/notes.txt", b"not a chapter", "not a markdown chapter"),
-    ("source/en/huge.md", b"# Huge\n\n" + b"word " * (4 * 1024 * 1024), "MB limit"),
-])
+@pytest.mark.parametrize(
+    "key, body, expected",
+    [
+        ("source/en/notes.txt", b"not a chapter", "not a markdown chapter"),
+        ("source/en/huge.md", b"# Huge\n\n" + b"word " * (4 * 1024 * 1024), "MB limit"),
+    ],
+)
 def test_bad_uploads_end_with_a_clear_error_and_touch_no_output(cloud, key, body, expected):
     whole_book(cloud)
     outputs = {k: cloud.get(k) for k in cloud.keys("output/")}

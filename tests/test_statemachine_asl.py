@@ -21,7 +21,9 @@ def machines(definition: dict, path: str = ""):
 
 def targets(state: dict) -> set[str]:
     found = {state["Next"]} if "Next" in state else set()
-    found |= {c["Next"] for c in state.get("Choices", [])} | ({state["Default"]} if "Default" in state else set())
+    found |= {c["Next"] for c in state.get("Choices", [])} | (
+        {state["Default"]} if "Default" in state else set()
+    )
     found |= {c["Next"] for c in state.get("Catch", [])}
     return found
 
@@ -53,15 +55,26 @@ def test_tasks_retry_and_translate_errors_are_matched_under_both_spellings():
                 errors = {e for r in state["Retry"] for e in r["ErrorEquals"]}
                 assert "Translate.TooManyRequestsException" in errors  # AWS
                 assert "translate.TooManyRequestsException" in errors  # moto
-                assert all(e.replace("Translate.", "translate.") in errors for e in errors if e.startswith("Translate."))
+                assert all(
+                    e.replace("Translate.", "translate.") in errors
+                    for e in errors
+                    if e.startswith("Translate.")
+                )
 
 
 def test_lambda_tasks_use_substitutions_and_pass_no_text():
     text = ASL.read_text()
     names = set(re.findall(r"\$\{([A-Za-z]+)\}", text))
-    assert names == {"PlanFunctionArn", "BuildParallelDataFunctionArn", "ParallelDataFunctionArn",
-                     "PrepareBatchFunctionArn", "AssembleFunctionArn", "EvaluateFunctionArn", "ReportFunctionArn",
-                     "TranslateDataAccessRoleArn"}
+    assert names == {
+        "PlanFunctionArn",
+        "BuildParallelDataFunctionArn",
+        "ParallelDataFunctionArn",
+        "PrepareBatchFunctionArn",
+        "AssembleFunctionArn",
+        "EvaluateFunctionArn",
+        "ReportFunctionArn",
+        "TranslateDataAccessRoleArn",
+    }
     for _, machine in machines(definition()):
         for name, state in machine["States"].items():
             if state.get("Resource") == "arn:aws:states:::lambda:invoke":
@@ -79,7 +92,9 @@ def test_one_language_failing_is_caught_inside_its_branch():
 
 
 def test_large_runs_read_the_manifest_from_s3_in_a_distributed_map():
-    branch = definition()["States"]["Translate each language"]["ItemProcessor"]["States"]["Language pipeline"]["Branches"][0]
+    branch = definition()["States"]["Translate each language"]["ItemProcessor"]["States"][
+        "Language pipeline"
+    ]["Branches"][0]
     distributed = branch["States"]["Assemble chapters (distributed)"]
     assert distributed["ItemProcessor"]["ProcessorConfig"]["Mode"] == "DISTRIBUTED"
     assert distributed["ItemReader"]["Resource"] == "arn:aws:states:::s3:getObject"
@@ -89,5 +104,8 @@ def test_large_runs_read_the_manifest_from_s3_in_a_distributed_map():
 def test_states_people_meet_first_carry_comments():
     for _, machine in machines(definition()):
         for name, state in machine["States"].items():
-            if state["Type"] in ("Map", "Parallel") or name in ("Plan changed chapters", "Write final report"):
+            if state["Type"] in ("Map", "Parallel") or name in (
+                "Plan changed chapters",
+                "Write final report",
+            ):
                 assert len(state.get("Comment", "")) > 20, name

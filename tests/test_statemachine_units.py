@@ -32,8 +32,20 @@ def test_plan_keeps_markdown_under_the_source_language_and_says_why_it_refuses_t
     store.put_text("source/en/b.mdx", "# B\n")
     store.put_text("source/en/picture.png", "x")
     store.put_text("source/fr/c.md", "# C\n")
-    run = plan_run(store, {"keys": ["source/en/a.md", "source/en/b.mdx", "source/en/picture.png",
-                                    "source/fr/c.md", "source/en/gone.md"]}, SETTINGS, "exec-1")
+    run = plan_run(
+        store,
+        {
+            "keys": [
+                "source/en/a.md",
+                "source/en/b.mdx",
+                "source/en/picture.png",
+                "source/fr/c.md",
+                "source/en/gone.md",
+            ]
+        },
+        SETTINGS,
+        "exec-1",
+    )
     assert [c["path"] for c in store.get_json(run["manifest_key"])] == ["a.md", "b.mdx"]
     reasons = {r["key"]: r["error"] for r in run["rejected"]}
     assert "only .md and .mdx" in reasons["source/en/picture.png"]
@@ -79,15 +91,27 @@ def test_score_uses_chinese_tokenization_for_zh():
 
 
 def test_final_report_names_failures_and_prices_characters(store):
-    store.put_json(layout.language_summary_key("r1", "zh"), {"lang": "zh", "status": "ok", "chars_to_mt": 200_000,
-                                                            "chapters": {"ok": 2}, "errors": []})
-    run = {"run_id": "r1", "bucket": "book", "source_lang": "en", "chapter_count": 2,
-           "language_results": [{"lang": "zh", "status": "ok"},
-                                {"lang": "es", "status": "failed", "error": "TranslationJobFailed", "cause": "boom"}]}
+    store.put_json(
+        layout.language_summary_key("r1", "zh"),
+        {"lang": "zh", "status": "ok", "chars_to_mt": 200_000, "chapters": {"ok": 2}, "errors": []},
+    )
+    run = {
+        "run_id": "r1",
+        "bucket": "book",
+        "source_lang": "en",
+        "chapter_count": 2,
+        "language_results": [
+            {"lang": "zh", "status": "ok"},
+            {"lang": "es", "status": "failed", "error": "TranslationJobFailed", "cause": "boom"},
+        ],
+    }
     result = final_report(store, run)
     report = store.get_json(result["report_key"])
     assert report["failed_languages"] == ["es"] and result["failed_languages"] == ["es"]
-    assert report["chars_to_mt"] == 200_000 and report["estimated_cost_usd"] == estimated_cost_usd(200_000) == 3.0
+    assert (
+        report["chars_to_mt"] == 200_000
+        and report["estimated_cost_usd"] == estimated_cost_usd(200_000) == 3.0
+    )
     markdown = store.get_bytes("reports/r1/report.md").decode()
     assert "| es | failed |" in markdown and "TranslationJobFailed" in markdown
     assert store.get_json("reports/latest.json")["run_id"] == "r1"
@@ -98,7 +122,10 @@ def test_settings_refuse_an_engine_the_state_machine_cannot_run():
 
     with pytest.raises(AmtsError, match="amazon, none"):
         Settings(engine="apertium")
-    assert Settings.from_env({"AMTS_TARGET_LANGS": "pt, de", "AMTS_ENGINE": "none"}).target_langs == ("pt", "de")
+    assert Settings.from_env({"AMTS_TARGET_LANGS": "pt, de", "AMTS_ENGINE": "none"}).target_langs == (
+        "pt",
+        "de",
+    )
 
 
 def test_held_out_sample_is_fixed_small_and_bounded():

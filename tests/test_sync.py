@@ -69,8 +69,10 @@ def test_unchanged_english_gives_the_old_translation_byte_for_byte():
 
 
 def test_rewrapped_english_reuses_the_human_text_as_written():
-    rewrapped = EN_OLD.replace("we want to gradually reduce the spatial resolution",
-                               "we want to gradually reduce\nthe spatial resolution")
+    rewrapped = EN_OLD.replace(
+        "we want to gradually reduce the spatial resolution",
+        "we want to gradually reduce\nthe spatial resolution",
+    )
     text, report = sync_document(EN_OLD, rewrapped, ZH_OLD, "en", "zh")
     assert text == ZH_OLD
     assert _status(report, "Often, as we process") == "reused-format"
@@ -126,7 +128,9 @@ def test_code_keeps_translated_comments_of_the_lines_that_did_not_change():
     text, report = sync_document(EN_OLD, comment_only, ZH_OLD, "en", "zh")
     assert "# 计算汇聚输出" in text  # kept, but flagged: the English comment it translates was edited
     assert report["counts"]["code_changed"] == 1
-    code_untouched = EN_OLD.replace("Pooling layers serve two purposes.", "Pooling layers serve a dual purpose.")
+    code_untouched = EN_OLD.replace(
+        "Pooling layers serve two purposes.", "Pooling layers serve a dual purpose."
+    )
     assert sync_document(EN_OLD, code_untouched, ZH_OLD, "en", "zh")[1]["counts"]["code_changed"] == 0
 
 
@@ -140,23 +144,33 @@ def test_deleted_english_drops_the_translation_and_lists_it():
 
 def test_slide_markers_added_around_a_paragraph_are_carried_into_the_translation():
     new = EN_OLD.replace("The deeper we go", ":begin_slide:\nThe deeper we go").replace(
-        "Pooling layers serve two purposes.", "Pooling layers serve two purposes.\n:end_slide:")
+        "Pooling layers serve two purposes.", "Pooling layers serve two purposes.\n:end_slide:"
+    )
     text, report = sync_document(EN_OLD, new, ZH_OLD, "en", "zh")
-    assert ":begin_slide:\n我们在网络中越深入，每个隐藏节点对其敏感的感受野就越大。汇聚层有双重目的。\n:end_slide:" in text
+    assert (
+        ":begin_slide:\n我们在网络中越深入，每个隐藏节点对其敏感的感受野就越大。汇聚层有双重目的。\n:end_slide:"
+        in text
+    )
     assert report["counts"]["untranslated"] == 0
 
 
 def test_slide_marker_splitting_a_paragraph_splits_the_translation_at_the_same_sentence():
     new = EN_OLD.replace("Often, as we process", ":begin_slide:\nOften, as we process").replace(
-        "hidden representations.\n", "hidden representations.\n:end_slide:\n")
+        "hidden representations.\n", "hidden representations.\n:end_slide:\n"
+    )
     text, report = sync_document(EN_OLD, new, ZH_OLD, "en", "zh")
-    assert ":begin_slide:\n通常当我们处理图像时，我们希望逐渐降低隐藏表示的空间分辨率。\n:end_slide:\n聚集信息会生成越来越粗糙的映射。" in text
+    assert (
+        ":begin_slide:\n通常当我们处理图像时，我们希望逐渐降低隐藏表示的空间分辨率。\n:end_slide:\n聚集信息会生成越来越粗糙的映射。"
+        in text
+    )
     assert {e["status"] for e in report["segments"]} <= {"reused", "reused-format"}
 
 
 def test_bold_slide_marker_around_a_whole_paragraph_is_applied_and_needs_no_review():
-    new = EN_OLD.replace("* Max pooling takes the maximum over the window.",
-                         "* [**Max pooling takes the maximum over the window.**]")
+    new = EN_OLD.replace(
+        "* Max pooling takes the maximum over the window.",
+        "* [**Max pooling takes the maximum over the window.**]",
+    )
     text, report = sync_document(EN_OLD, new, ZH_OLD, "en", "zh")
     assert "* [**最大汇聚层取窗口内的最大值**]。" in text
     assert _status(report, "[**Max pooling") == "reused-format"
@@ -184,8 +198,16 @@ def test_report_entries_carry_the_contract_fields():
     assert report["path"] == "chapter/pooling.md"
     for entry in report["segments"]:
         assert {"id", "status", "source", "old_source", "target", "old_target"} <= entry.keys()
-        assert entry["status"] in {"reused", "reused-format", "fuzzy", "machine", "untranslated",
-                                   "code-changed", "deleted", "new"}
+        assert entry["status"] in {
+            "reused",
+            "reused-format",
+            "fuzzy",
+            "machine",
+            "untranslated",
+            "code-changed",
+            "deleted",
+            "new",
+        }
     ids = [e["id"] for e in report["segments"]]
     assert len(ids) == len(set(ids))
 
@@ -204,7 +226,9 @@ def test_wrong_language_is_refused(old_target, target_lang, message):
 
 
 def test_a_target_that_is_not_a_translation_of_the_old_source_is_refused():
-    other = "\n\n".join(f"第{i}段。" + "这是一段与原文毫无关系的很长很长的中文文字，" * (1 + i % 7) for i in range(30))
+    other = "\n\n".join(
+        f"第{i}段。" + "这是一段与原文毫无关系的很长很长的中文文字，" * (1 + i % 7) for i in range(30)
+    )
     with pytest.raises(AlignmentError, match="does not .*translation|do not align"):
         sync_document(EN_OLD, EN_OLD, "# 标题\n\n```{.python .input}\nprint(1)\n```\n\n" + other, "en", "zh")
 
@@ -226,9 +250,10 @@ def test_segment_ids_are_the_segment_models_ids():
 
 
 def test_slide_marker_around_one_sentence_of_a_changed_paragraph_wraps_its_translation():
-    new = EN_OLD.replace("The deeper we go in the network, the larger the receptive field to which each hidden node is sensitive.",
-                         "[**The deeper we go in the network, the larger the receptive field to which each hidden node is sensitive.**]").replace(
-        "Pooling layers serve two purposes.", "Pooling layers serve a dual purpose.")
+    new = EN_OLD.replace(
+        "The deeper we go in the network, the larger the receptive field to which each hidden node is sensitive.",
+        "[**The deeper we go in the network, the larger the receptive field to which each hidden node is sensitive.**]",
+    ).replace("Pooling layers serve two purposes.", "Pooling layers serve a dual purpose.")
     plan = plan_chapter(EN_OLD, new, ZH_OLD, "en", "zh")
     text, _ = assemble(plan, {plan.requests[0].id: Fill("汇聚层有两个目的。", "apertium")})
     assert "[**我们在网络中越深入，每个隐藏节点对其敏感的感受野就越大**]。汇聚层有两个目的。" in text
@@ -256,20 +281,28 @@ def test_memory_may_be_given_as_pairs_and_is_looked_up_before_the_engine():
 
 def test_framework_tab_put_around_a_paragraph_hugs_the_human_paragraph():
     new = EN_OLD.replace("The deeper we go", ":begin_tab:`pytorch`\nThe deeper we go").replace(
-        "Pooling layers serve two purposes.\n", "Pooling layers serve two purposes.\n:end_tab:\n")
+        "Pooling layers serve two purposes.\n", "Pooling layers serve two purposes.\n:end_tab:\n"
+    )
     text, report = sync_document(EN_OLD, new, ZH_OLD, "en", "zh")
-    assert ":begin_tab:`pytorch`\n我们在网络中越深入，每个隐藏节点对其敏感的感受野就越大。汇聚层有双重目的。\n:end_tab:\n\n```" in text
+    assert (
+        ":begin_tab:`pytorch`\n我们在网络中越深入，每个隐藏节点对其敏感的感受野就越大。汇聚层有双重目的。\n:end_tab:\n\n```"
+        in text
+    )
     assert report["counts"]["segments"] == report["counts"]["reused"]
 
 
 def test_batch_flow_plan_first_then_assemble_with_translations_made_elsewhere():
     new = EN_OLD.replace("## Summary", "Pooling has no parameters.\n\n## Summary").replace(
-        "Pooling layers serve two purposes.", "Pooling layers serve a dual purpose.")
+        "Pooling layers serve two purposes.", "Pooling layers serve a dual purpose."
+    )
     plan = plan_chapter(EN_OLD, new, ZH_OLD, "en", "zh", path="pool.md")
     wanted = {r.id: r.text for r in plan.requests}
     assert sorted(wanted.values()) == ["Pooling has no parameters.", "Pooling layers serve a dual purpose."]
     done = {rid: f"<{text}>" for rid, text in wanted.items()}
     text, report = sync_document(EN_OLD, new, ZH_OLD, "en", "zh", path="pool.md", translations=done)
-    assert "<Pooling has no parameters.>" in text and "感受野就越大。<Pooling layers serve a dual purpose.>" in text
+    assert (
+        "<Pooling has no parameters.>" in text
+        and "感受野就越大。<Pooling layers serve a dual purpose.>" in text
+    )
     statuses = {e["source"]: (e["status"], e.get("origin")) for e in report["segments"]}
     assert statuses["Pooling has no parameters."] == ("machine", "external")

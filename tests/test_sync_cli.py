@@ -34,8 +34,20 @@ def test_file_sync_writes_output_and_report(tmp_path):
     en_new = _book(tmp_path, "en-new", {"p.md": EN_NEW}) / "p.md"
     zh_old = _book(tmp_path, "zh-old", {"p.md": ZH_OLD}) / "p.md"
     out, report = tmp_path / "out" / "p.md", tmp_path / "report.json"
-    result = _run("--old-source", str(en_old), "--new-source", str(en_new), "--old-target", str(zh_old),
-                  "--target-lang", "zh", "--out", str(out), "--report", str(report))
+    result = _run(
+        "--old-source",
+        str(en_old),
+        "--new-source",
+        str(en_new),
+        "--old-target",
+        str(zh_old),
+        "--target-lang",
+        "zh",
+        "--out",
+        str(out),
+        "--report",
+        str(report),
+    )
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8") == ZH_OLD  # engine none: the old translation stays
     data = json.loads(report.read_text(encoding="utf-8"))
@@ -49,13 +61,17 @@ def test_file_sync_writes_output_and_report(tmp_path):
 
 def test_folder_sync_with_new_renamed_and_removed_chapters(tmp_path):
     en_old = _book(tmp_path, "en-old", {"a/p.md": EN_OLD, "gone.md": EN_OLD, "old-name.md": EN_OLD})
-    en_new = _book(tmp_path, "en-new", {"a/p.md": EN_NEW, "fresh.md": "# New\n\nA brand new chapter.\n",
-                                        "old-name.md": EN_OLD})
+    en_new = _book(
+        tmp_path,
+        "en-new",
+        {"a/p.md": EN_NEW, "fresh.md": "# New\n\nA brand new chapter.\n", "old-name.md": EN_OLD},
+    )
     zh_old = _book(tmp_path, "zh-old", {"a/p.md": ZH_OLD, "gone.md": ZH_OLD, "zh-name.md": ZH_OLD})
     pairs = tmp_path / "pairs.tsv"
     pairs.write_text("en_path\tzh_path\nold-name.md\tzh-name.md\n", encoding="utf-8")
-    report = sync_paths(en_old, en_new, zh_old, tmp_path / "out", "en", "zh", pairs=pairs,
-                        report=tmp_path / "r.json")
+    report = sync_paths(
+        en_old, en_new, zh_old, tmp_path / "out", "en", "zh", pairs=pairs, report=tmp_path / "r.json"
+    )
     out = tmp_path / "out"
     assert (out / "a/p.md").read_text(encoding="utf-8") == ZH_OLD
     assert (out / "zh-name.md").read_text(encoding="utf-8") == ZH_OLD
@@ -71,8 +87,20 @@ def test_out_edited_since_is_refused_unless_forced(tmp_path):
     en = _book(tmp_path, "en", {"p.md": EN_OLD}) / "p.md"
     zh = _book(tmp_path, "zh", {"p.md": ZH_OLD}) / "p.md"
     out = _book(tmp_path, "out", {"p.md": ZH_OLD + "\n译者的修改。\n"}) / "p.md"
-    args = ["--old-source", str(en), "--new-source", str(en), "--old-target", str(zh), "--target-lang", "zh",
-            "--out", str(out), "--report", str(tmp_path / "r.json")]
+    args = [
+        "--old-source",
+        str(en),
+        "--new-source",
+        str(en),
+        "--old-target",
+        str(zh),
+        "--target-lang",
+        "zh",
+        "--out",
+        str(out),
+        "--report",
+        str(tmp_path / "r.json"),
+    ]
     result = _run(*args)
     assert result.exit_code != 0
     assert isinstance(result.exception, AmtsError) and "--force" in str(result.exception)
@@ -105,11 +133,37 @@ def test_missing_old_source_for_an_existing_translation_is_an_error(tmp_path):
 
 def test_missing_file_and_bad_options_are_clear_errors(tmp_path):
     zh = _book(tmp_path, "zh", {"p.md": ZH_OLD}) / "p.md"
-    result = _run("--old-source", str(tmp_path / "nope.md"), "--new-source", str(zh), "--old-target", str(zh),
-                  "--target-lang", "zh", "--out", str(tmp_path / "o.md"), "--report", str(tmp_path / "r.json"))
+    result = _run(
+        "--old-source",
+        str(tmp_path / "nope.md"),
+        "--new-source",
+        str(zh),
+        "--old-target",
+        str(zh),
+        "--target-lang",
+        "zh",
+        "--out",
+        str(tmp_path / "o.md"),
+        "--report",
+        str(tmp_path / "r.json"),
+    )
     assert isinstance(result.exception, AmtsError) and "no such file" in str(result.exception)
-    result = _run("--old-source", str(zh), "--new-source", str(zh), "--old-target", str(zh), "--target-lang", "zh",
-                  "--out", str(tmp_path / "o.md"), "--report", str(tmp_path / "r.json"), "--engine", "babel")
+    result = _run(
+        "--old-source",
+        str(zh),
+        "--new-source",
+        str(zh),
+        "--old-target",
+        str(zh),
+        "--target-lang",
+        "zh",
+        "--out",
+        str(tmp_path / "o.md"),
+        "--report",
+        str(tmp_path / "r.json"),
+        "--engine",
+        "babel",
+    )
     assert result.exit_code == 2 and "--engine" in result.output
     assert not (tmp_path / "o.md").exists()
 
@@ -121,12 +175,29 @@ def test_memory_fills_changed_sentences_before_any_engine(tmp_path):
     memory = tmp_path / "memory.tsv"
     memory.write_text("en\tzh\nPooling layers serve a dual purpose.\t汇聚层有两个用途。\n", encoding="utf-8")
     out, report = tmp_path / "o.md", tmp_path / "r.json"
-    result = _run("--old-source", str(en_old), "--new-source", str(en_new), "--old-target", str(zh_old),
-                  "--target-lang", "zh", "--engine", "memory", "--memory", str(memory), "--out", str(out),
-                  "--report", str(report))
+    result = _run(
+        "--old-source",
+        str(en_old),
+        "--new-source",
+        str(en_new),
+        "--old-target",
+        str(zh_old),
+        "--target-lang",
+        "zh",
+        "--engine",
+        "memory",
+        "--memory",
+        str(memory),
+        "--out",
+        str(out),
+        "--report",
+        str(report),
+    )
     assert result.exit_code == 0, result.output
     assert "感受野就越大。汇聚层有两个用途。" in out.read_text(encoding="utf-8")
-    entry = next(e for e in json.loads(report.read_text())["files"][0]["segments"] if "dual purpose" in e["source"])
+    entry = next(
+        e for e in json.loads(report.read_text())["files"][0]["segments"] if "dual purpose" in e["source"]
+    )
     assert entry["status"] == "reused" and entry["origin"] == "human+memory"
 
 
@@ -135,11 +206,26 @@ def test_pairs_table_can_point_at_origin_files_kept_beside_the_translation(tmp_p
     zh_repo = _book(tmp_path, "zh", {"ch/pool.md": ZH_OLD, "ch/pool_origin.md": EN_OLD})
     en_new = _book(tmp_path, "en-new", {"ch/pooling.md": EN_NEW})
     pairs = tmp_path / "pairs.tsv"
-    pairs.write_text("en_path\tzh_path\tzh_origin_path\tkind\nch/pooling.md\tch/pool.md\tch/pool_origin.md\tchapter\n",
-                     encoding="utf-8")
-    result = _run("--old-source", str(zh_repo), "--new-source", str(en_new), "--old-target", str(zh_repo),
-                  "--target-lang", "zh", "--out", str(tmp_path / "out"), "--report", str(tmp_path / "r.json"),
-                  "--pairs", str(pairs))
+    pairs.write_text(
+        "en_path\tzh_path\tzh_origin_path\tkind\nch/pooling.md\tch/pool.md\tch/pool_origin.md\tchapter\n",
+        encoding="utf-8",
+    )
+    result = _run(
+        "--old-source",
+        str(zh_repo),
+        "--new-source",
+        str(en_new),
+        "--old-target",
+        str(zh_repo),
+        "--target-lang",
+        "zh",
+        "--out",
+        str(tmp_path / "out"),
+        "--report",
+        str(tmp_path / "r.json"),
+        "--pairs",
+        str(pairs),
+    )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out" / "ch/pool.md").read_text(encoding="utf-8") == ZH_OLD
     report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))

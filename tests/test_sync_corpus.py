@@ -33,7 +33,9 @@ def events(d2l_data) -> list[Path]:
 
 def test_event_quality_meets_the_acceptance_bars(events):
     bench = _benchmark()
-    clean = next(e for e in events if e.name.startswith("v0161"))  # the event where humans followed the English
+    clean = next(
+        e for e in events if e.name.startswith("v0161")
+    )  # the event where humans followed the English
     s = bench.evaluate_event(clean)
     assert s["reused_hit"] >= 0.98 * s["reused"] and s["reused"] > 200
     assert s["chars_to_mt"] <= 1.1 * s["changed_chars"]
@@ -61,7 +63,11 @@ def test_human_text_of_unchanged_english_is_never_lost(events):
             unchanged = {u.raw for u in split_units(en_new) if u.is_prose}
             beads, _ = align_units(old_units, target_units)
             for bead in beads:
-                if len(bead.source) == 1 and old_units[bead.source[0]].is_prose and old_units[bead.source[0]].raw in unchanged:
+                if (
+                    len(bead.source) == 1
+                    and old_units[bead.source[0]].is_prose
+                    and old_units[bead.source[0]].raw in unchanged
+                ):
                     for j in bead.target:
                         assert target_units[j].raw in output, f"{rel}:{target_units[j].line} lost"
                         checked += 1
@@ -75,10 +81,13 @@ def test_a_chapter_paired_with_another_chapters_translation_is_refused(d2l_data)
         sync_document(en, en, other_zh, "en", "zh", path="adadelta.md")
 
 
-@pytest.mark.parametrize(("chapter", "human_sentence"), [
-    ("chapter_linear-networks/softmax-regression-scratch", "然后(**使用`y`作为`y_hat`中概率的索引**)"),
-    ("chapter_multilayer-perceptrons/mlp", "[**ReLU提供了一种非常简单的非线性变换**]。"),
-])
+@pytest.mark.parametrize(
+    ("chapter", "human_sentence"),
+    [
+        ("chapter_linear-networks/softmax-regression-scratch", "然后(**使用`y`作为`y_hat`中概率的索引**)"),
+        ("chapter_multilayer-perceptrons/mlp", "[**ReLU提供了一种非常简单的非线性变换**]。"),
+    ],
+)
 def test_translator_additions_in_changed_paragraphs_are_kept(d2l_data, chapter, human_sentence):
     """The book's `_origin.md` English against the newer English: sentences the translators added stay."""
     old = (d2l_data / "zh_origin" / f"{chapter}_origin.md").read_text(encoding="utf-8")
@@ -107,9 +116,16 @@ def test_reported_targets_of_reused_segments_are_verbatim_in_the_output(events):
     for event in events:
         for zh_new in sorted((event / "zh-new").rglob("*.md")):
             rel = zh_new.relative_to(event / "zh-new")
-            output, report = sync_document(bench.old_source_for(event, rel).read_text(encoding="utf-8"),
-                                           (event / "en-new" / rel).read_text(encoding="utf-8"),
-                                           (event / "zh-old" / rel).read_text(encoding="utf-8"), "en", "zh")
+            output, report = sync_document(
+                bench.old_source_for(event, rel).read_text(encoding="utf-8"),
+                (event / "en-new" / rel).read_text(encoding="utf-8"),
+                (event / "zh-old" / rel).read_text(encoding="utf-8"),
+                "en",
+                "zh",
+            )
             for entry in report["segments"]:
-                if entry["status"] in ("reused", "reused-format", "code-changed", "untranslated") and entry["target"]:
+                if (
+                    entry["status"] in ("reused", "reused-format", "code-changed", "untranslated")
+                    and entry["target"]
+                ):
                     assert entry["target"] in output, (rel, entry["line"])

@@ -13,22 +13,38 @@ from amts.sync.units import split_units
 
 # (English sentences, their Chinese) for paragraphs of a generated chapter
 PARAGRAPHS = [
-    (["Convolutions are everywhere in vision.", "They share weights across locations."],
-     ["卷积在视觉中无处不在。", "它们在不同位置共享权重。"]),
-    (["We call `conv2d` with a kernel of size $3$.", "The output shrinks by two pixels."],
-     ["我们用大小为$3$的核调用`conv2d`。", "输出缩小了两个像素。"]),
-    (["Padding keeps the output as large as the input, which matters in deep networks."],
-     ["填充使输出与输入一样大，这在深层网络中很重要。"]),
-    (["Strides skip positions.", "They reduce the resolution quickly.", "Use them with care."],
-     ["步幅会跳过位置。", "它们会迅速降低分辨率。", "请谨慎使用。"]),
-    (["Pooling aggregates a window into one value, for example the maximum."],
-     ["汇聚把一个窗口聚合成一个值，例如最大值。"]),
-    (["Channels carry different features.", "A color image has three of them: red, green and blue."],
-     ["通道承载不同的特征。", "一张彩色图像有三个通道：红、绿、蓝。"]),
-    (["The receptive field grows with depth, so later layers see a larger part of the image."],
-     ["感受野随深度增长，因此后面的层能看到图像更大的部分。"]),
-    (["Batch normalization stabilizes training.", "It normalizes activations per minibatch."],
-     ["批量规范化使训练更稳定。", "它按小批量规范化激活值。"]),
+    (
+        ["Convolutions are everywhere in vision.", "They share weights across locations."],
+        ["卷积在视觉中无处不在。", "它们在不同位置共享权重。"],
+    ),
+    (
+        ["We call `conv2d` with a kernel of size $3$.", "The output shrinks by two pixels."],
+        ["我们用大小为$3$的核调用`conv2d`。", "输出缩小了两个像素。"],
+    ),
+    (
+        ["Padding keeps the output as large as the input, which matters in deep networks."],
+        ["填充使输出与输入一样大，这在深层网络中很重要。"],
+    ),
+    (
+        ["Strides skip positions.", "They reduce the resolution quickly.", "Use them with care."],
+        ["步幅会跳过位置。", "它们会迅速降低分辨率。", "请谨慎使用。"],
+    ),
+    (
+        ["Pooling aggregates a window into one value, for example the maximum."],
+        ["汇聚把一个窗口聚合成一个值，例如最大值。"],
+    ),
+    (
+        ["Channels carry different features.", "A color image has three of them: red, green and blue."],
+        ["通道承载不同的特征。", "一张彩色图像有三个通道：红、绿、蓝。"],
+    ),
+    (
+        ["The receptive field grows with depth, so later layers see a larger part of the image."],
+        ["感受野随深度增长，因此后面的层能看到图像更大的部分。"],
+    ),
+    (
+        ["Batch normalization stabilizes training.", "It normalizes activations per minibatch."],
+        ["批量规范化使训练更稳定。", "它按小批量规范化激活值。"],
+    ),
 ]
 NEW_PARAGRAPHS = [
     "Residual connections let gradients flow through very deep networks.",
@@ -52,10 +68,15 @@ def _chapter(items: list[int], *, wrap: bool = False) -> tuple[str, str]:
     return "\n\n".join(en_parts) + "\n", "\n\n".join(zh_parts) + "\n"
 
 
-chapters = st.lists(st.integers(min_value=-1, max_value=len(PARAGRAPHS) - 1), min_size=2, max_size=6, unique=True)
+chapters = st.lists(
+    st.integers(min_value=-1, max_value=len(PARAGRAPHS) - 1), min_size=2, max_size=6, unique=True
+)
 edits = st.lists(
-    st.tuples(st.sampled_from(["delete", "insert", "change", "rewrap", "slide", "bold"]),
-              st.integers(min_value=0, max_value=10), st.integers(min_value=0, max_value=2)),
+    st.tuples(
+        st.sampled_from(["delete", "insert", "change", "rewrap", "slide", "bold"]),
+        st.integers(min_value=0, max_value=10),
+        st.integers(min_value=0, max_value=2),
+    ),
     max_size=4,
 )
 
@@ -113,10 +134,15 @@ def test_every_human_sentence_is_in_the_output_or_reported(items, plan):
     for unit in split_units(zh_old):
         if unit.is_prose:
             for sentence in _sentences_zh(unit.raw.lstrip("# ")):
-                assert sentence.replace("[**", "").replace("**]", "") in accounted.replace("[**", "").replace("**]", "")
+                assert sentence.replace("[**", "").replace("**]", "") in accounted.replace("[**", "").replace(
+                    "**]", ""
+                )
         elif unit.kind == "code":
-            assert unit.raw in text or any(e["status"] == "deleted" and e["old_target"] == unit.raw
-                                           for e in report["segments"]) or report["counts"]["code_changed"]
+            assert (
+                unit.raw in text
+                or any(e["status"] == "deleted" and e["old_target"] == unit.raw for e in report["segments"])
+                or report["counts"]["code_changed"]
+            )
 
 
 class FakeChinese:

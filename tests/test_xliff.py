@@ -18,7 +18,14 @@ from tests.helpers import run_cli
 from amts.errors import AmtsError, InputError, PlaceholderError
 from amts.markdown import mask
 from amts.review.report import load_report
-from amts.xliff import TargetNotFoundError, block_text, export_xliff, import_xliff, placeholder_ids, read_xliff
+from amts.xliff import (
+    TargetNotFoundError,
+    block_text,
+    export_xliff,
+    import_xliff,
+    placeholder_ids,
+    read_xliff,
+)
 
 NS = {"x": "urn:oasis:names:tc:xliff:document:1.2"}
 runner = CliRunner()
@@ -43,7 +50,15 @@ def synced(tmp_path_factory, sample_book) -> Path:
 def work(synced, tmp_path) -> Path:
     """A private copy of the synced book and its report, plus the exported XLIFF."""
     shutil.copytree(synced, tmp_path, dirs_exist_ok=True)
-    run("xliff", "export", str(tmp_path / "report.json"), "--out", str(tmp_path / "book.xlf"), "--target-lang", "zh")
+    run(
+        "xliff",
+        "export",
+        str(tmp_path / "report.json"),
+        "--out",
+        str(tmp_path / "book.xlf"),
+        "--target-lang",
+        "zh",
+    )
     return tmp_path
 
 
@@ -82,7 +97,10 @@ def test_export_is_xliff_12_with_states_and_one_file_per_chapter(work):
     root = tree.getroot()
     assert root.get("version") == "1.2" and root.tag == "{%s}xliff" % NS["x"]
     files = [f.get("original") for f in root.findall("x:file", NS)]
-    assert files == sorted({path for path, seg in _segments(report) if seg["status"] not in ("deleted", "code-changed")}, key=files.index)
+    assert files == sorted(
+        {path for path, seg in _segments(report) if seg["status"] not in ("deleted", "code-changed")},
+        key=files.index,
+    )
     assert len(files) == len(set(files)) >= 3
     expected = {
         (path, seg["id"]): seg["status"]
@@ -111,7 +129,9 @@ def test_protected_spans_are_placeholders_with_shared_ids(work):
                 assert source_ph[pid] == content, "a shared id means the same protected span"
         with_ph += bool(source_ph)
         # no protected syntax left as plain text in the source
-        plain = (unit.find("x:source", NS).text or "") + "".join(ph.tail or "" for ph in unit.find("x:source", NS))
+        plain = (unit.find("x:source", NS).text or "") + "".join(
+            ph.tail or "" for ph in unit.find("x:source", NS)
+        )
         assert ":numref:`" not in plain and ":cite:`" not in plain
     assert with_ph >= 5
 
@@ -148,7 +168,11 @@ def test_round_trip_edit_one_target_everything_else_byte_identical(work):
 
 def test_heading_edit_keeps_its_marker(work):
     report = load_report(work / "report.json")
-    path, seg = next((p, s) for p, s in _segments(report) if s["status"] == "untranslated" and s.get("kind") == "heading" and s["target"].startswith("## "))
+    path, seg = next(
+        (p, s)
+        for p, s in _segments(report)
+        if s["status"] == "untranslated" and s.get("kind") == "heading" and s["target"].startswith("## ")
+    )
 
     def edit(unit):
         if unit.getid().endswith("\x04" + seg["id"]):
@@ -173,7 +197,9 @@ def test_import_without_edits_writes_nothing(work):
 def test_broken_placeholders_are_refused_naming_the_segment_and_nothing_is_written(work, breakage):
     report = load_report(work / "report.json")
     _, victim, span = _one_placeholder_segment(report)
-    _, innocent = next((p, s) for p, s in _segments(report) if s["status"] == "untranslated" and s["source"] == "Velocity")
+    _, innocent = next(
+        (p, s) for p, s in _segments(report) if s["status"] == "untranslated" and s["source"] == "Velocity"
+    )
     before = _snapshot(work / "zh")
 
     def edit(unit):
@@ -197,9 +223,13 @@ def test_broken_placeholders_are_refused_naming_the_segment_and_nothing_is_writt
 
 def test_target_edited_since_export_is_a_clear_error(work):
     report = load_report(work / "report.json")
-    path, seg = next((p, s) for p, s in _segments(report) if s["status"] == "untranslated" and s["source"] == "Velocity")
+    path, seg = next(
+        (p, s) for p, s in _segments(report) if s["status"] == "untranslated" and s["source"] == "Velocity"
+    )
     chapter = work / "zh" / path
-    chapter.write_text(chapter.read_text(encoding="utf-8").replace("## Velocity\n", "## Geschwindigkeit\n"), encoding="utf-8")
+    chapter.write_text(
+        chapter.read_text(encoding="utf-8").replace("## Velocity\n", "## Geschwindigkeit\n"), encoding="utf-8"
+    )
 
     def edit(unit):
         if unit.getid().endswith("\x04" + seg["id"]):
@@ -239,7 +269,9 @@ def test_cli_error_is_one_line_exit_2(work):
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert done.returncode == 2
-    assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert (
+        done.stderr.startswith("error: ") and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    )
 
 
 @pytest.mark.corpus
@@ -253,7 +285,15 @@ def test_real_sync_event_round_trip(d2l_data, tmp_path):
         "--old-target", str(event / "zh-old"), "--target-lang", "zh",
         "--out", str(tmp_path / "zh"), "--report", str(tmp_path / "report.json"),
     )  # fmt: skip
-    run("xliff", "export", str(tmp_path / "report.json"), "--out", str(tmp_path / "book.xlf"), "--target-lang", "zh")
+    run(
+        "xliff",
+        "export",
+        str(tmp_path / "report.json"),
+        "--out",
+        str(tmp_path / "book.xlf"),
+        "--target-lang",
+        "zh",
+    )
     units = read_xliff(tmp_path / "book.xlf")
     assert units and all(u.error is None and u.target in (None, u.proposed) for u in units)
     marker = "【审】"

@@ -112,8 +112,9 @@ def _prose_text(doc: Any) -> str:
     return "\n".join(s.text for s in doc.segments)
 
 
-def _sentences(blocks: list, lang: str, split: Callable = split_sentences, pair: int = 0,
-               lexical: bool = False) -> list[Sentence]:
+def _sentences(
+    blocks: list, lang: str, split: Callable = split_sentences, pair: int = 0, lexical: bool = False
+) -> list[Sentence]:
     result = []
     for block in blocks:
         for segment in block.segments:
@@ -133,8 +134,8 @@ def _runs(groups) -> list[list[tuple[list, list]]]:
         tgt_blocks = [u.block for u in b if u.block.segments]
         if not src_blocks and not tgt_blocks:
             continue
-        joinable = src_blocks and tgt_blocks and all(
-            u.block.kind == "paragraph" for u in a + b if u.block.segments
+        joinable = (
+            src_blocks and tgt_blocks and all(u.block.kind == "paragraph" for u in a + b if u.block.segments)
         )
         if not joinable:
             if current:
@@ -148,9 +149,16 @@ def _runs(groups) -> list[list[tuple[list, list]]]:
     return runs
 
 
-def align_documents(src_doc: Any, tgt_doc: Any, src_lang: str, tgt_lang: str,
-                    granularity: str = "sentence", *, split: Callable = split_sentences,
-                    sentence_aligner: Callable = align_sentences) -> list[Bead]:
+def align_documents(
+    src_doc: Any,
+    tgt_doc: Any,
+    src_lang: str,
+    tgt_lang: str,
+    granularity: str = "sentence",
+    *,
+    split: Callable = split_sentences,
+    sentence_aligner: Callable = align_sentences,
+) -> list[Bead]:
     """Beads covering every prose sentence (or segment) of both documents once, in document order.
 
     Raises AlignmentError when a document's prose is not in its declared language or when the two
@@ -176,10 +184,12 @@ def align_documents(src_doc: Any, tgt_doc: Any, src_lang: str, tgt_lang: str,
             for src_blocks, tgt_blocks in run:
                 _paragraph_beads(src_blocks, tgt_blocks, beads)
             continue
-        src_sentences = [s for k, (blocks, _) in enumerate(run)
-                         for s in _sentences(blocks, src_lang, split, k, lexical)]
-        tgt_sentences = [s for k, (_, blocks) in enumerate(run)
-                         for s in _sentences(blocks, tgt_lang, split, k, lexical)]
+        src_sentences = [
+            s for k, (blocks, _) in enumerate(run) for s in _sentences(blocks, src_lang, split, k, lexical)
+        ]
+        tgt_sentences = [
+            s for k, (_, blocks) in enumerate(run) for s in _sentences(blocks, tgt_lang, split, k, lexical)
+        ]
         for sa, sb in sentence_aligner(src_sentences, tgt_sentences, ratio, src_lang, tgt_lang):
             beads.append(Bead([s.text for s in sa], [s.text for s in sb]))
     return beads

@@ -92,9 +92,18 @@ def _lexical_score(words: frozenset[str], glosses: frozenset[str], p: SentencePa
     return p.lexical_match * found - p.lexical_miss * (len(words) - found)
 
 
-def _bead_score(a: list[Sentence], b: list[Sentence], prior: float, ratio: float, src_lang: str,
-                tgt_lang: str, p: SentenceParams, fa: TextFeatures | None = None,
-                fb: TextFeatures | None = None, lexical: float = 0.0) -> float:
+def _bead_score(
+    a: list[Sentence],
+    b: list[Sentence],
+    prior: float,
+    ratio: float,
+    src_lang: str,
+    tgt_lang: str,
+    p: SentenceParams,
+    fa: TextFeatures | None = None,
+    fb: TextFeatures | None = None,
+    lexical: float = 0.0,
+) -> float:
     fa = fa if fa is not None else _merge(a)
     fb = fb if fb is not None else _merge(b)
     lr = length_logratio(fa, fb, ratio, is_spaceless(src_lang), is_spaceless(tgt_lang), smoothing=4.0)
@@ -123,8 +132,14 @@ def _positions(sentences: list[Sentence]) -> list[float]:
     return positions
 
 
-def align_sentences(src: list[Sentence], tgt: list[Sentence], ratio: float, src_lang: str, tgt_lang: str,
-                    params: SentenceParams = SENTENCE_PARAMS) -> list[tuple[list[Sentence], list[Sentence]]]:
+def align_sentences(
+    src: list[Sentence],
+    tgt: list[Sentence],
+    ratio: float,
+    src_lang: str,
+    tgt_lang: str,
+    params: SentenceParams = SENTENCE_PARAMS,
+) -> list[tuple[list[Sentence], list[Sentence]]]:
     """Monotone bead alignment of two sentence lists; every sentence lands in exactly one bead."""
     n, m = len(src), len(tgt)
     if n == 0 or m == 0:
@@ -143,8 +158,11 @@ def align_sentences(src: list[Sentence], tgt: list[Sentence], ratio: float, src_
     merged: dict[tuple[str, int, int], TextFeatures] = {}
     # Dictionary evidence when both sides carry concept keys: the spaced side's words against the
     # spaceless side's glosses.
-    lexical = (params.lexical_match or params.lexical_miss) and any(s.concepts for s in src) \
+    lexical = (
+        (params.lexical_match or params.lexical_miss)
+        and any(s.concepts for s in src)
         and any(t.concepts for t in tgt)
+    )
     words_side = tgt if is_spaceless(src_lang) and not is_spaceless(tgt_lang) else src
     concepts: dict[tuple[str, int, int], frozenset[str]] = {}
     src_pos = _positions(src)
@@ -158,8 +176,11 @@ def align_sentences(src: list[Sentence], tgt: list[Sentence], ratio: float, src_
                 continue
             # Far from the length diagonal or from the aligned paragraph only skips are tried: cheap,
             # and the end of the table stays reachable.
-            far = i < n and j < m and (abs(src[i].pair - tgt[j].pair) > 1
-                                       or abs(src_pos[i] - tgt_pos[j] / ratio) > params.band)
+            far = (
+                i < n
+                and j < m
+                and (abs(src[i].pair - tgt[j].pair) > 1 or abs(src_pos[i] - tgt_pos[j] / ratio) > params.band)
+            )
             for (di, dj), prior in skips if far else moves:
                 ni, nj = i + di, j + dj
                 if ni > n or nj > m:
@@ -181,8 +202,14 @@ def align_sentences(src: list[Sentence], tgt: list[Sentence], ratio: float, src_
                         cb = concepts.get(("t", j, nj))
                         if cb is None:
                             cb = concepts[("t", j, nj)] = _concepts(tgt[j:nj])
-                        lex = _lexical_score(ca, cb, params) if words_side is src else _lexical_score(cb, ca, params)
-                    gain = _bead_score(src[i:ni], tgt[j:nj], prior, ratio, src_lang, tgt_lang, params, fa, fb, lex)
+                        lex = (
+                            _lexical_score(ca, cb, params)
+                            if words_side is src
+                            else _lexical_score(cb, ca, params)
+                        )
+                    gain = _bead_score(
+                        src[i:ni], tgt[j:nj], prior, ratio, src_lang, tgt_lang, params, fa, fb, lex
+                    )
                 if best + gain > score[ni][nj]:
                     score[ni][nj] = best + gain
                     back[ni][nj] = (di, dj)

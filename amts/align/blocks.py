@@ -101,8 +101,13 @@ def _unit(block: Block) -> _Unit:
         norm = normalize_math(re.sub(r"[^\x00-\x7f]", "", raw))
         return _Unit(block, "math", f"math:{norm}", TextFeatures.empty(), frozenset(_TOKEN_RE.findall(norm)))
     norm = _SPACE_RE.sub(" ", raw.strip())
-    return _Unit(block, kind if kind == "directive" else "other", f"{kind}:{norm}", TextFeatures.empty(),
-                 frozenset(_TOKEN_RE.findall(norm)))
+    return _Unit(
+        block,
+        kind if kind == "directive" else "other",
+        f"{kind}:{norm}",
+        TextFeatures.empty(),
+        frozenset(_TOKEN_RE.findall(norm)),
+    )
 
 
 def _segments_features(block: Block) -> TextFeatures:
@@ -229,8 +234,13 @@ def _gap_dp(src: list[_Unit], tgt: list[_Unit], scorer: _Scorer) -> list[tuple[l
     return backtrace(back, src, tgt)
 
 
-def _move_gain(a: list[_Unit], b: list[_Unit], scorer: _Scorer, cache: dict | None = None,
-               key: tuple[int, int, int, int] | None = None) -> float:
+def _move_gain(
+    a: list[_Unit],
+    b: list[_Unit],
+    scorer: _Scorer,
+    cache: dict | None = None,
+    key: tuple[int, int, int, int] | None = None,
+) -> float:
     if not b:
         return scorer.skip(a[0])
     if not a:
@@ -253,6 +263,7 @@ def _move_gain(a: list[_Unit], b: list[_Unit], scorer: _Scorer, cache: dict | No
 
 def _anchor_chain(src: list[_Unit], tgt: list[_Unit]) -> list[tuple[int, int]]:
     """Longest monotone chain of blocks whose key occurs exactly once on each side."""
+
     def unique(units_: list[_Unit]) -> dict[str, int]:
         seen: dict[str, int] = {}
         dup: set[str] = set()
@@ -287,8 +298,9 @@ def _anchor_chain(src: list[_Unit], tgt: list[_Unit]) -> list[tuple[int, int]]:
     return chain[::-1]
 
 
-def align_units(src: list[_Unit], tgt: list[_Unit], src_lang: str, tgt_lang: str, ratio: float,
-                params: Params = PARAMS) -> list[tuple[list[_Unit], list[_Unit], float]]:
+def align_units(
+    src: list[_Unit], tgt: list[_Unit], src_lang: str, tgt_lang: str, ratio: float, params: Params = PARAMS
+) -> list[tuple[list[_Unit], list[_Unit], float]]:
     """Aligned unit groups with the gain of each (NaN-free; skips carry the skip score)."""
     scorer = _Scorer(src_lang, tgt_lang, ratio, params)
     result: list[tuple[list[_Unit], list[_Unit], float]] = []

@@ -44,7 +44,9 @@ class Score:
         return Score(self.matched + other.matched, self.system + other.system, self.gold + other.gold)
 
 
-def score_beads(system: Iterable[tuple[list[str], list[str]]], gold: Iterable[tuple[list[str], list[str]]]) -> Score:
+def score_beads(
+    system: Iterable[tuple[list[str], list[str]]], gold: Iterable[tuple[list[str], list[str]]]
+) -> Score:
     sys_keys = Counter(bead_key(s, t) for s, t in system)
     gold_keys = Counter(bead_key(s, t) for s, t in gold)
     matched = sum((sys_keys & gold_keys).values())

@@ -23,7 +23,9 @@ _INLINE_RE = re.compile(
     r"|\]\([^)\s]+\)|https?://[^\s)\]>]+"
 )
 INLINE_SPAN_RE = _INLINE_RE  # for modules that read prose words around the spans
-_EMPHASIS_RE = re.compile(r"(?<![*A-Za-z0-9])\*(?!\*)[^*\s][^*]*?\*(?!\*)|(?<![_A-Za-z0-9])_(?!_)[^_\s][^_]*?_(?![_A-Za-z0-9])")
+_EMPHASIS_RE = re.compile(
+    r"(?<![*A-Za-z0-9])\*(?!\*)[^*\s][^*]*?\*(?!\*)|(?<![_A-Za-z0-9])_(?!_)[^_\s][^_]*?_(?![_A-Za-z0-9])"
+)
 # Markup that does not count as prose length on either side.
 _MARKUP_RE = re.compile(r"[*_#>|\[\]()（）]")
 
@@ -148,8 +150,14 @@ def _linear(features: TextFeatures, spaceless: bool, side: str) -> tuple[float, 
     return (other, features.cjk) if spaceless else (0.0, features.length)
 
 
-def length_logratio(src: TextFeatures, tgt: TextFeatures, ratio: float, src_spaceless: bool,
-                    tgt_spaceless: bool, smoothing: float = 8.0) -> float:
+def length_logratio(
+    src: TextFeatures,
+    tgt: TextFeatures,
+    ratio: float,
+    src_spaceless: bool,
+    tgt_spaceless: bool,
+    smoothing: float = 8.0,
+) -> float:
     """log of observed target length over the length expected from the source (0 is a perfect fit)."""
     a, b = _linear(tgt, tgt_spaceless, "target")
     d, c = _linear(src, src_spaceless, "source")
@@ -157,7 +165,9 @@ def length_logratio(src: TextFeatures, tgt: TextFeatures, ratio: float, src_spac
     return math.log((observed + smoothing * ratio) / (expected + smoothing * ratio))
 
 
-def estimate_ratio(src: TextFeatures, tgt: TextFeatures, src_spaceless: bool, tgt_spaceless: bool) -> float | None:
+def estimate_ratio(
+    src: TextFeatures, tgt: TextFeatures, src_spaceless: bool, tgt_spaceless: bool
+) -> float | None:
     """The ratio that makes the total observed target length equal the expected one (None if undefined)."""
     a, b = _linear(tgt, tgt_spaceless, "target")
     d, c = _linear(src, src_spaceless, "source")

@@ -53,8 +53,10 @@ def check_language(text: str, lang: str, role: str) -> None:
         return
     if is_spaceless(base):
         if guessed != "zh" and base in ("zh", "ja", "ko"):
-            raise AlignmentError(f"{role} was declared '{lang}' but its prose is not written in CJK script "
-                                 f"(looks like '{guessed}')")
+            raise AlignmentError(
+                f"{role} was declared '{lang}' but its prose is not written in CJK script "
+                f"(looks like '{guessed}')"
+            )
         return
     if guessed == "zh":
         raise AlignmentError(f"{role} was declared '{lang}' but its prose is Chinese/Japanese/Korean script")

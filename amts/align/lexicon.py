@@ -62,7 +62,7 @@ def _cedict() -> dict[str, frozenset[str]] | None:
         parts = line.split(" ", 2)
         if len(parts) < 3 or len(parts[1]) > _MAX_HEADWORD:
             continue
-        keys = english_keys(_GLOSS_NOISE_RE.sub(" ", parts[2][parts[2].find("/"):]))
+        keys = english_keys(_GLOSS_NOISE_RE.sub(" ", parts[2][parts[2].find("/") :]))
         if keys:
             glosses.setdefault(parts[1], set()).update(keys)
     return {word: frozenset(keys) for word, keys in glosses.items()}

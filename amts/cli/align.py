@@ -27,6 +27,7 @@ from amts.paralleldata import (
     write_pairs,
 )
 
+
 def _check_granularity(value: str) -> str:
     if value not in GRANULARITIES:
         raise AlignmentError(f"unknown granularity '{value}' (choose {' or '.join(GRANULARITIES)})")
@@ -39,7 +40,9 @@ def align(
     source_lang: Annotated[str, typer.Option("--source-lang", help="Language of SOURCE (ISO 639-1).")] = "en",
     target_lang: Annotated[str, typer.Option("--target-lang", help="Language of TARGET (ISO 639-1).")] = "zh",
     granularity: Annotated[str, typer.Option(help="sentence or paragraph beads.")] = "sentence",
-    out: Annotated[Path | None, typer.Option("--out", help="Write the JSON Lines here instead of stdout.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the JSON Lines here instead of stdout.")
+    ] = None,
 ) -> None:
     """Align SOURCE with its translation TARGET; print one JSON bead a line: {"source": [...], "target": [...]}.
 
@@ -56,8 +59,9 @@ def align(
         out.write_text(lines, encoding="utf-8")
 
 
-paralleldata_app = typer.Typer(help="Parallel data for Amazon Translate Active Custom Translation.",
-                               no_args_is_help=True)
+paralleldata_app = typer.Typer(
+    help="Parallel data for Amazon Translate Active Custom Translation.", no_args_is_help=True
+)
 
 
 @paralleldata_app.command(
@@ -65,18 +69,53 @@ paralleldata_app = typer.Typer(help="Parallel data for Amazon Translate Active C
 )
 def build_command(
     ctx: typer.Context,
-    out: Annotated[Path | None, typer.Option("--out", help="Output file (.csv, .tsv or .tmx); without it the data goes to stdout and the summary to stderr.")] = None,
-    pairs: Annotated[Path | None, typer.Option("--pairs", help="TSV table of file pairs (like d2l pairs.tsv).")] = None,
-    source_root: Annotated[Path | None, typer.Option("--source-root", help="Folder of the table's source paths (default: <table dir>/<source-lang>).")] = None,
-    target_root: Annotated[Path | None, typer.Option("--target-root", help="Folder of the table's target paths (default: <table dir>/<target-lang>).")] = None,
-    origin_root: Annotated[Path | None, typer.Option("--origin-root", help="Folder of the <target-lang>_origin_path column: the exact source each translation was made from (default: <table dir>/<target-lang>_origin if present).")] = None,
-    source: Annotated[Path | None, typer.Option("--source", help="Source folder (instead of --pairs).")] = None,
-    target: Annotated[Path | None, typer.Option("--target", help="Target folder (instead of --pairs).")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Output file (.csv, .tsv or .tmx); without it the data goes to stdout and the summary to stderr.",
+        ),
+    ] = None,
+    pairs: Annotated[
+        Path | None, typer.Option("--pairs", help="TSV table of file pairs (like d2l pairs.tsv).")
+    ] = None,
+    source_root: Annotated[
+        Path | None,
+        typer.Option(
+            "--source-root", help="Folder of the table's source paths (default: <table dir>/<source-lang>)."
+        ),
+    ] = None,
+    target_root: Annotated[
+        Path | None,
+        typer.Option(
+            "--target-root", help="Folder of the table's target paths (default: <table dir>/<target-lang>)."
+        ),
+    ] = None,
+    origin_root: Annotated[
+        Path | None,
+        typer.Option(
+            "--origin-root",
+            help="Folder of the <target-lang>_origin_path column: the exact source each translation was made from (default: <table dir>/<target-lang>_origin if present).",
+        ),
+    ] = None,
+    source: Annotated[
+        Path | None, typer.Option("--source", help="Source folder (instead of --pairs).")
+    ] = None,
+    target: Annotated[
+        Path | None, typer.Option("--target", help="Target folder (instead of --pairs).")
+    ] = None,
     source_lang: Annotated[str, typer.Option("--source-lang", help="ISO 639-1 code.")] = "en",
     target_lang: Annotated[str, typer.Option("--target-lang", help="ISO 639-1 code.")] = "zh",
     granularity: Annotated[str, typer.Option(help="sentence or paragraph pairs.")] = "sentence",
-    fmt: Annotated[str | None, typer.Option("--format", help=f"{' | '.join(FORMATS)} (default: from --out suffix).")] = None,
-    exclude: Annotated[list[str] | None, typer.Option("--exclude", help="Relative path or folder to leave out (repeatable; also --exclude A B C).")] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help=f"{' | '.join(FORMATS)} (default: from --out suffix).")
+    ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exclude", help="Relative path or folder to leave out (repeatable; also --exclude A B C)."
+        ),
+    ] = None,
 ) -> None:
     """Build Amazon Translate parallel data from a pairs table or two folders; print a JSON summary."""
     _check_granularity(granularity)
@@ -91,8 +130,9 @@ def build_command(
             raise InputError("give either --pairs or --source/--target, not both")
         if not pairs.is_file():
             raise InputError(f"pairs table {pairs} does not exist")
-        file_pairs = pairs_from_table(pairs, source_lang, target_lang, source_root, target_root, origin_root,
-                                      summary)
+        file_pairs = pairs_from_table(
+            pairs, source_lang, target_lang, source_root, target_root, origin_root, summary
+        )
     elif source is not None and target is not None:
         for folder in (source, target):
             if not folder.is_dir():
@@ -100,8 +140,15 @@ def build_command(
         file_pairs = pairs_from_folders(source, target)
     else:
         raise InputError("give --pairs TABLE or both --source DIR and --target DIR")
-    with Progress(TextColumn("aligning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TextColumn("{task.description}"), transient=True, console=Console(stderr=True)) as progress:
+    with Progress(
+        TextColumn("aligning"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        transient=True,
+        console=Console(stderr=True),
+    ) as progress:
         task = progress.add_task("", total=len(file_pairs))
 
         def step(name: str) -> None:
@@ -115,22 +162,42 @@ def build_command(
         size = len(data)
     else:
         size = write_pairs(out, kept, source_lang, target_lang, fmt)
-    report = {"out": str(out) if out else "-", "format": fmt, "granularity": granularity,
-              "source_lang": source_lang, "target_lang": target_lang, "bytes": size, **summary.to_json()}
+    report = {
+        "out": str(out) if out else "-",
+        "format": fmt,
+        "granularity": granularity,
+        "source_lang": source_lang,
+        "target_lang": target_lang,
+        "bytes": size,
+        **summary.to_json(),
+    }
     typer.echo(json.dumps(report, ensure_ascii=False, indent=2), err=out is None)
 
 
 @paralleldata_app.command("validate")
 def validate_command(
     file: Annotated[Path, typer.Argument(help="A parallel data file (.csv, .tsv or .tmx).")],
-    fmt: Annotated[str | None, typer.Option("--format", help="csv, tsv or tmx (default: from suffix).")] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="csv, tsv or tmx (default: from suffix).")
+    ] = None,
 ) -> None:
     """Check a parallel data file against the Amazon Translate limits; exit 1 when it breaks one."""
     data = read_parallel(file, fmt)
     problems = validate(data)
-    typer.echo(json.dumps({"file": str(file), "pairs": len(data.pairs), "source_lang": data.source_lang,
-                           "target_lang": data.target_lang, "problems": problems[:50],
-                           "problem_count": len(problems)}, ensure_ascii=False, indent=2))
+    typer.echo(
+        json.dumps(
+            {
+                "file": str(file),
+                "pairs": len(data.pairs),
+                "source_lang": data.source_lang,
+                "target_lang": data.target_lang,
+                "problems": problems[:50],
+                "problem_count": len(problems),
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
     if problems:
         raise typer.Exit(1)
 
@@ -138,4 +205,3 @@ def validate_command(
 def register(app: typer.Typer) -> None:
     app.command("align")(align)
     app.add_typer(paralleldata_app, name="paralleldata")
-

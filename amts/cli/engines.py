@@ -17,16 +17,33 @@ ENGINE_HELP = "apertium (offline en<->es), amazon (AWS credentials), memory (nee
 
 def translate(
     source: Annotated[Path, typer.Argument(help="A markdown chapter (.md/.mdx) or a folder of them.")],
-    target_lang: Annotated[str, typer.Option("--target-lang", help="Target language (ISO 639-1), e.g. es, zh.")],
+    target_lang: Annotated[
+        str, typer.Option("--target-lang", help="Target language (ISO 639-1), e.g. es, zh.")
+    ],
     out: Annotated[Path, typer.Option("--out", help="Output file, or folder (mirrors the input folder).")],
     source_lang: Annotated[str, typer.Option("--source-lang", help="Source language.")] = "en",
     engine: Annotated[str, typer.Option("--engine", help=ENGINE_HELP)] = "pseudo",
-    memory: Annotated[Path | None, typer.Option("--memory", help="Parallel data (CSV/TSV/TMX) used first: "
-                                                "exact/fuzzy matches, then learned terminology.")] = None,
-    threshold: Annotated[float, typer.Option("--fuzzy-threshold", help="Fuzzy match score 0-100 for memory.")] = 90.0,
-    bucket: Annotated[str | None, typer.Option("--bucket", help="amazon: S3 bucket for a batch job "
-                                               "(with parallel data); without it, real-time TranslateText.")] = None,
-    role_arn: Annotated[str | None, typer.Option("--role-arn", help="amazon batch: DataAccessRoleArn.")] = None,
+    memory: Annotated[
+        Path | None,
+        typer.Option(
+            "--memory",
+            help="Parallel data (CSV/TSV/TMX) used first: exact/fuzzy matches, then learned terminology.",
+        ),
+    ] = None,
+    threshold: Annotated[
+        float, typer.Option("--fuzzy-threshold", help="Fuzzy match score 0-100 for memory.")
+    ] = 90.0,
+    bucket: Annotated[
+        str | None,
+        typer.Option(
+            "--bucket",
+            help="amazon: S3 bucket for a batch job "
+            "(with parallel data); without it, real-time TranslateText.",
+        ),
+    ] = None,
+    role_arn: Annotated[
+        str | None, typer.Option("--role-arn", help="amazon batch: DataAccessRoleArn.")
+    ] = None,
 ) -> None:
     """Machine-translate chapters through the segment model; code, math and markup stay byte-identical."""
     from amts.engines import get_engine
@@ -38,7 +55,9 @@ def translate(
         from amts.errors import EngineError
 
         if not role_arn:
-            raise EngineError("--bucket needs --role-arn (the IAM role Amazon Translate uses to read and write S3)")
+            raise EngineError(
+                "--bucket needs --role-arn (the IAM role Amazon Translate uses to read and write S3)"
+            )
         options["batch"] = BatchSettings(bucket=bucket, role_arn=role_arn)
         if memory is not None:
             from amts.engines.memory import read_parallel_file
@@ -46,8 +65,14 @@ def translate(
             options["parallel_data"] = read_parallel_file(memory, source_lang, target_lang)
             memory = None  # Amazon uses the parallel data itself (ACT) instead of a local memory
     mt = get_engine(engine, memory=memory, **options)
-    with Progress(TextColumn("translating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=err, transient=True) as bar:
+    with Progress(
+        TextColumn("translating"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
         task = bar.add_task("segments", total=None)
 
         def progress(advance: int, total: int) -> None:
@@ -61,13 +86,19 @@ def translate(
             err.print(f"[yellow]warning[/]: {result.path}: {warning}")
     translated = sum(r.translated for r in results)
     untranslated = sum(r.untranslated for r in results)
-    typer.echo(f"{len(results)} file(s) -> {out}: {translated} segments translated by {mt.name}, "
-               f"{untranslated} left in the source language")
+    typer.echo(
+        f"{len(results)} file(s) -> {out}: {translated} segments translated by {mt.name}, "
+        f"{untranslated} left in the source language"
+    )
 
 
 def evaluate(
-    hyp: Annotated[Path, typer.Option("--hyp", help="Machine translation: text file (one segment a line), "
-                                      "markdown file, or folder.")],
+    hyp: Annotated[
+        Path,
+        typer.Option(
+            "--hyp", help="Machine translation: text file (one segment a line), markdown file, or folder."
+        ),
+    ],
     ref: Annotated[Path, typer.Option("--ref", help="Reference translation, same structure as --hyp.")],
     lang: Annotated[str, typer.Option("--lang", help="Target language (zh uses sacrebleu's zh tokenizer).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
@@ -80,26 +111,48 @@ def evaluate(
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
     for doc in report["documents"]:
-        typer.echo(f"{doc['hyp']}: BLEU {doc['bleu']:.2f}  chrF {doc['chrf']:.2f}  ({doc['segments']} segments)")
-    typer.echo(f"corpus: BLEU {report['bleu']:.2f}  chrF {report['chrf']:.2f}  ({report['segments']} segments)")
+        typer.echo(
+            f"{doc['hyp']}: BLEU {doc['bleu']:.2f}  chrF {doc['chrf']:.2f}  ({doc['segments']} segments)"
+        )
+    typer.echo(
+        f"corpus: BLEU {report['bleu']:.2f}  chrF {report['chrf']:.2f}  ({report['segments']} segments)"
+    )
     typer.echo(f"{report['signature']['bleu']}\n{report['signature']['chrf']}")
 
 
 def experiment(
     src: Annotated[Path, typer.Option("--src", help="Folder of source-language chapters.")],
-    tgt: Annotated[Path, typer.Option("--tgt", help="Folder of their human translations (same relative paths).")],
+    tgt: Annotated[
+        Path, typer.Option("--tgt", help="Folder of their human translations (same relative paths).")
+    ],
     source_lang: Annotated[str, typer.Option("--source-lang", help="Source language, e.g. en.")],
     target_lang: Annotated[str, typer.Option("--target-lang", help="Target language, e.g. es.")],
-    engine: Annotated[str, typer.Option("--engine", help="apertium, amazon, or memory (memory only).")] = "apertium",
-    articles: Annotated[list[str] | None, typer.Option("--article", help="Article path relative to --src "
-                                                       "(repeat; default: every aligned chapter).")] = None,
-    pairs: Annotated[Path | None, typer.Option("--pairs", help="TSV of source<TAB>target relative paths, "
-                                               "for books whose files are renamed.")] = None,
-    out: Annotated[Path, typer.Option("--out", help="Folder for the markdown table, JSON and PNG chart.")] = Path("experiment"),
+    engine: Annotated[
+        str, typer.Option("--engine", help="apertium, amazon, or memory (memory only).")
+    ] = "apertium",
+    articles: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--article", help="Article path relative to --src (repeat; default: every aligned chapter)."
+        ),
+    ] = None,
+    pairs: Annotated[
+        Path | None,
+        typer.Option(
+            "--pairs", help="TSV of source<TAB>target relative paths, for books whose files are renamed."
+        ),
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for the markdown table, JSON and PNG chart.")
+    ] = Path("experiment"),
     samples: Annotated[int, typer.Option("--bootstrap", help="Paired bootstrap resamples.")] = 1000,
     threshold: Annotated[float, typer.Option("--fuzzy-threshold", help="Fuzzy match score 0-100.")] = 90.0,
-    bucket: Annotated[str | None, typer.Option("--bucket", help="amazon: S3 bucket for the batch jobs.")] = None,
-    role_arn: Annotated[str | None, typer.Option("--role-arn", help="amazon: DataAccessRoleArn for the jobs.")] = None,
+    bucket: Annotated[
+        str | None, typer.Option("--bucket", help="amazon: S3 bucket for the batch jobs.")
+    ] = None,
+    role_arn: Annotated[
+        str | None, typer.Option("--role-arn", help="amazon: DataAccessRoleArn for the jobs.")
+    ] = None,
 ) -> None:
     """BLEU without parallel data, with paragraph pairs and with sentence pairs (leave-one-out), with
     paired bootstrap p-values; writes a markdown table, JSON and a PNG bar chart."""
@@ -113,9 +166,19 @@ def experiment(
             raise typer.BadParameter("--bucket and --role-arn go together")
         options["batch"] = BatchSettings(bucket=bucket, role_arn=role_arn)
     with err.status("running the experiment") as status:
-        report = run_experiment(src, tgt, source_lang, target_lang, engine, articles=articles or None,
-                                pairs_file=pairs, samples=samples, threshold=threshold,
-                                log=lambda message: status.update(message), engine_options=options)
+        report = run_experiment(
+            src,
+            tgt,
+            source_lang,
+            target_lang,
+            engine,
+            articles=articles or None,
+            pairs_file=pairs,
+            samples=samples,
+            threshold=threshold,
+            log=lambda message: status.update(message),
+            engine_options=options,
+        )
     paths = write_reports(report, out)
     typer.echo(markdown_table(report))
     typer.echo("written: " + ", ".join(str(p) for p in paths.values()))

@@ -15,8 +15,12 @@ console = Console()
 
 
 def local_run(
-    out: Path = typer.Option(Path("demo-out"), "--out", help="Folder for output/<lang>/, reports/ and execution.json."),
-    book: Path = typer.Option(None, "--book", help="Book laid out like sample/: en/, en-new/, <lang>/ (default: sample/)."),
+    out: Path = typer.Option(
+        Path("demo-out"), "--out", help="Folder for output/<lang>/, reports/ and execution.json."
+    ),
+    book: Path = typer.Option(
+        None, "--book", help="Book laid out like sample/: en/, en-new/, <lang>/ (default: sample/)."
+    ),
     languages: str = typer.Option("zh,es", "--languages", help="Target languages, comma-separated."),
 ) -> None:
     """Upload the sample book to a local S3, run the real state machine and Lambdas, write the results."""
@@ -29,24 +33,33 @@ def local_run(
     started = time.monotonic()
     with LocalCloud(languages=langs) as cloud:
         counts = seed_book(cloud, book)
-        console.print(f"uploaded {counts['source']} English chapters and human translations for "
-                      f"{', '.join(k for k in counts if k != 'source') or 'no language'} to s3://{cloud_bucket()}")
+        console.print(
+            f"uploaded {counts['source']} English chapters and human translations for "
+            f"{', '.join(k for k in counts if k != 'source') or 'no language'} to s3://{cloud_bucket()}"
+        )
         with console.status("running the state machine") as status:
+
             def show(history: list) -> None:
                 entered = [e for e in history if e["type"].endswith("StateEntered")]
                 if entered:
-                    status.update(f"state machine: {entered[-1]['stateEnteredEventDetails']['name']} "
-                                  f"({len(history)} events)")
+                    status.update(
+                        f"state machine: {entered[-1]['stateEnteredEventDetails']['name']} "
+                        f"({len(history)} events)"
+                    )
 
             result = cloud.run({"bucket": cloud_bucket(), "prefix": "source/en/"}, on_poll=show)
         files = write_results(cloud, result, out)
-        report = (result["output"] or {})
+        report = result["output"] or {}
     print_summary(result, report, files, out, time.monotonic() - started)
     if isinstance(cloud.translate.engine, LanguageRouter):
-        stand_ins = ", ".join(f"{lang} {cloud.translate.engine.describe(cloud.source_lang, lang)}" for lang in langs)
+        stand_ins = ", ".join(
+            f"{lang} {cloud.translate.engine.describe(cloud.source_lang, lang)}" for lang in langs
+        )
         console.print(f"offline Amazon Translate stand-in: {stand_ins}", soft_wrap=True)
     if result["status"] != "SUCCEEDED":
-        raise AmtsError(f"execution {result['status']}: {result.get('error')} {result.get('cause') or ''}".strip())
+        raise AmtsError(
+            f"execution {result['status']}: {result.get('error')} {result.get('cause') or ''}".strip()
+        )
 
 
 def cloud_bucket() -> str:
@@ -70,12 +83,22 @@ def print_summary(result: dict, report: dict, files: dict, out: Path, seconds: f
         ev = lang.get("evaluation") or {}
         chapters = ", ".join(f"{k} {v}" for k, v in sorted((lang.get("chapters") or {}).items()))
         note = lang.get("error") or "; ".join(e["path"] for e in lang.get("errors", []))
-        table.add_row(lang["lang"], lang["status"], chapters, f"{lang.get('chars_to_mt', 0):,}",
-                      str(ev.get("bleu", "–")), str(ev.get("chrf", "–")), str(ev.get("segments", "–")), note or "")
+        table.add_row(
+            lang["lang"],
+            lang["status"],
+            chapters,
+            f"{lang.get('chars_to_mt', 0):,}",
+            str(ev.get("bleu", "–")),
+            str(ev.get("chrf", "–")),
+            str(ev.get("segments", "–")),
+            note or "",
+        )
     console.print(table)
     if full:
-        console.print(f"characters sent to machine translation: {full['chars_to_mt']:,}; "
-                      f"estimated cost ${full['estimated_cost_usd']:.4f} at $15 per million")
+        console.print(
+            f"characters sent to machine translation: {full['chars_to_mt']:,}; "
+            f"estimated cost ${full['estimated_cost_usd']:.4f} at $15 per million"
+        )
         for rejected in full.get("rejected", []):
             console.print(f"[yellow]rejected[/] {rejected['key']}: {rejected['error']}")
     # soft_wrap: paths stay on one line so they can be copied

@@ -22,7 +22,9 @@ def review(
     report: Annotated[Path, typer.Argument(help="REPORT.json written by `amts sync --report`.")],
     out_path: Annotated[Path, typer.Option("--out", help="The HTML page to write (one static file).")],
     title: Annotated[str, typer.Option(help="Page title.")] = "Translation review",
-    target_lang: Annotated[Optional[str], typer.Option("--target-lang", help="Language of the translations (HTML lang).")] = None,
+    target_lang: Annotated[
+        Optional[str], typer.Option("--target-lang", help="Language of the translations (HTML lang).")
+    ] = None,
 ) -> None:
     """Write a static review page: every segment a translator should look at, with filters."""
     from amts.review.page import render_page
@@ -39,7 +41,9 @@ def xliff_export(
     report: Annotated[Path, typer.Argument(help="REPORT.json written by `amts sync --report`.")],
     out_path: Annotated[Path, typer.Option("--out", help="The XLIFF 1.2 file to write.")],
     source_lang: Annotated[str, typer.Option("--source-lang")] = "en",
-    target_lang: Annotated[Optional[str], typer.Option("--target-lang", help="Default: the report's target_lang.")] = None,
+    target_lang: Annotated[
+        Optional[str], typer.Option("--target-lang", help="Default: the report's target_lang.")
+    ] = None,
 ) -> None:
     """Export the report's segments: reused ones final, others needs-review-translation."""
     from amts.fsutil import atomic_write
@@ -53,7 +57,9 @@ def xliff_export(
 @xliff_app.command("import")
 def xliff_import(
     xlf: Annotated[Path, typer.Argument(help="The reviewed XLIFF (exported by `amts xliff export`).")],
-    into: Annotated[Path, typer.Option("--into", help="The synchronised markdown: a file, or the folder of chapters.")],
+    into: Annotated[
+        Path, typer.Option("--into", help="The synchronised markdown: a file, or the folder of chapters.")
+    ],
 ) -> None:
     """Write the reviewed targets back into the markdown; nothing is written if any unit is broken."""
     from amts.xliff import import_xliff
@@ -66,17 +72,44 @@ def xliff_import(
 
 def feedback(
     xliff_files: Annotated[list[Path], typer.Option("--xliff", help="Reviewed XLIFF (repeatable).")] = [],  # noqa: B006
-    report: Annotated[Optional[Path], typer.Option("--report", help="REPORT.json: its human translations (reused).")] = None,
-    memory: Annotated[Path, typer.Option("--memory", help="Local parallel data (.tsv/.csv/.tmx) to create or update; what `amts sync --memory` reads.")] = Path("memory.tsv"),
+    report: Annotated[
+        Optional[Path], typer.Option("--report", help="REPORT.json: its human translations (reused).")
+    ] = None,
+    memory: Annotated[
+        Path,
+        typer.Option(
+            "--memory",
+            help="Local parallel data (.tsv/.csv/.tmx) to create or update; what `amts sync --memory` reads.",
+        ),
+    ] = Path("memory.tsv"),
     source_lang: Annotated[str, typer.Option("--source-lang")] = "en",
-    target_lang: Annotated[Optional[str], typer.Option("--target-lang", help="Default: from the XLIFF or report.")] = None,
-    parallel_data: Annotated[Optional[str], typer.Option("--parallel-data", help="Amazon Translate parallel data name to update (needs AWS credentials).")] = None,
-    s3_uri: Annotated[Optional[str], typer.Option("--s3-uri", help="s3://bucket/key where the parallel data file is uploaded for UpdateParallelData.")] = None,
+    target_lang: Annotated[
+        Optional[str], typer.Option("--target-lang", help="Default: from the XLIFF or report.")
+    ] = None,
+    parallel_data: Annotated[
+        Optional[str],
+        typer.Option(
+            "--parallel-data", help="Amazon Translate parallel data name to update (needs AWS credentials)."
+        ),
+    ] = None,
+    s3_uri: Annotated[
+        Optional[str],
+        typer.Option(
+            "--s3-uri",
+            help="s3://bucket/key where the parallel data file is uploaded for UpdateParallelData.",
+        ),
+    ] = None,
     region: Annotated[Optional[str], typer.Option("--region")] = None,
 ) -> None:
     """Turn reviewed pairs into parallel data: update the local memory, and Amazon Translate when asked."""
     from amts.errors import InputError
-    from amts.feedback import collect_pairs, credentials_available, target_language, update_memory, update_parallel_data
+    from amts.feedback import (
+        collect_pairs,
+        credentials_available,
+        target_language,
+        update_memory,
+        update_parallel_data,
+    )
 
     target_lang = target_lang or target_language(xliff_files, report)
     if not target_lang:
@@ -91,11 +124,19 @@ def feedback(
     if not parallel_data:
         return
     if not credentials_available():
-        out.print(f"[yellow]no AWS credentials[/]: parallel data {parallel_data} not updated (local memory only)", soft_wrap=True)
+        out.print(
+            f"[yellow]no AWS credentials[/]: parallel data {parallel_data} not updated (local memory only)",
+            soft_wrap=True,
+        )
         return
-    done = update_parallel_data(memory, parallel_data, s3_uri, source_lang=source_lang, target_lang=target_lang, region=region)
+    done = update_parallel_data(
+        memory, parallel_data, s3_uri, source_lang=source_lang, target_lang=target_lang, region=region
+    )
     dropped = sum(done["dropped"].values())
-    out.print(f"UpdateParallelData {parallel_data}: {done['status']} ({done['uploaded']} pairs, {dropped} over the limits)", soft_wrap=True)
+    out.print(
+        f"UpdateParallelData {parallel_data}: {done['status']} ({done['uploaded']} pairs, {dropped} over the limits)",
+        soft_wrap=True,
+    )
 
 
 def register(app: typer.Typer) -> None:

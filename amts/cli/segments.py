@@ -17,7 +17,9 @@ err = Console(stderr=True)
 
 def segments(
     file: Annotated[Path, typer.Argument(help="A markdown chapter (.md or .mdx).")],
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object a line (the default output).")] = True,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object a line (the default output).")
+    ] = True,
 ) -> None:
     """Print the translatable segments of FILE, one JSON object a line: id, kind, text, line."""
     document = load(file)
@@ -28,7 +30,9 @@ def segments(
 
 
 def check_roundtrip(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders (searched recursively for *.md, *.mdx).")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files or folders (searched recursively for *.md, *.mdx).")
+    ],
 ) -> None:
     """Parse and render every file with no translations; report files whose output differs."""
     total = identical = 0

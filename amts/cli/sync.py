@@ -32,7 +32,9 @@ def _engine(name: str, source_lang: str, target_lang: str):
 
 
 def sync(
-    old_source: Annotated[Path, typer.Option("--old-source", help="English the old translation was made from (file or folder).")],
+    old_source: Annotated[
+        Path, typer.Option("--old-source", help="English the old translation was made from (file or folder).")
+    ],
     new_source: Annotated[Path, typer.Option("--new-source", help="The new English (file or folder).")],
     old_target: Annotated[Path, typer.Option("--old-target", help="The human translation of --old-source.")],
     target_lang: Annotated[str, typer.Option("--target-lang", help="Target language code, e.g. zh.")],
@@ -40,10 +42,23 @@ def sync(
     report: Annotated[Path, typer.Option("--report", help="REPORT.json: per-segment statuses and totals.")],
     source_lang: Annotated[str, typer.Option("--source-lang", help="Source language code.")] = "en",
     engine: Annotated[str, typer.Option("--engine", help="none | memory | apertium | amazon.")] = "none",
-    memory: Annotated[Optional[Path], typer.Option("--memory", help="Parallel data (CSV/TSV/TMX) looked up before the engine.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite --out files that differ from the old target.")] = False,
-    pairs: Annotated[Optional[Path], typer.Option("--pairs", help="TSV/CSV: source path, target path (renamed chapters), optional old_source_path column.")] = None,
-    fuzzy_threshold: Annotated[Optional[float], typer.Option("--fuzzy-threshold", help="Lowest memory fuzzy score used (0-100).")] = None,
+    memory: Annotated[
+        Optional[Path],
+        typer.Option("--memory", help="Parallel data (CSV/TSV/TMX) looked up before the engine."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite --out files that differ from the old target.")
+    ] = False,
+    pairs: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--pairs",
+            help="TSV/CSV: source path, target path (renamed chapters), optional old_source_path column.",
+        ),
+    ] = None,
+    fuzzy_threshold: Annotated[
+        Optional[float], typer.Option("--fuzzy-threshold", help="Lowest memory fuzzy score used (0-100).")
+    ] = None,
 ) -> None:
     """Sync a translation with a new English edition: reuse human text, translate only changed text."""
     engine = engine.strip().lower()
@@ -58,11 +73,25 @@ def sync(
     jobs, gone = collect_jobs(old_source, new_source, old_target, out, table)
     translation_memory = as_memory(memory, source_lang, target_lang, fuzzy_threshold)
     mt_engine = _engine(engine, source_lang, target_lang)
-    with Progress(TextColumn("sync"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
-                  console=console, transient=True) as bar:
+    with Progress(
+        TextColumn("sync"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        console=console,
+        transient=True,
+    ) as bar:
         task = bar.add_task("", total=2 * len(jobs))  # each chapter is planned, then translated
-        result = sync_jobs(jobs, gone, source_lang, target_lang, engine=mt_engine, memory=translation_memory,
-                           force=force, progress=lambda name: bar.update(task, advance=1, description=name))
+        result = sync_jobs(
+            jobs,
+            gone,
+            source_lang,
+            target_lang,
+            engine=mt_engine,
+            memory=translation_memory,
+            force=force,
+            progress=lambda name: bar.update(task, advance=1, description=name),
+        )
     write_report(report, result)
     _print_totals(result["totals"])
 

@@ -21,11 +21,15 @@ from amts.engines import limits
 from amts.engines.base import Engine, TOKEN_RE, restore_tokens
 from amts.errors import EngineError
 
-CREDENTIALS_HELP = ("no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) "
-                    "and AWS_REGION, or choose an offline engine (--engine apertium|memory|pseudo)")
+CREDENTIALS_HELP = (
+    "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) "
+    "and AWS_REGION, or choose an offline engine (--engine apertium|memory|pseudo)"
+)
 # Tolerant of what a service may do to markup: attribute order, quoting, extra attributes, case.
 _P_RE = re.compile(r"""<p\b[^>]*?\bid=["']([^"']+)["'][^>]*>(.*?)</p\s*>""", re.DOTALL | re.IGNORECASE)
-_NO_TRANSLATE_RE = re.compile(r"""<span\b[^>]*?\btranslate=["']no["'][^>]*>(.*?)</span\s*>""", re.DOTALL | re.IGNORECASE)
+_NO_TRANSLATE_RE = re.compile(
+    r"""<span\b[^>]*?\btranslate=["']no["'][^>]*>(.*?)</span\s*>""", re.DOTALL | re.IGNORECASE
+)
 _TAG_RE = re.compile(r"<[^>]+>")
 
 
@@ -33,8 +37,15 @@ def _error_code(exc: Exception) -> str:
     return getattr(exc, "response", {}).get("Error", {}).get("Code", "") if hasattr(exc, "response") else ""
 
 
-def call_with_backoff(fn: Callable, *, sleep: Callable[[float], None] = time.sleep, attempts: int = 8,
-                      base: float = 0.5, retry_on: Iterable[str] = limits.RETRYABLE_ERRORS, **kwargs):
+def call_with_backoff(
+    fn: Callable,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    attempts: int = 8,
+    base: float = 0.5,
+    retry_on: Iterable[str] = limits.RETRYABLE_ERRORS,
+    **kwargs,
+):
     """Call a boto3 operation, retrying throttling/transient errors with exponential backoff and jitter."""
     retry_on = set(retry_on)
     for attempt in range(attempts):
@@ -43,14 +54,19 @@ def call_with_backoff(fn: Callable, *, sleep: Callable[[float], None] = time.sle
         except Exception as exc:  # botocore ClientError subclasses
             if _error_code(exc) not in retry_on or attempt == attempts - 1:
                 raise
-            sleep(min(20.0, base * 2 ** attempt) * (0.5 + random.random() / 2))
+            sleep(min(20.0, base * 2**attempt) * (0.5 + random.random() / 2))
     raise AssertionError("unreachable")
 
 
 class RatePacer:
     """Keeps calls of one operation under its documented transactions per second."""
 
-    def __init__(self, tps: float, sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        tps: float,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.interval, self.sleep, self.clock, self.last = 1.0 / tps, sleep, clock, None
 
     def wait(self) -> None:
@@ -67,9 +83,13 @@ _PACERS: dict[str, RatePacer] = {}
 
 def pace(operation: str, sleep: Callable[[float], None] = time.sleep) -> None:
     """Wait so that calls of `operation` stay under its documented transactions per second."""
-    tps = {"StartTextTranslationJob": limits.TPS_START_JOB, "DescribeTextTranslationJob": limits.TPS_DESCRIBE_JOB,
-           "CreateParallelData": limits.TPS_PARALLEL_DATA_WRITE, "UpdateParallelData": limits.TPS_PARALLEL_DATA_WRITE,
-           "ImportTerminology": limits.TPS_IMPORT_TERMINOLOGY}.get(operation)
+    tps = {
+        "StartTextTranslationJob": limits.TPS_START_JOB,
+        "DescribeTextTranslationJob": limits.TPS_DESCRIBE_JOB,
+        "CreateParallelData": limits.TPS_PARALLEL_DATA_WRITE,
+        "UpdateParallelData": limits.TPS_PARALLEL_DATA_WRITE,
+        "ImportTerminology": limits.TPS_IMPORT_TERMINOLOGY,
+    }.get(operation)
     if tps is None:
         return
     pacer = _PACERS.setdefault(operation, RatePacer(tps))
@@ -85,13 +105,17 @@ def to_html_document(items: list[tuple[str, str]]) -> str:
         escaped = html.escape(" ".join(text.split()), quote=False)
         escaped = TOKEN_RE.sub(lambda m: f'<span translate="no">{m.group(0)}</span>', escaped)
         body.append(f'<p id="{html.escape(seg_id)}">{escaped}</p>')
-    return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
+    return (
+        '<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body>\n'
+        + "\n".join(body)
+        + "\n</body></html>\n"
+    )
 
 
 def _fragment(seg_id: str, text: str) -> str:
     """One segment as the `<p>` element that `to_html_document` writes."""
     body = to_html_document([(seg_id, text)])
-    return body[body.index("<p "): body.index("</p>") + 4]
+    return body[body.index("<p ") : body.index("</p>") + 4]
 
 
 def from_html_document(document: str) -> dict[str, str]:
@@ -111,7 +135,9 @@ def split_s3_uri(uri: str) -> tuple[str, str]:
     return bucket, key
 
 
-def parallel_data_csv(pairs: Iterable[tuple[str, str]], source_lang: str, target_lang: str) -> tuple[bytes, int]:
+def parallel_data_csv(
+    pairs: Iterable[tuple[str, str]], source_lang: str, target_lang: str
+) -> tuple[bytes, int]:
     """CSV parallel data (header = language codes) and how many pairs were dropped for the 1000-byte limit."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -136,8 +162,16 @@ def upload_parallel_data(s3, s3_uri: str, pairs, source_lang: str, target_lang: 
     return {"s3_uri": s3_uri, "bytes": len(body), "dropped_oversize": dropped}
 
 
-def ensure_parallel_data(translate, name: str, s3_uri: str, *, sleep=time.sleep, poll_seconds: float = 10.0,
-                         timeout: float = 3600.0, description: str = "AMTS parallel data") -> dict:
+def ensure_parallel_data(
+    translate,
+    name: str,
+    s3_uri: str,
+    *,
+    sleep=time.sleep,
+    poll_seconds: float = 10.0,
+    timeout: float = 3600.0,
+    description: str = "AMTS parallel data",
+) -> dict:
     """Create the parallel data resource, or update it (waiting out a running update), then wait for ACTIVE."""
     config = {"S3Uri": s3_uri, "Format": "CSV"}
     try:
@@ -149,15 +183,27 @@ def ensure_parallel_data(translate, name: str, s3_uri: str, *, sleep=time.sleep,
         exists = False
     pace("CreateParallelData" if not exists else "UpdateParallelData", sleep)
     if not exists:
-        call_with_backoff(translate.create_parallel_data, sleep=sleep, Name=name, Description=description,
-                          ParallelDataConfig=config, ClientToken=str(uuid.uuid4()))
+        call_with_backoff(
+            translate.create_parallel_data,
+            sleep=sleep,
+            Name=name,
+            Description=description,
+            ParallelDataConfig=config,
+            ClientToken=str(uuid.uuid4()),
+        )
     else:
         # Only one create/update at a time: on ConcurrentModificationException wait for the running one to
         # finish (polling its state), then try again.
         for attempt in range(int(timeout // poll_seconds) + 1):
             try:
-                call_with_backoff(translate.update_parallel_data, sleep=sleep, Name=name, Description=description,
-                                  ParallelDataConfig=config, ClientToken=str(uuid.uuid4()))
+                call_with_backoff(
+                    translate.update_parallel_data,
+                    sleep=sleep,
+                    Name=name,
+                    Description=description,
+                    ParallelDataConfig=config,
+                    ClientToken=str(uuid.uuid4()),
+                )
                 break
             except Exception as exc:
                 if _error_code(exc) != "ConcurrentModificationException":
@@ -175,21 +221,31 @@ def parallel_data_state(translate, name: str) -> dict:
     update = props.get("LatestUpdateAttemptStatus")
     if update in ("UPDATING", "FAILED") and status == "ACTIVE":
         status = update
-    return {"name": name, "status": status, "message": props.get("Message", ""),
-            "imported_records": props.get("ImportedRecordCount", 0),
-            "skipped_records": props.get("SkippedRecordCount", 0), "failed_records": props.get("FailedRecordCount", 0)}
+    return {
+        "name": name,
+        "status": status,
+        "message": props.get("Message", ""),
+        "imported_records": props.get("ImportedRecordCount", 0),
+        "skipped_records": props.get("SkippedRecordCount", 0),
+        "failed_records": props.get("FailedRecordCount", 0),
+    }
 
 
 def _wait_until_settled(translate, name: str, *, sleep, poll_seconds: float, timeout: float) -> None:
     """Wait while a create/update is running; a failed earlier update does not block a new one."""
     waited = 0.0
-    while call_with_backoff(parallel_data_state, sleep=sleep, translate=translate, name=name)["status"] in (
-            "CREATING", "UPDATING") and waited < timeout:
+    while (
+        call_with_backoff(parallel_data_state, sleep=sleep, translate=translate, name=name)["status"]
+        in ("CREATING", "UPDATING")
+        and waited < timeout
+    ):
         sleep(poll_seconds)
         waited += poll_seconds
 
 
-def wait_parallel_data(translate, name: str, *, sleep=time.sleep, poll_seconds: float = 10.0, timeout: float = 3600.0) -> dict:
+def wait_parallel_data(
+    translate, name: str, *, sleep=time.sleep, poll_seconds: float = 10.0, timeout: float = 3600.0
+) -> dict:
     waited = 0.0
     while True:
         state = call_with_backoff(parallel_data_state, sleep=sleep, translate=translate, name=name)
@@ -203,8 +259,13 @@ def wait_parallel_data(translate, name: str, *, sleep=time.sleep, poll_seconds: 
         waited += poll_seconds
 
 
-def prepare_input(s3, input_uri: str, texts: list[str], ids: list[str] | None = None,
-                  max_document_bytes: int = limits.MAX_BATCH_TRANSLATABLE_BYTES // 2) -> dict:
+def prepare_input(
+    s3,
+    input_uri: str,
+    texts: list[str],
+    ids: list[str] | None = None,
+    max_document_bytes: int = limits.MAX_BATCH_TRANSLATABLE_BYTES // 2,
+) -> dict:
     """Write segments as HTML documents under input_uri; returns a JSON-serialisable manifest.
 
     Documents stay well below the 1 MB translatable-text limit (markup and escaping add bytes).
@@ -226,19 +287,35 @@ def prepare_input(s3, input_uri: str, texts: list[str], ids: list[str] | None = 
     if current:
         documents.append(current)
     if len(documents) > limits.MAX_BATCH_DOCUMENTS:
-        raise EngineError(f"{len(documents)} documents exceed the {limits.MAX_BATCH_DOCUMENTS} a batch job allows")
+        raise EngineError(
+            f"{len(documents)} documents exceed the {limits.MAX_BATCH_DOCUMENTS} a batch job allows"
+        )
     manifest = {"input_uri": f"s3://{bucket}/{prefix}", "documents": []}
     for number, items in enumerate(documents):
         name = f"segments-{number:05d}.html"
-        s3.put_object(Bucket=bucket, Key=prefix + name, Body=to_html_document(items).encode("utf-8"),
-                      ContentType="text/html")
+        s3.put_object(
+            Bucket=bucket,
+            Key=prefix + name,
+            Body=to_html_document(items).encode("utf-8"),
+            ContentType="text/html",
+        )
         manifest["documents"].append({"name": name, "ids": [i for i, _ in items]})
     return manifest
 
 
-def start_job(translate, *, input_uri: str, output_uri: str, role_arn: str, source_lang: str, target_lang: str,
-              parallel_data_name: str | None = None, terminology_name: str | None = None,
-              job_name: str | None = None, sleep=time.sleep) -> str:
+def start_job(
+    translate,
+    *,
+    input_uri: str,
+    output_uri: str,
+    role_arn: str,
+    source_lang: str,
+    target_lang: str,
+    parallel_data_name: str | None = None,
+    terminology_name: str | None = None,
+    job_name: str | None = None,
+    sleep=time.sleep,
+) -> str:
     """StartTextTranslationJob (text/html); returns the job id. Retries throttling and the concurrent-job limit."""
     params: dict[str, Any] = {
         "JobName": job_name or f"amts-{source_lang}-{target_lang}-{uuid.uuid4().hex[:8]}",
@@ -260,23 +337,32 @@ def start_job(translate, *, input_uri: str, output_uri: str, role_arn: str, sour
 def describe_job(translate, job_id: str, sleep=time.sleep) -> dict:
     """One poll of a batch job: {"status", "message", "output_uri", "documents_failed", ...}."""
     pace("DescribeTextTranslationJob", sleep)
-    props = call_with_backoff(translate.describe_text_translation_job, sleep=sleep,
-                              JobId=job_id)["TextTranslationJobProperties"]
+    props = call_with_backoff(translate.describe_text_translation_job, sleep=sleep, JobId=job_id)[
+        "TextTranslationJobProperties"
+    ]
     details = props.get("JobDetails", {})
-    return {"job_id": job_id, "status": props["JobStatus"], "message": props.get("Message", ""),
-            "output_uri": props["OutputDataConfig"]["S3Uri"],
-            "documents_succeeded": details.get("TranslatedDocumentsCount", 0),
-            "documents_failed": details.get("DocumentsWithErrorsCount", 0)}
+    return {
+        "job_id": job_id,
+        "status": props["JobStatus"],
+        "message": props.get("Message", ""),
+        "output_uri": props["OutputDataConfig"]["S3Uri"],
+        "documents_succeeded": details.get("TranslatedDocumentsCount", 0),
+        "documents_failed": details.get("DocumentsWithErrorsCount", 0),
+    }
 
 
-def wait_job(translate, job_id: str, *, sleep=time.sleep, poll_seconds: float = 30.0, timeout: float = 6 * 3600) -> dict:
+def wait_job(
+    translate, job_id: str, *, sleep=time.sleep, poll_seconds: float = 30.0, timeout: float = 6 * 3600
+) -> dict:
     waited = 0.0
     while True:
         state = describe_job(translate, job_id, sleep=sleep)
         if state["status"] in ("COMPLETED", "COMPLETED_WITH_ERROR"):
             return state
         if state["status"] in ("FAILED", "STOPPED", "STOP_REQUESTED"):
-            raise EngineError(f"translation job {job_id} {state['status']}: {state['message'] or 'no message'}")
+            raise EngineError(
+                f"translation job {job_id} {state['status']}: {state['message'] or 'no message'}"
+            )
         if waited >= timeout:
             raise EngineError(f"translation job {job_id} still {state['status']} after {timeout:.0f}s")
         sleep(poll_seconds)
@@ -311,8 +397,11 @@ def read_output(s3, output_uri: str, manifest: dict, target_lang: str) -> dict:
             details = json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
             characters += int(details.get("charactersTranslated", 0))
     wanted = [i for d in manifest["documents"] for i in d["ids"]]
-    return {"translations": translations, "characters_translated": characters,
-            "missing": [i for i in wanted if i not in translations]}
+    return {
+        "translations": translations,
+        "characters_translated": characters,
+        "missing": [i for i in wanted if i not in translations],
+    }
 
 
 def terminology_csv(terms: dict[str, str], source_lang: str, target_lang: str) -> bytes:
@@ -324,17 +413,28 @@ def terminology_csv(terms: dict[str, str], source_lang: str, target_lang: str) -
             writer.writerow([source, target])
     data = out.getvalue().encode("utf-8")
     if len(data) > limits.MAX_TERMINOLOGY_FILE_BYTES:
-        raise EngineError(f"terminology is {len(data)} bytes; Amazon Translate allows {limits.MAX_TERMINOLOGY_FILE_BYTES}")
+        raise EngineError(
+            f"terminology is {len(data)} bytes; Amazon Translate allows {limits.MAX_TERMINOLOGY_FILE_BYTES}"
+        )
     return data
 
 
-def import_terminology(translate, name: str, terms: dict[str, str], source_lang: str, target_lang: str,
-                       sleep=time.sleep) -> str:
+def import_terminology(
+    translate, name: str, terms: dict[str, str], source_lang: str, target_lang: str, sleep=time.sleep
+) -> str:
     pace("ImportTerminology", sleep)
-    call_with_backoff(translate.import_terminology, sleep=sleep, Name=name, MergeStrategy="OVERWRITE",
-                      Description="AMTS terminology learned from parallel data",
-                      TerminologyData={"File": terminology_csv(terms, source_lang, target_lang), "Format": "CSV",
-                                       "Directionality": "UNI"})
+    call_with_backoff(
+        translate.import_terminology,
+        sleep=sleep,
+        Name=name,
+        MergeStrategy="OVERWRITE",
+        Description="AMTS terminology learned from parallel data",
+        TerminologyData={
+            "File": terminology_csv(terms, source_lang, target_lang),
+            "Format": "CSV",
+            "Directionality": "UNI",
+        },
+    )
     return name
 
 
@@ -351,9 +451,17 @@ class BatchSettings:
 class AmazonEngine(Engine):
     name = "amazon"
 
-    def __init__(self, session=None, region: str | None = None, terms: dict[str, str] | None = None,
-                 terminology_name: str | None = None, batch: BatchSettings | None = None,
-                 parallel_data: list[tuple[str, str]] | None = None, sleep=time.sleep, **_ignored):
+    def __init__(
+        self,
+        session=None,
+        region: str | None = None,
+        terms: dict[str, str] | None = None,
+        terminology_name: str | None = None,
+        batch: BatchSettings | None = None,
+        parallel_data: list[tuple[str, str]] | None = None,
+        sleep=time.sleep,
+        **_ignored,
+    ):
         self.session = session
         self.region = region
         self.terms = terms
@@ -392,7 +500,9 @@ class AmazonEngine(Engine):
             return self.terminology_name
         name = self.terminology_name or f"amts-{source_lang}-{target_lang}"
         if (source_lang, target_lang) not in self._imported:
-            import_terminology(self.client("translate"), name, self.terms, source_lang, target_lang, self.sleep)
+            import_terminology(
+                self.client("translate"), name, self.terms, source_lang, target_lang, self.sleep
+            )
             self._imported.add((source_lang, target_lang))
         return name
 
@@ -422,7 +532,9 @@ class AmazonEngine(Engine):
         params = {"Text": text, "SourceLanguageCode": source_lang, "TargetLanguageCode": target_lang}
         if terminology:
             params["TerminologyNames"] = [terminology]
-        return call_with_backoff(self.client("translate").translate_text, sleep=self.sleep, **params)["TranslatedText"]
+        return call_with_backoff(self.client("translate").translate_text, sleep=self.sleep, **params)[
+            "TranslatedText"
+        ]
 
     def translate_realtime(self, texts: list[str], source_lang: str, target_lang: str) -> list[str]:
         """TranslateText with the same HTML carrier as batch jobs: TranslateText honours translate="no"
@@ -450,7 +562,11 @@ class AmazonEngine(Engine):
             if any(f"r{i}" not in found for i in group):  # the service merged paragraphs: go one by one
                 found = {}
                 for i in group:
-                    found.update(from_html_document(self._translate_text(fragments[i], source_lang, target_lang, terminology)))
+                    found.update(
+                        from_html_document(
+                            self._translate_text(fragments[i], source_lang, target_lang, terminology)
+                        )
+                    )
             translated.update(found)
         outputs: dict[int, list[str]] = {}
         for number, owner in enumerate(owners):
@@ -469,22 +585,43 @@ class AmazonEngine(Engine):
             parallel_name = settings.parallel_data_name or f"amts-{source_lang}-{target_lang}"
             uri = f"s3://{settings.bucket}/{run}/parallel-data/{parallel_name}.csv"
             upload = upload_parallel_data(s3, uri, self.parallel_data, source_lang, target_lang)
-            state = ensure_parallel_data(translate, parallel_name, uri, sleep=self.sleep,
-                                         poll_seconds=min(settings.poll_seconds, 60), timeout=settings.timeout)
+            state = ensure_parallel_data(
+                translate,
+                parallel_name,
+                uri,
+                sleep=self.sleep,
+                poll_seconds=min(settings.poll_seconds, 60),
+                timeout=settings.timeout,
+            )
             self.last_job["parallel_data"] = {**upload, **state}
         elif settings.parallel_data_name:
             parallel_name = settings.parallel_data_name
         manifest = prepare_input(s3, f"s3://{settings.bucket}/{run}/input/", texts)
-        job_id = start_job(translate, input_uri=manifest["input_uri"], output_uri=f"s3://{settings.bucket}/{run}/output/",
-                           role_arn=settings.role_arn, source_lang=source_lang, target_lang=target_lang,
-                           parallel_data_name=parallel_name,
-                           terminology_name=self._terminology(source_lang, target_lang), sleep=self.sleep)
-        state = wait_job(translate, job_id, sleep=self.sleep, poll_seconds=settings.poll_seconds, timeout=settings.timeout)
+        job_id = start_job(
+            translate,
+            input_uri=manifest["input_uri"],
+            output_uri=f"s3://{settings.bucket}/{run}/output/",
+            role_arn=settings.role_arn,
+            source_lang=source_lang,
+            target_lang=target_lang,
+            parallel_data_name=parallel_name,
+            terminology_name=self._terminology(source_lang, target_lang),
+            sleep=self.sleep,
+        )
+        state = wait_job(
+            translate, job_id, sleep=self.sleep, poll_seconds=settings.poll_seconds, timeout=settings.timeout
+        )
         output = read_output(s3, state["output_uri"], manifest, target_lang)
-        self.last_job.update(job=state, characters_translated=output["characters_translated"], missing=output["missing"])
+        self.last_job.update(
+            job=state, characters_translated=output["characters_translated"], missing=output["missing"]
+        )
         ids = [f"s{i}" for i in range(len(texts))]
-        return [restore_tokens(text, output["translations"][i]) if i in output["translations"]
-                else (text if not text.strip() else None) for i, text in zip(ids, texts)]
+        return [
+            restore_tokens(text, output["translations"][i])
+            if i in output["translations"]
+            else (text if not text.strip() else None)
+            for i, text in zip(ids, texts)
+        ]
 
 
 def _split_under(text: str, max_bytes: int) -> list[str]:

@@ -19,8 +19,24 @@ from pathlib import Path
 from amts.engines.base import Engine, TOKEN_RE, restore_tokens
 from amts.errors import EngineError
 
-_ISO3 = {"en": "eng", "es": "spa", "ca": "cat", "fr": "fra", "pt": "por", "it": "ita", "de": "deu", "gl": "glg",
-         "eo": "epo", "oc": "oci", "ro": "ron", "nl": "nld", "sv": "swe", "da": "dan", "nb": "nob", "nn": "nno"}
+_ISO3 = {
+    "en": "eng",
+    "es": "spa",
+    "ca": "cat",
+    "fr": "fra",
+    "pt": "por",
+    "it": "ita",
+    "de": "deu",
+    "gl": "glg",
+    "eo": "epo",
+    "oc": "oci",
+    "ro": "ron",
+    "nl": "nld",
+    "sv": "swe",
+    "da": "dan",
+    "nb": "nob",
+    "nn": "nno",
+}
 _ISO1 = {v: k for k, v in _ISO3.items()}
 MODES_DIRS = (Path("/usr/share/apertium/modes"), Path("/usr/local/share/apertium/modes"))
 # One process per batch of about this many characters: start-up costs ~0.3 s, so batches are large.
@@ -30,7 +46,7 @@ _BLANK_RUN_RE = re.compile(r"\n\s*\n")
 
 
 def _carrier_prefix(texts: list[str]) -> str:
-    """"xtok" unless a text already contains it (then a longer, unused prefix)."""
+    """ "xtok" unless a text already contains it (then a longer, unused prefix)."""
     prefix = "xtok"
     while any(prefix in text.lower() for text in texts):
         prefix = "xq" + prefix
@@ -89,7 +105,9 @@ class ApertiumEngine(Engine):
 
     def check_pair(self, source_lang, target_lang):
         if not self.binary:
-            raise EngineError("apertium is not installed: apt-get install apertium apertium-eng-spa (make setup)")
+            raise EngineError(
+                "apertium is not installed: apt-get install apertium apertium-eng-spa (make setup)"
+            )
         return super().check_pair(source_lang, target_lang)
 
     def mode(self, source_lang: str, target_lang: str) -> str:
@@ -106,7 +124,9 @@ class ApertiumEngine(Engine):
     def _run_lines(self, lines: list[str], mode: str, mark_unknown: bool) -> list[str]:
         args = [self.binary] + ([] if mark_unknown else ["-u"]) + ["-f", "txt", mode]
         try:
-            run = subprocess.run(args, input="\n\n".join(lines) + "\n", capture_output=True, text=True, check=True)
+            run = subprocess.run(
+                args, input="\n\n".join(lines) + "\n", capture_output=True, text=True, check=True
+            )
         except subprocess.CalledProcessError as exc:
             raise EngineError(f"apertium {mode} failed: {exc.stderr.strip()[:300]}") from exc
         outputs = _BLANK_RUN_RE.split(run.stdout.strip("\n"))
@@ -164,6 +184,8 @@ class ApertiumEngine(Engine):
         mode = self.mode(src, tgt)
         for batch in self._batches(cleaned):
             todo = [i for i in batch if cleaned[i].strip()]
-            for i, out in zip(todo, self._run([cleaned[i] for i in todo], mode, mark_unknown=True) if todo else []):
+            for i, out in zip(
+                todo, self._run([cleaned[i] for i in todo], mode, mark_unknown=True) if todo else []
+            ):
                 found[i].update(_UNKNOWN_RE.findall(out))
         return found

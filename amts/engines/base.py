@@ -46,7 +46,11 @@ class Engine(ABC):
             from amts.engines import engines_supporting  # late: the registry imports this module
 
             others = engines_supporting(src, tgt)
-            hint = f"engines that support it: {', '.join(others)}" if others else "no installed engine supports it"
+            hint = (
+                f"engines that support it: {', '.join(others)}"
+                if others
+                else "no installed engine supports it"
+            )
             raise EngineError(f"engine {self.name!r} does not support {src}->{tgt}; {hint}")
         return src, tgt
 

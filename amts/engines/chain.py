@@ -11,9 +11,15 @@ from amts.engines.terminology import TermProtector, learn_terminology
 
 
 class ChainEngine(Engine):
-    def __init__(self, memory: MemoryEngine | None, engine: Engine | None,
-                 terms: dict[str, str] | None = None, learn_terms: bool = True, sentence_memory: bool = False,
-                 term_oracle: Engine | None = None):
+    def __init__(
+        self,
+        memory: MemoryEngine | None,
+        engine: Engine | None,
+        terms: dict[str, str] | None = None,
+        learn_terms: bool = True,
+        sentence_memory: bool = False,
+        term_oracle: Engine | None = None,
+    ):
         self.memory = memory
         self.engine = engine
         # The engine whose unknown words become terms: the MT engine itself by default; for Amazon an
@@ -64,7 +70,9 @@ class ChainEngine(Engine):
         if self.sentence_memory and self.memory is not None and todo:
             todo = self._by_sentence(texts, todo, results, origins, source_lang, target_lang)
         if self.engine is not None and todo:
-            for i, out in zip(todo, self._engine_translate([texts[i] for i in todo], source_lang, target_lang)):
+            for i, out in zip(
+                todo, self._engine_translate([texts[i] for i in todo], source_lang, target_lang)
+            ):
                 if out is not None:
                     results[i], origins[i] = out, self.engine.name
         for i, text in enumerate(texts):
@@ -80,7 +88,10 @@ class ChainEngine(Engine):
         protector = TermProtector(self.terminology(source_lang, target_lang))
         protected = [protector.protect(text) for text in texts]
         outputs = self.engine.translate([p[0] for p in protected], source_lang, target_lang)
-        return [None if out is None else protector.restore(out, found) for (_, found), out in zip(protected, outputs)]
+        return [
+            None if out is None else protector.restore(out, found)
+            for (_, found), out in zip(protected, outputs)
+        ]
 
     def _by_sentence(self, texts, todo, results, origins, source_lang, target_lang) -> list[int]:
         """Translate segments sentence by sentence where at least one sentence is in memory; return the rest."""
@@ -97,11 +108,18 @@ class ChainEngine(Engine):
             else:
                 rest.append(i)
         missing = [sentence for _, parts in pending for sentence, hit in parts if hit is None]
-        outputs = iter(self._engine_translate(missing, source_lang, target_lang) if missing and self.engine else [])
+        outputs = iter(
+            self._engine_translate(missing, source_lang, target_lang) if missing and self.engine else []
+        )
         for i, parts in pending:
-            pieces = [hit if hit is not None else (next(outputs, None) if self.engine else None) or sentence
-                      for sentence, hit in parts]
-            results[i], origins[i] = joiner.join(pieces), "memory+" + (self.engine.name if self.engine else "source")
+            pieces = [
+                hit if hit is not None else (next(outputs, None) if self.engine else None) or sentence
+                for sentence, hit in parts
+            ]
+            results[i], origins[i] = (
+                joiner.join(pieces),
+                "memory+" + (self.engine.name if self.engine else "source"),
+            )
         return rest
 
 

@@ -28,20 +28,28 @@ class Match:
     source: str  # the memory's source text the translation came from
 
 
-def read_parallel_file(path: str | Path, source_lang: str | None = None,
-                       target_lang: str | None = None) -> list[tuple[str, str]]:
+def read_parallel_file(
+    path: str | Path, source_lang: str | None = None, target_lang: str | None = None
+) -> list[tuple[str, str]]:
     """(source, target) pairs from a CSV/TSV/TMX parallel-data file (Amazon Translate's formats)."""
     try:
-        from amts.paralleldata import read_parallel  # the alignment area's reader (Amazon's formats and limits)
+        from amts.paralleldata import (
+            read_parallel,
+        )  # the alignment area's reader (Amazon's formats and limits)
     except ImportError:
         return _read_minimal(Path(path), source_lang, target_lang)
     if not Path(path).is_file():
         raise InputError(f"{path}: parallel data file not found")
     data = read_parallel(path)
     pairs = [_as_pair(p) for p in data.pairs]
-    langs = (normalise_lang(data.source_lang) if data.source_lang else None,
-             normalise_lang(data.target_lang) if data.target_lang else None)
-    wanted = (normalise_lang(source_lang) if source_lang else None, normalise_lang(target_lang) if target_lang else None)
+    langs = (
+        normalise_lang(data.source_lang) if data.source_lang else None,
+        normalise_lang(data.target_lang) if data.target_lang else None,
+    )
+    wanted = (
+        normalise_lang(source_lang) if source_lang else None,
+        normalise_lang(target_lang) if target_lang else None,
+    )
     if all(langs) and all(wanted) and langs == wanted[::-1]:
         return [(t, s) for s, t in pairs]  # the file is written the other way round
     return pairs
@@ -64,8 +72,10 @@ def _read_minimal(path: Path, source_lang, target_lang) -> list[tuple[str, str]]
         rows = [row for row in csv.reader(handle, delimiter=delimiter) if row]
     if not rows:
         return []
-    header = [normalise_lang(h) if re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z]+)?", h.strip()) else None
-              for h in rows[0]]
+    header = [
+        normalise_lang(h) if re.fullmatch(r"[A-Za-z]{2,3}([-_][A-Za-z]+)?", h.strip()) else None
+        for h in rows[0]
+    ]
     src_col, tgt_col = 0, 1
     if all(header[:2]):
         rows = rows[1:]
@@ -86,9 +96,16 @@ def _read_tmx(path: Path, source_lang, target_lang) -> list[tuple[str, str]]:
         for tuv in tu.iter("tuv"):
             seg = tuv.find("seg")
             lang = tuv.get(xml_lang) or tuv.get("lang") or ""
-            variants.append((normalise_lang(lang) if lang else "", "".join(seg.itertext()) if seg is not None else ""))
+            variants.append(
+                (normalise_lang(lang) if lang else "", "".join(seg.itertext()) if seg is not None else "")
+            )
         by_lang = dict(variants)
-        if source_lang and target_lang and normalise_lang(source_lang) in by_lang and normalise_lang(target_lang) in by_lang:
+        if (
+            source_lang
+            and target_lang
+            and normalise_lang(source_lang) in by_lang
+            and normalise_lang(target_lang) in by_lang
+        ):
             pairs.append((by_lang[normalise_lang(source_lang)], by_lang[normalise_lang(target_lang)]))
         elif len(variants) >= 2:
             pairs.append((variants[0][1], variants[1][1]))
@@ -129,7 +146,9 @@ def _key(text: str) -> str:
 class TranslationMemory:
     """Exact and fuzzy lookup over masked (source, target) pairs for one direction."""
 
-    def __init__(self, pairs: Iterable[tuple[str, str]], threshold: float = DEFAULT_THRESHOLD, masked: bool = False):
+    def __init__(
+        self, pairs: Iterable[tuple[str, str]], threshold: float = DEFAULT_THRESHOLD, masked: bool = False
+    ):
         self.threshold = threshold
         self.exact: dict[str, str] = {}
         for source, target in pairs:
@@ -166,11 +185,18 @@ class MemoryEngine(Engine):
 
     name = "memory"
 
-    def __init__(self, memory: str | Path | None = None, pairs: Iterable[tuple[str, str]] | None = None,
-                 threshold: float = DEFAULT_THRESHOLD, source_lang: str | None = None,
-                 target_lang: str | None = None):
+    def __init__(
+        self,
+        memory: str | Path | None = None,
+        pairs: Iterable[tuple[str, str]] | None = None,
+        threshold: float = DEFAULT_THRESHOLD,
+        source_lang: str | None = None,
+        target_lang: str | None = None,
+    ):
         if memory is None and pairs is None:
-            raise EngineError("the memory engine needs parallel data: give --memory PARALLEL_FILE (CSV, TSV or TMX)")
+            raise EngineError(
+                "the memory engine needs parallel data: give --memory PARALLEL_FILE (CSV, TSV or TMX)"
+            )
         self.path = memory
         self._pairs = list(pairs) if pairs is not None else None
         self.threshold = threshold
@@ -181,12 +207,18 @@ class MemoryEngine(Engine):
     def memory_for(self, source_lang: str, target_lang: str) -> TranslationMemory:
         pair = (source_lang, target_lang)
         if pair not in self._memories:
-            pairs = self._pairs if self._pairs is not None else read_parallel_file(self.path, source_lang, target_lang)
+            pairs = (
+                self._pairs
+                if self._pairs is not None
+                else read_parallel_file(self.path, source_lang, target_lang)
+            )
             self._memories[pair] = TranslationMemory(pairs, self.threshold)
         return self._memories[pair]
 
     def _translate(self, texts, source_lang, target_lang):
         memory = self.memory_for(source_lang, target_lang)
         self.last_matches = [memory.lookup(text) if text.strip() else None for text in texts]
-        return [m.translation if m else (text if not text.strip() else None)
-                for text, m in zip(texts, self.last_matches)]
+        return [
+            m.translation if m else (text if not text.strip() else None)
+            for text, m in zip(texts, self.last_matches)
+        ]

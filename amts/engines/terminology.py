@@ -28,10 +28,12 @@ def _target_units(text: str, lang: str, max_n: int = 3) -> frozenset[str]:
         units = set()
         for run in _HAN_RE.findall(text):
             for n in range(1, 5):
-                units.update(run[i:i + n] for i in range(len(run) - n + 1))
+                units.update(run[i : i + n] for i in range(len(run) - n + 1))
         return frozenset(units)
     words = _WORD_RE.findall(text)
-    return frozenset(" ".join(words[i:i + n]) for n in range(1, max_n + 1) for i in range(len(words) - n + 1))
+    return frozenset(
+        " ".join(words[i : i + n]) for n in range(1, max_n + 1) for i in range(len(words) - n + 1)
+    )
 
 
 def _function_words(target_units: list[set[str]], count: int = 80) -> set[str]:
@@ -42,8 +44,15 @@ def _function_words(target_units: list[set[str]], count: int = 80) -> set[str]:
     return {w for w, n in singles.most_common(count) if n >= floor}
 
 
-def learn_terminology(pairs: Iterable[tuple[str, str]], unknown: Iterable[str], target_lang: str,
-                      min_count: int = 2, min_dice: float = 0.5, min_share: float = 0.5, min_rows: int = 3) -> dict[str, str]:
+def learn_terminology(
+    pairs: Iterable[tuple[str, str]],
+    unknown: Iterable[str],
+    target_lang: str,
+    min_count: int = 2,
+    min_dice: float = 0.5,
+    min_share: float = 0.5,
+    min_rows: int = 3,
+) -> dict[str, str]:
     """{source word (lower case): target phrase} for unknown words with a consistent translation.
 
     The word must occur in at least `min_rows` pairs; a phrase must occur in at least `min_share` of
@@ -68,8 +77,11 @@ def learn_terminology(pairs: Iterable[tuple[str, str]], unknown: Iterable[str], 
             continue
         together = Counter(u for i in rows for u in target_units[i])
         needed = max(min_count, min_share * len(rows))
-        scored = [(2 * c / (len(rows) + unit_totals[u]), u) for u, c in together.items()
-                  if c >= needed and not _edges_in(u, function_words)]
+        scored = [
+            (2 * c / (len(rows) + unit_totals[u]), u)
+            for u, c in together.items()
+            if c >= needed and not _edges_in(u, function_words)
+        ]
         if not scored:
             continue
         best = max(score for score, _ in scored)
@@ -95,8 +107,11 @@ class TermProtector:
     def __init__(self, terms: dict[str, str]):
         self.terms = {k.lower(): v for k, v in terms.items() if k.strip() and v.strip()}
         words = sorted(self.terms, key=len, reverse=True)
-        self._re = re.compile(r"(?<![\w⟦])(" + "|".join(map(re.escape, words)) + r")(?![\w⟧])", re.IGNORECASE) \
-            if words else None
+        self._re = (
+            re.compile(r"(?<![\w⟦])(" + "|".join(map(re.escape, words)) + r")(?![\w⟧])", re.IGNORECASE)
+            if words
+            else None
+        )
 
     def protect(self, text: str) -> tuple[str, dict[str, str]]:
         if self._re is None:
@@ -106,8 +121,11 @@ class TermProtector:
         def swap(match: re.Match) -> str:
             token = f"⟦{TERM_TOKEN_BASE + len(found) + 1}⟧"
             phrase = self.terms[match.group(1).lower()]
-            found[token] = phrase[:1].upper() + phrase[1:] if match.group(1)[:1].isupper() and \
-                match.start() == 0 else phrase
+            found[token] = (
+                phrase[:1].upper() + phrase[1:]
+                if match.group(1)[:1].isupper() and match.start() == 0
+                else phrase
+            )
             return token
 
         return self._re.sub(swap, text), found

@@ -39,10 +39,18 @@ _P_RE = re.compile(r'(<p id="[^"]+">)(.*?)(</p>)', re.DOTALL)
 _NO_TRANSLATE_RE = re.compile(r'<span translate="no">(.*?)</span>', re.DOTALL)
 _TAG_RE = re.compile(r"<[^>]+>")
 _STATUS = {
-    "ConcurrentModificationException": 409, "ConflictException": 409, "InternalServerException": 500,
-    "InvalidParameterValueException": 400, "InvalidRequestException": 400, "LimitExceededException": 400,
-    "ResourceNotFoundException": 404, "ServiceUnavailableException": 503, "TextSizeLimitExceededException": 400,
-    "TooManyRequestsException": 429, "ThrottlingException": 400, "UnsupportedLanguagePairException": 400,
+    "ConcurrentModificationException": 409,
+    "ConflictException": 409,
+    "InternalServerException": 500,
+    "InvalidParameterValueException": 400,
+    "InvalidRequestException": 400,
+    "LimitExceededException": 400,
+    "ResourceNotFoundException": 404,
+    "ServiceUnavailableException": 503,
+    "TextSizeLimitExceededException": 400,
+    "TooManyRequestsException": 429,
+    "ThrottlingException": 400,
+    "UnsupportedLanguagePairException": 400,
 }
 
 
@@ -89,8 +97,14 @@ class _Job:
 
 
 class FakeTranslate:
-    def __init__(self, engine: Engine | str = "pseudo", s3_client=None, polls_per_state: int = 1,
-                 fail_jobs: bool = False, region: str = "us-east-1"):
+    def __init__(
+        self,
+        engine: Engine | str = "pseudo",
+        s3_client=None,
+        polls_per_state: int = 1,
+        fail_jobs: bool = False,
+        region: str = "us-east-1",
+    ):
         if isinstance(engine, str):
             from amts.engines import get_engine
 
@@ -114,7 +128,9 @@ class FakeTranslate:
             import boto3
 
             session = boto3._get_default_session()
-        events = session.events if hasattr(session, "events") else session._session.get_component("event_emitter")
+        events = (
+            session.events if hasattr(session, "events") else session._session.get_component("event_emitter")
+        )
         self._session = session
         events.register("before-call.translate", self._handle, unique_id=f"amts-fake-translate-{id(self)}")
         self._registered.append(events)
@@ -122,7 +138,9 @@ class FakeTranslate:
 
     def attach(self, client) -> "FakeTranslate":
         """Answer the Translate calls of one existing client."""
-        client.meta.events.register("before-call.translate", self._handle, unique_id=f"amts-fake-translate-{id(self)}")
+        client.meta.events.register(
+            "before-call.translate", self._handle, unique_id=f"amts-fake-translate-{id(self)}"
+        )
         self._registered.append(client.meta.events)
         return self
 
@@ -146,9 +164,11 @@ class FakeTranslate:
         if self._s3 is None:
             import boto3
 
-            self._s3 = getattr(self, "_session", None).client("s3", region_name=self.region) \
-                if getattr(self, "_session", None) is not None and hasattr(self._session, "client") \
+            self._s3 = (
+                getattr(self, "_session", None).client("s3", region_name=self.region)
+                if getattr(self, "_session", None) is not None and hasattr(self._session, "client")
                 else boto3.client("s3", region_name=self.region)
+            )
         return self._s3
 
     def _handle(self, model, params, **_kwargs):
@@ -171,10 +191,15 @@ class FakeTranslate:
         except TranslateError as exc:
             status = _STATUS.get(exc.code, 400)
             parsed = {"Error": {"Code": exc.code, "Message": exc.message}, "message": exc.message}
-        parsed["ResponseMetadata"] = {"RequestId": request_id, "HTTPStatusCode": status,
-                                      "HTTPHeaders": {"x-amzn-requestid": request_id}, "RetryAttempts": 0}
-        return AWSResponse(f"https://translate.{self.region}.amazonaws.com/", status,
-                           {"x-amzn-requestid": request_id}, None), parsed
+        parsed["ResponseMetadata"] = {
+            "RequestId": request_id,
+            "HTTPStatusCode": status,
+            "HTTPHeaders": {"x-amzn-requestid": request_id},
+            "RetryAttempts": 0,
+        }
+        return AWSResponse(
+            f"https://translate.{self.region}.amazonaws.com/", status, {"x-amzn-requestid": request_id}, None
+        ), parsed
 
     # ------------------------------------------------------------ translation
     def _arn(self, kind: str, name: str) -> str:
@@ -196,18 +221,21 @@ class FakeTranslate:
 
     def _translate_lines(self, texts: list[str], source: str, target: str, engine: Engine) -> list[str]:
         if not engine.supports(source, target):
-            raise TranslateError("UnsupportedLanguagePairException",
-                                 f"Unsupported language pair: {source} to {target}")
+            raise TranslateError(
+                "UnsupportedLanguagePairException", f"Unsupported language pair: {source} to {target}"
+            )
         outputs = engine.translate(texts, source, target)
         return [out if out is not None else text for text, out in zip(texts, outputs)]
 
     def _op_TranslateText(self, request: dict) -> dict:
         text = request["Text"]
         if limits.utf8_size(text) > limits.MAX_TRANSLATE_TEXT_BYTES:
-            raise TranslateError("TextSizeLimitExceededException",
-                                 f"Input text size exceeds limit. Max length of request text allowed is "
-                                 f"{limits.MAX_TRANSLATE_TEXT_BYTES} bytes while in this request the text size is "
-                                 f"{limits.utf8_size(text)} bytes")
+            raise TranslateError(
+                "TextSizeLimitExceededException",
+                f"Input text size exceeds limit. Max length of request text allowed is "
+                f"{limits.MAX_TRANSLATE_TEXT_BYTES} bytes while in this request the text size is "
+                f"{limits.utf8_size(text)} bytes",
+            )
         source, target = request["SourceLanguageCode"], request["TargetLanguageCode"]
         names = request.get("TerminologyNames", [])
         for name in names:
@@ -218,12 +246,23 @@ class FakeTranslate:
             translated_text, _ = self._translate_html(text, source, target, engine)
         else:
             translated_text = "\n".join(self._translate_lines(text.split("\n"), source, target, engine))
-        response = {"TranslatedText": translated_text, "SourceLanguageCode": source, "TargetLanguageCode": target}
+        response = {
+            "TranslatedText": translated_text,
+            "SourceLanguageCode": source,
+            "TargetLanguageCode": target,
+        }
         if names:
             response["AppliedTerminologies"] = [
-                {"Name": n, "Terms": [{"SourceText": s, "TargetText": t} for s, t in self.terminologies[n]["terms"].items()
-                                      if re.search(rf"(?<!\w){re.escape(s)}(?!\w)", text, re.IGNORECASE)]}
-                for n in names]
+                {
+                    "Name": n,
+                    "Terms": [
+                        {"SourceText": s, "TargetText": t}
+                        for s, t in self.terminologies[n]["terms"].items()
+                        if re.search(rf"(?<!\w){re.escape(s)}(?!\w)", text, re.IGNORECASE)
+                    ],
+                }
+                for n in names
+            ]
         return response
 
     # ------------------------------------------------------------ terminology
@@ -232,15 +271,31 @@ class FakeTranslate:
         raw = base64.b64decode(data["File"])
         if len(raw) > limits.MAX_TERMINOLOGY_FILE_BYTES:
             raise TranslateError("LimitExceededException", "Terminology file too large")
-        rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter="\t" if data["Format"] == "TSV" else ","))
+        rows = list(
+            csv.reader(
+                io.StringIO(raw.decode("utf-8-sig")), delimiter="\t" if data["Format"] == "TSV" else ","
+            )
+        )
         header, rows = rows[0], [r for r in rows[1:] if len(r) >= 2]
-        terms = {r[0]: r[1] for r in rows
-                 if max(limits.utf8_size(r[0]), limits.utf8_size(r[1])) <= limits.MAX_TERM_BYTES}
+        terms = {
+            r[0]: r[1]
+            for r in rows
+            if max(limits.utf8_size(r[0]), limits.utf8_size(r[1])) <= limits.MAX_TERM_BYTES
+        }
         name = request["Name"]
-        props = {"Name": name, "Arn": self._arn("terminology", name), "SourceLanguageCode": header[0],
-                 "TargetLanguageCodes": header[1:], "TermCount": len(terms), "SizeBytes": len(raw),
-                 "Format": data["Format"], "Directionality": data.get("Directionality", "UNI"),
-                 "CreatedAt": _now(), "LastUpdatedAt": _now(), "SkippedTermCount": len(rows) - len(terms)}
+        props = {
+            "Name": name,
+            "Arn": self._arn("terminology", name),
+            "SourceLanguageCode": header[0],
+            "TargetLanguageCodes": header[1:],
+            "TermCount": len(terms),
+            "SizeBytes": len(raw),
+            "Format": data["Format"],
+            "Directionality": data.get("Directionality", "UNI"),
+            "CreatedAt": _now(),
+            "LastUpdatedAt": _now(),
+            "SkippedTermCount": len(rows) - len(terms),
+        }
         self.terminologies[name] = {"terms": terms, "props": props}
         return {"TerminologyProperties": props}
 
@@ -261,19 +316,30 @@ class FakeTranslate:
                 handle.flush()
                 rows = [["", ""]] + [list(p) for p in _read_tmx(pathlib.Path(handle.name), None, None)]
         else:
-            rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter="\t" if fmt == "TSV" else ","))
+            rows = list(
+                csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter="\t" if fmt == "TSV" else ",")
+            )
         if not rows:
             return {"error": "The parallel data file is empty"}
         header, pairs, skipped, failed = rows[0], [], 0, 0
         for row in rows[1:]:
             if len(row) < 2 or not row[0].strip() or not row[1].strip():
                 failed += 1
-            elif max(limits.utf8_size(row[0]), limits.utf8_size(row[1])) > limits.MAX_PARALLEL_DATA_SEGMENT_BYTES:
+            elif (
+                max(limits.utf8_size(row[0]), limits.utf8_size(row[1]))
+                > limits.MAX_PARALLEL_DATA_SEGMENT_BYTES
+            ):
                 skipped += 1
             else:
                 pairs.append((row[0], row[1]))
-        result = {"pairs": pairs, "skipped": skipped, "failed": failed, "size": sum(len(s) + len(t) for s, t in pairs),
-                  "source": header[0], "targets": header[1:]}
+        result = {
+            "pairs": pairs,
+            "skipped": skipped,
+            "failed": failed,
+            "size": sum(len(s) + len(t) for s, t in pairs),
+            "source": header[0],
+            "targets": header[1:],
+        }
         if not pairs:
             result["error"] = "The parallel data file contains no valid records"
         return result
@@ -282,21 +348,30 @@ class FakeTranslate:
         name = request["Name"]
         if name in self.parallel_data:
             raise TranslateError("ConflictException", f"Parallel data {name} already exists")
-        self.parallel_data[name] = _ParallelData(name=name, config=request["ParallelDataConfig"],
-                                                 polls_left=self.polls_per_state,
-                                                 pending=self._read_parallel(request["ParallelDataConfig"]))
+        self.parallel_data[name] = _ParallelData(
+            name=name,
+            config=request["ParallelDataConfig"],
+            polls_left=self.polls_per_state,
+            pending=self._read_parallel(request["ParallelDataConfig"]),
+        )
         return {"Name": name, "Status": "CREATING"}
 
     def _op_UpdateParallelData(self, request: dict) -> dict:
         data = self._get_parallel(request["Name"])
         if data.status == "CREATING" or data.update_status == "UPDATING":
-            raise TranslateError("ConcurrentModificationException",
-                                 f"Parallel data {data.name} is being created or updated; try again when it is ACTIVE")
+            raise TranslateError(
+                "ConcurrentModificationException",
+                f"Parallel data {data.name} is being created or updated; try again when it is ACTIVE",
+            )
         data.update_status, data.polls_left = "UPDATING", self.polls_per_state
         data.config = request["ParallelDataConfig"]
         data.pending = self._read_parallel(request["ParallelDataConfig"])
-        return {"Name": data.name, "Status": data.status, "LatestUpdateAttemptStatus": "UPDATING",
-                "LatestUpdateAttemptAt": _now()}
+        return {
+            "Name": data.name,
+            "Status": data.status,
+            "LatestUpdateAttemptStatus": "UPDATING",
+            "LatestUpdateAttemptAt": _now(),
+        }
 
     def _get_parallel(self, name: str) -> _ParallelData:
         if name not in self.parallel_data:
@@ -312,7 +387,11 @@ class FakeTranslate:
         pending, data.pending = data.pending, None
         ok = "error" not in pending
         if ok:
-            data.pairs, data.source_lang, data.target_langs = pending["pairs"], pending["source"], pending["targets"]
+            data.pairs, data.source_lang, data.target_langs = (
+                pending["pairs"],
+                pending["source"],
+                pending["targets"],
+            )
             data.imported, data.size = len(pending["pairs"]), pending["size"]
         data.skipped, data.failed = pending.get("skipped", 0), pending.get("failed", 0)
         data.message = pending.get("error", "")
@@ -325,25 +404,41 @@ class FakeTranslate:
     def _op_GetParallelData(self, request: dict) -> dict:
         data = self._get_parallel(request["Name"])
         self._advance_parallel(data)
-        props = {"Name": data.name, "Arn": self._arn("parallel-data", data.name), "Status": data.status,
-                 "SourceLanguageCode": data.source_lang, "TargetLanguageCodes": data.target_langs,
-                 "ParallelDataConfig": data.config, "Message": data.message, "ImportedDataSize": data.size,
-                 "ImportedRecordCount": data.imported, "FailedRecordCount": data.failed,
-                 "SkippedRecordCount": data.skipped, "CreatedAt": data.created, "LastUpdatedAt": data.updated}
+        props = {
+            "Name": data.name,
+            "Arn": self._arn("parallel-data", data.name),
+            "Status": data.status,
+            "SourceLanguageCode": data.source_lang,
+            "TargetLanguageCodes": data.target_langs,
+            "ParallelDataConfig": data.config,
+            "Message": data.message,
+            "ImportedDataSize": data.size,
+            "ImportedRecordCount": data.imported,
+            "FailedRecordCount": data.failed,
+            "SkippedRecordCount": data.skipped,
+            "CreatedAt": data.created,
+            "LastUpdatedAt": data.updated,
+        }
         if data.update_status:
             props["LatestUpdateAttemptStatus"] = data.update_status
             props["LatestUpdateAttemptAt"] = data.updated
-        return {"ParallelDataProperties": props,
-                "DataLocation": {"RepositoryType": "S3", "Location": data.config["S3Uri"]}}
+        return {
+            "ParallelDataProperties": props,
+            "DataLocation": {"RepositoryType": "S3", "Location": data.config["S3Uri"]},
+        }
 
     # ------------------------------------------------------------ batch jobs
     def _op_StartTextTranslationJob(self, request: dict) -> dict:
         running = sum(job.status in ("SUBMITTED", "IN_PROGRESS") for job in self.jobs.values())
         if running >= limits.MAX_CONCURRENT_BATCH_JOBS:
-            raise TranslateError("LimitExceededException",
-                                 f"You have reached the maximum of {limits.MAX_CONCURRENT_BATCH_JOBS} concurrent jobs")
+            raise TranslateError(
+                "LimitExceededException",
+                f"You have reached the maximum of {limits.MAX_CONCURRENT_BATCH_JOBS} concurrent jobs",
+            )
         if len(request.get("TerminologyNames", [])) > limits.MAX_TERMINOLOGIES_PER_REQUEST:
-            raise TranslateError("InvalidParameterValueException", "Only one terminology can be applied per job")
+            raise TranslateError(
+                "InvalidParameterValueException", "Only one terminology can be applied per job"
+            )
         for name in request.get("ParallelDataNames", []):
             if self._get_parallel(name).status != "ACTIVE":
                 raise TranslateError("InvalidRequestException", f"Parallel data {name} is not ACTIVE")
@@ -351,13 +446,17 @@ class FakeTranslate:
             if name not in self.terminologies:
                 raise TranslateError("ResourceNotFoundException", f"Terminology {name} not found")
         if request["InputDataConfig"]["ContentType"] not in ("text/html", "text/plain"):
-            raise TranslateError("InvalidRequestException", "the fake supports text/html and text/plain input")
+            raise TranslateError(
+                "InvalidRequestException", "the fake supports text/html and text/plain input"
+            )
         job = _Job(job_id=uuid.uuid4().hex, request=request, polls_left=self.polls_per_state)
         self.jobs[job.job_id] = job
         return {"JobId": job.job_id, "JobStatus": job.status}
 
     def _output_prefix(self, job: _Job) -> str:
-        return job.request["OutputDataConfig"]["S3Uri"].rstrip("/") + f"/{ACCOUNT}-TranslateText-{job.job_id}/"
+        return (
+            job.request["OutputDataConfig"]["S3Uri"].rstrip("/") + f"/{ACCOUNT}-TranslateText-{job.job_id}/"
+        )
 
     def _advance_job(self, job: _Job) -> None:
         if job.status not in ("SUBMITTED", "IN_PROGRESS"):
@@ -371,7 +470,10 @@ class FakeTranslate:
             return
         job.ended = _now()
         if self.fail_jobs:
-            job.status, job.message = "FAILED", "Translation job failed: injected failure (FakeTranslate.fail_jobs)"
+            job.status, job.message = (
+                "FAILED",
+                "Translation job failed: injected failure (FakeTranslate.fail_jobs)",
+            )
             return
         try:
             job.details = self._run_job(job)
@@ -386,10 +488,16 @@ class FakeTranslate:
         engine = self._engine_for(request.get("ParallelDataNames", []), request.get("TerminologyNames", []))
         in_bucket, _, in_prefix = request["InputDataConfig"]["S3Uri"][5:].partition("/")
         out_bucket, _, out_prefix = self._output_prefix(job)[5:].partition("/")
-        keys = [obj["Key"] for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=in_bucket, Prefix=in_prefix)
-                for obj in page.get("Contents", []) if not obj["Key"].endswith("/")]
+        keys = [
+            obj["Key"]
+            for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=in_bucket, Prefix=in_prefix)
+            for obj in page.get("Contents", [])
+            if not obj["Key"].endswith("/")
+        ]
         if not keys:
-            raise TranslateError("InvalidRequestException", f"No input documents under {request['InputDataConfig']['S3Uri']}")
+            raise TranslateError(
+                "InvalidRequestException", f"No input documents under {request['InputDataConfig']['S3Uri']}"
+            )
         if len(keys) > limits.MAX_BATCH_DOCUMENTS:
             raise TranslateError("LimitExceededException", "Too many documents in the batch")
         characters, errors, details = 0, 0, []
@@ -407,20 +515,33 @@ class FakeTranslate:
             if count > limits.MAX_BATCH_TRANSLATABLE_BYTES:
                 errors += 1
                 continue
-            relative = key[len(in_prefix):].lstrip("/")
+            relative = key[len(in_prefix) :].lstrip("/")
             folder, _, name = relative.rpartition("/")
             out_key = out_prefix + (folder + "/" if folder else "") + f"{target}.{name}"
             self.s3.put_object(Bucket=out_bucket, Key=out_key, Body=translated.encode("utf-8"))
             characters += count
             details.append({"sourceFile": relative, "targetFile": f"{target}.{name}"})
-        summary = {"sourceLanguageCode": source, "targetLanguageCode": target, "charactersTranslated": str(characters),
-                   "documentCountWithCustomerError": str(errors), "documentCountWithServerError": "0",
-                   "inputDataPrefix": request["InputDataConfig"]["S3Uri"], "outputDataPrefix": self._output_prefix(job),
-                   "details": details}
-        self.s3.put_object(Bucket=out_bucket, Key=out_prefix + f"details/{target}.auxiliary-translation-details.json",
-                           Body=json.dumps(summary).encode("utf-8"))
-        return {"TranslatedDocumentsCount": len(details), "DocumentsWithErrorsCount": errors,
-                "InputDocumentsCount": len(keys), "CharactersTranslated": characters}
+        summary = {
+            "sourceLanguageCode": source,
+            "targetLanguageCode": target,
+            "charactersTranslated": str(characters),
+            "documentCountWithCustomerError": str(errors),
+            "documentCountWithServerError": "0",
+            "inputDataPrefix": request["InputDataConfig"]["S3Uri"],
+            "outputDataPrefix": self._output_prefix(job),
+            "details": details,
+        }
+        self.s3.put_object(
+            Bucket=out_bucket,
+            Key=out_prefix + f"details/{target}.auxiliary-translation-details.json",
+            Body=json.dumps(summary).encode("utf-8"),
+        )
+        return {
+            "TranslatedDocumentsCount": len(details),
+            "DocumentsWithErrorsCount": errors,
+            "InputDocumentsCount": len(keys),
+            "CharactersTranslated": characters,
+        }
 
     def _translate_html(self, document: str, source: str, target: str, engine: Engine) -> tuple[str, int]:
         """Translate each <p>: text inside <span translate="no"> is carried through as tokens, untouched."""
@@ -441,9 +562,15 @@ class FakeTranslate:
         characters = sum(len(TOKEN_RE.sub("", m)) for m in masked)
         pieces, last = [], 0
         for match, out, spans in zip(_P_RE.finditer(document), outputs, kept):
-            body = TOKEN_RE.sub(lambda m: f'<span translate="no">{spans[int(m.group(0)[1:-1]) - 1]}</span>'
-                                if int(m.group(0)[1:-1]) <= len(spans) else m.group(0), html.escape(out, quote=False))
-            pieces.append(document[last:match.start()] + match.group(1) + body + match.group(3))
+            body = TOKEN_RE.sub(
+                lambda m: (
+                    f'<span translate="no">{spans[int(m.group(0)[1:-1]) - 1]}</span>'
+                    if int(m.group(0)[1:-1]) <= len(spans)
+                    else m.group(0)
+                ),
+                html.escape(out, quote=False),
+            )
+            pieces.append(document[last : match.start()] + match.group(1) + body + match.group(3))
             last = match.end()
         pieces.append(document[last:])
         return "".join(pieces), characters
@@ -454,12 +581,20 @@ class FakeTranslate:
             raise TranslateError("ResourceNotFoundException", f"Job {request['JobId']} not found")
         self._advance_job(job)
         r = job.request
-        props = {"JobId": job.job_id, "JobName": r.get("JobName", ""), "JobStatus": job.status,
-                 "JobDetails": {k: v for k, v in job.details.items() if k != "CharactersTranslated"},
-                 "SourceLanguageCode": r["SourceLanguageCode"], "TargetLanguageCodes": r["TargetLanguageCodes"],
-                 "TerminologyNames": r.get("TerminologyNames", []), "ParallelDataNames": r.get("ParallelDataNames", []),
-                 "SubmittedTime": job.submitted, "InputDataConfig": r["InputDataConfig"],
-                 "OutputDataConfig": {"S3Uri": self._output_prefix(job)}, "DataAccessRoleArn": r["DataAccessRoleArn"]}
+        props = {
+            "JobId": job.job_id,
+            "JobName": r.get("JobName", ""),
+            "JobStatus": job.status,
+            "JobDetails": {k: v for k, v in job.details.items() if k != "CharactersTranslated"},
+            "SourceLanguageCode": r["SourceLanguageCode"],
+            "TargetLanguageCodes": r["TargetLanguageCodes"],
+            "TerminologyNames": r.get("TerminologyNames", []),
+            "ParallelDataNames": r.get("ParallelDataNames", []),
+            "SubmittedTime": job.submitted,
+            "InputDataConfig": r["InputDataConfig"],
+            "OutputDataConfig": {"S3Uri": self._output_prefix(job)},
+            "DataAccessRoleArn": r["DataAccessRoleArn"],
+        }
         if job.message:
             props["Message"] = job.message
         if job.ended:

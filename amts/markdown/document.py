@@ -134,7 +134,9 @@ class _Builder:
         self.blocks.append((start, end, kind, info, slots or []))
 
     # -- segment-bearing blocks -------------------------------------------------------------------
-    def paragraph(self, start: int, end: int, kind: str, first_prefix_re: re.Pattern | None, quoted: bool) -> None:
+    def paragraph(
+        self, start: int, end: int, kind: str, first_prefix_re: re.Pattern | None, quoted: bool
+    ) -> None:
         lines = self.lines
         first = lines[start]
         match = first_prefix_re.match(first) if first_prefix_re else None
@@ -196,7 +198,9 @@ class _Builder:
                 continue  # delimiter row
             for cell_start, cell_end in _table_cells(self.lines[i]):
                 cell = self.lines[i][cell_start:cell_end]
-                slots.append(("table_cell", cell, i, i + 1, _Slot(-1, cell, "", "", escape_pipes=True), cell_start))
+                slots.append(
+                    ("table_cell", cell, i, i + 1, _Slot(-1, cell, "", "", escape_pipes=True), cell_start)
+                )
         self.add("table", start, end, slots=slots)
 
 
@@ -300,7 +304,9 @@ def _walk_tokens(builder: _Builder, tokens) -> None:
                 i += 1
         elif kind in ("html_block", "code_block", "hr") and token.map:
             start, end = token.map
-            builder.add("html" if kind == "html_block" else ("code" if kind == "code_block" else "other"), start, end)
+            builder.add(
+                "html" if kind == "html_block" else ("code" if kind == "code_block" else "other"), start, end
+            )
         i += 1
 
 
@@ -328,7 +334,9 @@ def _assemble(text: str, bom: str, path: str | None, builder: _Builder, warnings
             if not has_translatable_text(seg_text, spans):
                 continue
             digest = hashlib.sha1(seg_text.encode("utf-8")).hexdigest()[:12]
-            segment = Segment(f"{digest}-{occurrences[digest]}", seg_kind, seg_text, s_start + 1, s_end, block.index, spans)
+            segment = Segment(
+                f"{digest}-{occurrences[digest]}", seg_kind, seg_text, s_start + 1, s_end, block.index, spans
+            )
             occurrences[digest] += 1
             slot.segment = len(segments)
             segments.append(segment)

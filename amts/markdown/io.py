@@ -41,7 +41,9 @@ def load(path: str | Path) -> Document:
     return parse(read_text(path), str(path))
 
 
-def iter_markdown_files(paths: Iterable[str | Path], suffixes: tuple[str, ...] = MARKDOWN_SUFFIXES) -> Iterator[Path]:
+def iter_markdown_files(
+    paths: Iterable[str | Path], suffixes: tuple[str, ...] = MARKDOWN_SUFFIXES
+) -> Iterator[Path]:
     """Files given directly, and every markdown file under given folders, in a stable order."""
     for item in paths:
         item = Path(item)

@@ -96,7 +96,12 @@ def _fence(lines: list[str], i: int, result: ScanResult) -> Region | None:
     char, width = marker[0], len(marker)
     for j in range(i + 1, len(lines)):
         candidate = lines[j].strip()
-        if candidate and candidate[0] == char and len(candidate) >= width and candidate == char * len(candidate):
+        if (
+            candidate
+            and candidate[0] == char
+            and len(candidate) >= width
+            and candidate == char * len(candidate)
+        ):
             return Region("code", i, j + 1, info.strip())
     result.warnings.append(f"unbalanced fence opened at line {i + 1}: rest of file protected")
     return Region("code", i, len(lines), info.strip())

@@ -13,7 +13,9 @@ from amts.pipeline.store import Store, uri_to_bucket_key
 from amts.pipeline.syncing import sync_chapter
 
 
-def job_translations(store: Store, output_uri: str, lang: str, documents: dict[str, list[str]], names: list[str]) -> dict[str, str]:
+def job_translations(
+    store: Store, output_uri: str, lang: str, documents: dict[str, list[str]], names: list[str]
+) -> dict[str, str]:
     """Masked text -> translation, read from the batch job's `<lang>.<document>` outputs."""
     if not names:
         return {}
@@ -64,5 +66,7 @@ def assemble_chapter(store: Store, event: dict) -> dict[str, Any]:
             "report": entry,
         },
     )
-    store.put_json(layout.state_key(lang, path), {"fingerprint": chapter["fingerprints"][lang], "run_id": run_id})
+    store.put_json(
+        layout.state_key(lang, path), {"fingerprint": chapter["fingerprints"][lang], "run_id": run_id}
+    )
     return {"path": path, "status": "ok"}

@@ -15,8 +15,11 @@ from amts.pipeline.store import Store, uri_to_bucket_key
 from amts.pipeline.syncing import sync_chapter
 
 
-def load_chapter_inputs(store: Store, lang: str, source_lang: str, path: str) -> tuple[str, str | None, str | None]:
+def load_chapter_inputs(
+    store: Store, lang: str, source_lang: str, path: str
+) -> tuple[str, str | None, str | None]:
     """New English, the English the human translation was made from, and that translation (None if absent)."""
+
     def text(key: str) -> str | None:
         data = store.get_bytes(key)
         return None if data is None else decode(data, key)
@@ -24,7 +27,9 @@ def load_chapter_inputs(store: Store, lang: str, source_lang: str, path: str) ->
     new_source = text(layout.source_key(source_lang, path))
     if new_source is None:
         raise AmtsError(f"{layout.source_key(source_lang, path)} was deleted during the run")
-    origin = next(filter(lambda t: t is not None, (text(key) for key in layout.origin_keys(lang, path))), None)
+    origin = next(
+        filter(lambda t: t is not None, (text(key) for key in layout.origin_keys(lang, path))), None
+    )
     return new_source, origin, text(layout.translation_key(lang, path))
 
 
@@ -66,26 +71,39 @@ def prepare_batch(store: Store, event: dict, settings: Settings) -> dict[str, An
         except AmtsError as exc:  # bad input ends this chapter with a clear error, nothing is written
             chapters[path] = {"status": "error", "error": str(exc)}
             continue
-        chapters[path] = {"status": "planned", "documents": [], "chars_to_mt": sum(len(t) for t in recorder.requested)}
+        chapters[path] = {
+            "status": "planned",
+            "documents": [],
+            "chars_to_mt": sum(len(t) for t in recorder.requested),
+        }
         if old_target is not None and old_source is None:
             chapters[path]["warning"] = (
                 f"no English origin for {layout.translation_key(lang, path)} (origin/{lang}/{path} or a d2l-style "
-                "_origin.md beside it): the human translation was taken to translate the current English")
+                "_origin.md beside it): the human translation was taken to translate the current English"
+            )
         for chunk in _chunks(recorder.requested) if recorder.requested else []:
             chapters[path]["documents"].append(f"d{len(documents):05d}.html")
             documents.append((path, chunk))
 
     names = [f"d{i:05d}.html" for i in range(len(documents))]
     texts_of = {name: texts for name, (_, texts) in zip(names, documents)}
-    evaluation = held_out_document(store, parallel.get("eval_key")) if documents and settings.engine != "none" else None
+    evaluation = (
+        held_out_document(store, parallel.get("eval_key"))
+        if documents and settings.engine != "none"
+        else None
+    )
     if evaluation:
         texts_of[EVAL_DOCUMENT] = evaluation.pop("texts")
         names.append(EVAL_DOCUMENT)
-    rendered = {name: to_html_document([(f"s{i}", t) for i, t in enumerate(texts_of[name])]) for name in names}
+    rendered = {
+        name: to_html_document([(f"s{i}", t) for i, t in enumerate(texts_of[name])]) for name in names
+    }
     digest = layout.digest([lang, src, settings.engine, parallel.get("s3_uri"), *rendered.values()])
     prefix = layout.batch_prefix(lang, digest)
     plan_key = f"work/runs/{run_id}/{lang}/batch-plan.json"
-    store.put_json(plan_key, {"prefix": prefix, "chapters": chapters, "documents": texts_of, "evaluation": evaluation})
+    store.put_json(
+        plan_key, {"prefix": prefix, "chapters": chapters, "documents": texts_of, "evaluation": evaluation}
+    )
     chars = sum(c.get("chars_to_mt", 0) for c in chapters.values())
     eval_chars = sum(len(t) for t in texts_of.get(EVAL_DOCUMENT, []))
     output_uri = f"s3://{store.bucket}/{prefix}output/"
@@ -119,8 +137,12 @@ def held_out_document(store: Store, eval_key: str | None) -> dict | None:
     if not pairs:
         return None
     masked = [mask(source) for source, _ in pairs]
-    return {"document": EVAL_DOCUMENT, "texts": [m for m, _ in masked], "originals": [o for _, o in masked],
-            "references": [target for _, target in pairs]}
+    return {
+        "document": EVAL_DOCUMENT,
+        "texts": [m for m, _ in masked],
+        "originals": [o for _, o in masked],
+        "references": [target for _, target in pairs],
+    }
 
 
 def has_output(store: Store, output_uri: str, lang: str, names: list[str]) -> bool:

@@ -79,12 +79,16 @@ def evaluate_language(store: Store, event: dict) -> dict[str, Any]:
     # A chapter without a record never finished: name it rather than lose it.
     for chapter in manifest:
         if chapter["path"] not in recorded:
-            records.append({"path": chapter["path"], "status": "error", "error": "no result recorded for this chapter"})
+            records.append(
+                {"path": chapter["path"], "status": "error", "error": "no result recorded for this chapter"}
+            )
     entries = [r["report"] for r in records if r.get("status") == "ok" and r.get("report")]
     review = {"files": sorted(entries, key=lambda e: e["path"]), "totals": totals(entries)}
     review_key = f"{layout.report_prefix(run_id)}{lang}/review.json"
     store.put_json(review_key, review)
-    store.put_text(review_key.replace(".json", ".html"), review_page(review, run_id, lang), "text/html; charset=utf-8")
+    store.put_text(
+        review_key.replace(".json", ".html"), review_page(review, run_id, lang), "text/html; charset=utf-8"
+    )
     xliff = review_xliff(review, event.get("source_lang", "en"), lang)
     if xliff is not None:
         store.put_bytes(review_key.replace(".json", ".xlf"), xliff, "application/x-xliff+xml")
@@ -106,4 +110,7 @@ def evaluate_language(store: Store, event: dict) -> dict[str, Any]:
         "review_report": review_key,
     }
     store.put_json(layout.language_summary_key(run_id, lang), summary)
-    return {k: summary[k] for k in ("lang", "status", "chapters", "chars_to_mt", "translation_job", "review_report")}
+    return {
+        k: summary[k]
+        for k in ("lang", "status", "chapters", "chars_to_mt", "translation_job", "review_report")
+    }

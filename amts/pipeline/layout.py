@@ -1,11 +1,11 @@
 """Where things live in the bucket, and the content hashes that make every step idempotent.
 
-    source/<src>/<path>.md             the English chapters (uploads here start the state machine)
-    translations/<lang>/<path>.md      human translations
-    origin/<lang>/<path>.md            the English each human translation was made from (d2l-zh's _origin.md)
-    output/<lang>/<path>.md            what AMTS writes: human text kept, machine text merged
-    reports/<run_id>/...               run report (JSON + markdown), per-language review reports
-    work/...                           manifests, batch input/output, parallel data, per-chapter state
+source/<src>/<path>.md             the English chapters (uploads here start the state machine)
+translations/<lang>/<path>.md      human translations
+origin/<lang>/<path>.md            the English each human translation was made from (d2l-zh's _origin.md)
+output/<lang>/<path>.md            what AMTS writes: human text kept, machine text merged
+reports/<run_id>/...               run report (JSON + markdown), per-language review reports
+work/...                           manifests, batch input/output, parallel data, per-chapter state
 """
 
 from __future__ import annotations

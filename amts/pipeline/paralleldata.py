@@ -10,7 +10,9 @@ from amts.pipeline.settings import Settings
 from amts.pipeline.store import Store
 
 
-def _pairs_for_chapter(origin_text: str, target_text: str, src: str, tgt: str, granularity: str) -> list[tuple[str, str]]:
+def _pairs_for_chapter(
+    origin_text: str, target_text: str, src: str, tgt: str, granularity: str
+) -> list[tuple[str, str]]:
     from amts.align import align_documents  # late: alignment pulls in sentence splitters
 
     beads = align_documents(parse(origin_text), parse(target_text), src, tgt, granularity=granularity)
@@ -45,7 +47,14 @@ def build_parallel_data(store: Store, lang: str, settings: Settings) -> dict[str
     data, kept = to_csv([p for p in pairs if p[0] not in held_sources], src, lang)
     name = f"{settings.parallel_data_prefix}-{src}-{lang}"
     if not kept:
-        return {"present": False, "name": name, "s3_uri": None, "pairs": 0, "eval_key": None, "skipped": skipped}
+        return {
+            "present": False,
+            "name": name,
+            "s3_uri": None,
+            "pairs": 0,
+            "eval_key": None,
+            "skipped": skipped,
+        }
     digest = layout.digest([data])
     key = layout.parallel_data_key(lang, digest)
     store.put_bytes(key, data.encode("utf-8"), "text/csv; charset=utf-8")
@@ -53,8 +62,15 @@ def build_parallel_data(store: Store, lang: str, settings: Settings) -> dict[str
     if held_out:
         eval_key = key.replace(".csv", ".heldout.json")
         store.put_json(eval_key, {"pairs": [list(p) for p in held_out]})
-    return {"present": True, "name": name, "s3_uri": f"s3://{store.bucket}/{key}", "pairs": kept,
-            "eval_key": eval_key, "held_out": len(held_out), "skipped": skipped}
+    return {
+        "present": True,
+        "name": name,
+        "s3_uri": f"s3://{store.bucket}/{key}",
+        "pairs": kept,
+        "eval_key": eval_key,
+        "held_out": len(held_out),
+        "skipped": skipped,
+    }
 
 
 def hold_out(pairs: list[tuple[str, str]], max_chars: int, share: float = 0.1) -> list[tuple[str, str]]:
@@ -95,9 +111,14 @@ def ensure_parallel_data(translate: Any, name: str, s3_uri: str) -> dict[str, st
         return {"status": "CREATING"}
     if current.get("ParallelDataConfig", {}).get("S3Uri") == s3_uri and current["Status"] == "ACTIVE":
         return {"status": "ACTIVE"}
-    if current.get("LatestUpdateAttemptStatus") == "UPDATING" or current["Status"] in ("CREATING", "UPDATING"):
+    if current.get("LatestUpdateAttemptStatus") == "UPDATING" or current["Status"] in (
+        "CREATING",
+        "UPDATING",
+    ):
         return {"status": "UPDATING"}
-    translate.update_parallel_data(Name=name, ParallelDataConfig=config, ClientToken=layout.digest([name, s3_uri], 32))
+    translate.update_parallel_data(
+        Name=name, ParallelDataConfig=config, ClientToken=layout.digest([name, s3_uri], 32)
+    )
     return {"status": "UPDATING"}
 
 

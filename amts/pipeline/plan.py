@@ -68,7 +68,9 @@ def run_id_for(execution_name: str | None) -> str:
     return f"{stamp}-{layout.digest([execution_name or str(time.time_ns())], 8)}"
 
 
-def plan_run(store: Store, event: dict, settings: Settings, execution_name: str | None = None) -> dict[str, Any]:
+def plan_run(
+    store: Store, event: dict, settings: Settings, execution_name: str | None = None
+) -> dict[str, Any]:
     run_id = run_id_for(execution_name)
     rejected, chapters = [], []
     for candidate in _candidates(store, event, settings):
@@ -78,7 +80,8 @@ def plan_run(store: Store, event: dict, settings: Settings, execution_name: str 
             continue
         _, path = layout.split_source_key(candidate["key"])
         fingerprints = {
-            lang: chapter_fingerprint(store, settings, lang, path, candidate["etag"]) for lang in settings.target_langs
+            lang: chapter_fingerprint(store, settings, lang, path, candidate["etag"])
+            for lang in settings.target_langs
         }
         changed = [
             lang

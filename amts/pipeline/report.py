@@ -19,7 +19,14 @@ def final_report(store: Store, run: dict) -> dict[str, Any]:
         if result.get("status") == "ok":
             languages.append(store.get_json(layout.language_summary_key(run_id, result["lang"])) or result)
         else:  # caught by the language's Catch: keep the error the state machine recorded
-            languages.append({"lang": result.get("lang"), "status": "failed", "error": result.get("error"), "cause": result.get("cause")})
+            languages.append(
+                {
+                    "lang": result.get("lang"),
+                    "status": "failed",
+                    "error": result.get("error"),
+                    "cause": result.get("cause"),
+                }
+            )
     rejected = store.get_json(f"work/runs/{run_id}/rejected.json") or run.get("rejected") or []
     chars = sum(lang.get("chars_to_mt", 0) for lang in languages)
     report = {
@@ -50,24 +57,39 @@ def final_report(store: Store, run: dict) -> dict[str, Any]:
 
 def to_markdown(report: dict) -> str:
     lines = [f"# AMTS run {report['run_id']}", ""]
-    lines.append(f"Chapters planned: {report['chapters_planned']}. Characters sent to machine translation: "
-                 f"{report['chars_to_mt']:,} (estimated ${report['estimated_cost_usd']:.4f} at "
-                 f"${report['price_per_million_chars_usd']:.0f} per million).")
-    lines += ["", "| language | status | chapters | chars to MT | BLEU | chrF | held-out n | note |",
-              "|---|---|---|---|---|---|---|---|"]
+    lines.append(
+        f"Chapters planned: {report['chapters_planned']}. Characters sent to machine translation: "
+        f"{report['chars_to_mt']:,} (estimated ${report['estimated_cost_usd']:.4f} at "
+        f"${report['price_per_million_chars_usd']:.0f} per million)."
+    )
+    lines += [
+        "",
+        "| language | status | chapters | chars to MT | BLEU | chrF | held-out n | note |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for lang in report["languages"]:
         ev = lang.get("evaluation") or {}
         chapters = ", ".join(f"{k} {v}" for k, v in sorted((lang.get("chapters") or {}).items()))
         note = lang.get("error") or "; ".join(f"{e['path']}: {e['error']}" for e in lang.get("errors", []))
         if lang.get("warnings"):
-            note = (note + "; " if note else "") + f"{len(lang['warnings'])} translation(s) without origin English"
-        lines.append(f"| {lang['lang']} | {lang['status']} | {chapters} | {lang.get('chars_to_mt', 0):,} | "
-                     f"{ev.get('bleu', '–')} | {ev.get('chrf', '–')} | {ev.get('segments', '–')} | {note} |")
+            note = (
+                note + "; " if note else ""
+            ) + f"{len(lang['warnings'])} translation(s) without origin English"
+        lines.append(
+            f"| {lang['lang']} | {lang['status']} | {chapters} | {lang.get('chars_to_mt', 0):,} | "
+            f"{ev.get('bleu', '–')} | {ev.get('chrf', '–')} | {ev.get('segments', '–')} | {note} |"
+        )
     if not any(lang.get("evaluation") for lang in report["languages"]):
-        lines += ["", "BLEU/chrF: not measured in this run (no translation job, or no human translation to hold out)."]
+        lines += [
+            "",
+            "BLEU/chrF: not measured in this run (no translation job, or no human translation to hold out).",
+        ]
     else:
-        lines += ["", "BLEU/chrF (sacrebleu, 0-100): sentences held out of the parallel data, translated in the same job "
-                      "with parallel data from the rest of the book, against their human translation."]
+        lines += [
+            "",
+            "BLEU/chrF (sacrebleu, 0-100): sentences held out of the parallel data, translated in the same job "
+            "with parallel data from the rest of the book, against their human translation.",
+        ]
     if report["rejected"]:
         lines += ["", "## Rejected uploads", ""]
         lines += [f"- `{r['key']}`: {r['error']}" for r in report["rejected"]]

@@ -24,10 +24,14 @@ class Settings:
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
-            raise AmtsError(f"engine {self.engine!r} cannot run in the state machine; choose one of {', '.join(ENGINES)}")
+            raise AmtsError(
+                f"engine {self.engine!r} cannot run in the state machine; choose one of {', '.join(ENGINES)}"
+            )
         if not self.target_langs or self.source_lang in self.target_langs:
-            raise AmtsError(f"target languages {list(self.target_langs)} must be languages other than the source "
-                            f"language {self.source_lang!r}")
+            raise AmtsError(
+                f"target languages {list(self.target_langs)} must be languages other than the source "
+                f"language {self.source_lang!r}"
+            )
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -36,7 +40,9 @@ class Settings:
         langs = env.get("AMTS_TARGET_LANGS")
         return cls(
             source_lang=env.get("AMTS_SOURCE_LANG", default.source_lang),
-            target_langs=tuple(x.strip() for x in langs.split(",") if x.strip()) if langs else default.target_langs,
+            target_langs=tuple(x.strip() for x in langs.split(",") if x.strip())
+            if langs
+            else default.target_langs,
             engine=env.get("AMTS_ENGINE", default.engine),
             parallel_data_prefix=env.get("AMTS_PARALLEL_DATA_PREFIX", default.parallel_data_prefix),
             granularity=env.get("AMTS_GRANULARITY", default.granularity),

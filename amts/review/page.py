@@ -35,7 +35,9 @@ def chapter_of(path: str) -> str:
     return parts[0] if len(parts) > 1 else path
 
 
-def render_page(report: dict[str, Any], title: str = "Translation review", target_lang: str | None = None) -> str:
+def render_page(
+    report: dict[str, Any], title: str = "Translation review", target_lang: str | None = None
+) -> str:
     """The whole review page for a checked report, every report text HTML-escaped."""
     target_lang = target_lang or report.get("target_lang")
     counts = status_counts(report)
@@ -62,7 +64,8 @@ def render_page(report: dict[str, Any], title: str = "Translation review", targe
         chapter_options="".join(
             f'<option value="{html.escape(c)}">{html.escape(c)}</option>' for c in chapters
         ),
-        body="\n".join(sections) or '<p class="nothing">Nothing to review: every segment reused its human translation.</p>',
+        body="\n".join(sections)
+        or '<p class="nothing">Nothing to review: every segment reused its human translation.</p>',
         css=_asset("review.css"),
         js=_asset("review.js"),
     )
@@ -107,8 +110,15 @@ def _segment_article(path: str, chapter: str, seg: dict[str, Any], target_lang: 
     lang = f' lang="{html.escape(target_lang)}"' if target_lang else ""
     origin = _origin_label(seg)
     # Mark what the proposal adds to the old translation, so the reviewer reads only that.
-    proposed = insertions_html(old_target, target) if old_target and target and old_target != target else _or_empty(target)
-    meta = [f'<span class="badge st-{status}">{STATUS_LABELS[status]}</span>', f"<code>{html.escape(str(seg['id']))}</code>"]
+    proposed = (
+        insertions_html(old_target, target)
+        if old_target and target and old_target != target
+        else _or_empty(target)
+    )
+    meta = [
+        f'<span class="badge st-{status}">{STATUS_LABELS[status]}</span>',
+        f"<code>{html.escape(str(seg['id']))}</code>",
+    ]
     if seg.get("line") is not None:
         meta.append(f"line {html.escape(str(seg['line']))}")
     if seg.get("kind"):

@@ -48,16 +48,16 @@ def load_report(path: str | Path) -> dict[str, Any]:
 def check_report(report: Any, name: str = "report") -> None:
     """Raise InputError unless `report` has the files/segments shape of a sync report."""
     if not isinstance(report, dict) or not isinstance(report.get("files"), list):
-        raise InputError(f"{name}: not a sync report (no \"files\" list)")
+        raise InputError(f'{name}: not a sync report (no "files" list)')
     for i, entry in enumerate(report["files"]):
         if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
-            raise InputError(f"{name}: files[{i}] has no \"path\"")
+            raise InputError(f'{name}: files[{i}] has no "path"')
         segments = entry.get("segments")
         if not isinstance(segments, list):
-            raise InputError(f"{name}: {entry['path']}: no \"segments\" list")
+            raise InputError(f'{name}: {entry["path"]}: no "segments" list')
         for j, segment in enumerate(segments):
             if not isinstance(segment, dict) or "id" not in segment or "status" not in segment:
-                raise InputError(f"{name}: {entry['path']}: segment {j} lacks \"id\" or \"status\"")
+                raise InputError(f'{name}: {entry["path"]}: segment {j} lacks "id" or "status"')
             if segment["status"] not in STATUSES:
                 raise InputError(
                     f"{name}: {entry['path']}: segment {segment['id']} has unknown status "

@@ -8,8 +8,18 @@ from amts.sync.plan import DocumentPlan
 from amts.sync.text import markup_prefix
 
 STATUSES = ("reused", "reused-format", "fuzzy", "machine", "untranslated", "code-changed", "deleted", "new")
-TOTAL_KEYS = ("segments", "reused", "fuzzy", "machine", "reused_format", "untranslated", "code_changed",
-              "deleted", "chars_total", "chars_to_mt")
+TOTAL_KEYS = (
+    "segments",
+    "reused",
+    "fuzzy",
+    "machine",
+    "reused_format",
+    "untranslated",
+    "code_changed",
+    "deleted",
+    "chars_total",
+    "chars_to_mt",
+)
 # Statuses a translator has to look at (protected code is not theirs to translate).
 REVIEW_STATUSES = frozenset({"fuzzy", "machine", "untranslated", "new"})
 
@@ -49,8 +59,12 @@ def assemble(plan: DocumentPlan, fills: dict[str, Fill]) -> tuple[str, dict]:
                 missing += 1
         body = joiner.join(t for t in texts if t)
         text = unit.prefix + body
-        if (not found and unit.fallback_raw is not None and _same_prefix(unit.fallback_raw, unit.prefix)
-                and "".join(text.split()) == "".join(unit.fallback_raw.split())):
+        if (
+            not found
+            and unit.fallback_raw is not None
+            and _same_prefix(unit.fallback_raw, unit.prefix)
+            and "".join(text.split()) == "".join(unit.fallback_raw.split())
+        ):
             text = unit.fallback_raw  # nothing new went in: keep the human unit exactly as written
         parts.append(text + unit.sep)
         entry = unit.segment

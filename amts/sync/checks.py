@@ -30,19 +30,29 @@ def check_languages(source_lang: str, target_lang: str) -> None:
         raise AlignmentError(f"source and target language are both {source_lang!r}")
 
 
-def check_texts(path: str, old_source: str, new_source: str, old_target: str, source_lang: str,
-                target_lang: str) -> None:
+def check_texts(
+    path: str, old_source: str, new_source: str, old_target: str, source_lang: str, target_lang: str
+) -> None:
     """Refuse texts whose script contradicts the stated language, or a 'translation' equal to its source."""
-    for role, text, lang in (("old source", old_source, source_lang), ("new source", new_source, source_lang),
-                             ("old target", old_target, target_lang)):
+    for role, text, lang in (
+        ("old source", old_source, source_lang),
+        ("new source", new_source, source_lang),
+        ("old target", old_target, target_lang),
+    ):
         share = _cjk_share(text)
         if share is None:
             continue
         base = lang.split("-")[0]
         # a synced chapter can be largely untranslated English; a few CJK characters are enough here
         if base in _CJK_LANGS and share < 0.03:
-            raise AlignmentError(f"{path or 'chapter'}: the {role} does not look like {lang!r} text (little CJK script)")
+            raise AlignmentError(
+                f"{path or 'chapter'}: the {role} does not look like {lang!r} text (little CJK script)"
+            )
         if base not in _CJK_LANGS and share > 0.3:
-            raise AlignmentError(f"{path or 'chapter'}: the {role} does not look like {lang!r} text (mostly CJK script)")
+            raise AlignmentError(
+                f"{path or 'chapter'}: the {role} does not look like {lang!r} text (mostly CJK script)"
+            )
     if old_target.strip() and old_target == old_source and _cjk_share(old_source) is not None:
-        raise AlignmentError(f"{path or 'chapter'}: the old target is identical to the old source, not a translation")
+        raise AlignmentError(
+            f"{path or 'chapter'}: the old target is identical to the old source, not a translation"
+        )

@@ -34,8 +34,9 @@ def carry_comments(old_code: str, old_translated: str, new_code: str) -> str:
     """`new_code` with lines unchanged since `old_code` taken from `old_translated` (translated comments)."""
     old_tokens, human_tokens, new_tokens = _tokens(old_code), _tokens(old_translated), _tokens(new_code)
     human_of: dict[int, str] = {}
-    matcher = SequenceMatcher(None, [_code_key(t) for t in old_tokens], [_code_key(t) for t in human_tokens],
-                              autojunk=False)
+    matcher = SequenceMatcher(
+        None, [_code_key(t) for t in old_tokens], [_code_key(t) for t in human_tokens], autojunk=False
+    )
     for tag, o1, o2, h1, h2 in matcher.get_opcodes():
         if tag == "equal":
             for k in range(o2 - o1):

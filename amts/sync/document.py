@@ -11,8 +11,14 @@ from amts.sync.checks import check_languages, check_texts
 from amts.sync.plan import DocumentPlan, Request, plan_document
 
 
-def plan_chapter(old_source_text: str, new_source_text: str, old_target_text: str, source_lang: str,
-                 target_lang: str, path: str = "") -> DocumentPlan:
+def plan_chapter(
+    old_source_text: str,
+    new_source_text: str,
+    old_target_text: str,
+    source_lang: str,
+    target_lang: str,
+    path: str = "",
+) -> DocumentPlan:
     """Checked plan of one chapter; `plan.requests` is the English that needs machine translation."""
     check_languages(source_lang, target_lang)
     check_texts(path, old_source_text, new_source_text, old_target_text, source_lang, target_lang)
@@ -50,8 +56,9 @@ def reuse_reviewed_units(plan: DocumentPlan, memory) -> None:
     plan.requests = [r for r in plan.requests if r.id not in done]
 
 
-def translate_requests(requests: Iterable[Request], source_lang: str, target_lang: str, engine=None,
-                       memory=None) -> dict[str, Fill]:
+def translate_requests(
+    requests: Iterable[Request], source_lang: str, target_lang: str, engine=None, memory=None
+) -> dict[str, Fill]:
     """Memory first (exact, then fuzzy), then the engine for the rest; unfilled requests are left out."""
     from amts.markdown import mask, unmask
 
@@ -99,9 +106,17 @@ def as_memory(memory, source_lang: str, target_lang: str, threshold: float | Non
     return TranslationMemory(memory, DEFAULT_THRESHOLD if threshold is None else threshold)
 
 
-def sync_document(old_source_text: str, new_source_text: str, old_target_text: str, source_lang: str,
-                  target_lang: str, engine=None, memory=None, path: str = "",
-                  translations: dict[str, str] | None = None) -> tuple[str, dict]:
+def sync_document(
+    old_source_text: str,
+    new_source_text: str,
+    old_target_text: str,
+    source_lang: str,
+    target_lang: str,
+    engine=None,
+    memory=None,
+    path: str = "",
+    translations: dict[str, str] | None = None,
+) -> tuple[str, dict]:
     """Sync one chapter: returns (new target text, file report with `path`, `segments`, `counts`).
 
     `engine`: an amts.engines engine, an engine name, or None; `memory`: a TranslationMemory (anything with
@@ -116,6 +131,13 @@ def sync_document(old_source_text: str, new_source_text: str, old_target_text: s
         engine = None if engine in ("none", "memory") else get_engine(engine)
     reuse_reviewed_units(plan, memory)
     fills = {rid: Fill(text, "external") for rid, text in (translations or {}).items()}
-    fills.update(translate_requests([r for r in plan.requests if r.id not in fills], source_lang, target_lang,
-                                    engine=engine, memory=memory))
+    fills.update(
+        translate_requests(
+            [r for r in plan.requests if r.id not in fills],
+            source_lang,
+            target_lang,
+            engine=engine,
+            memory=memory,
+        )
+    )
     return assemble(plan, fills)

@@ -71,12 +71,20 @@ def read_pairs_table(path: Path) -> PairsTable:
 
 
 def _markdown_files(folder: Path) -> list[str]:
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
-                  if p.is_file() and p.suffix in MARKDOWN_SUFFIXES)
+    return sorted(
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if p.is_file() and p.suffix in MARKDOWN_SUFFIXES
+    )
 
 
-def collect_jobs(old_source: Path, new_source: Path, old_target: Path, out: Path,
-                 pairs: PairsTable | dict[str, str] | None = None) -> tuple[list[ChapterJob], list[tuple[str, str]]]:
+def collect_jobs(
+    old_source: Path,
+    new_source: Path,
+    old_target: Path,
+    out: Path,
+    pairs: PairsTable | dict[str, str] | None = None,
+) -> tuple[list[ChapterJob], list[tuple[str, str]]]:
     """Chapters to sync, and (name, old target text) of chapters the new source no longer has."""
     if not new_source.exists():
         raise InputError(f"{new_source}: no such file or folder")
@@ -105,9 +113,14 @@ def collect_jobs(old_source: Path, new_source: Path, old_target: Path, out: Path
         new_text = read_text(new_source / rel)
         if old_tgt_path.is_file():
             if not old_src_path.is_file():
-                raise InputError(f"{old_src_path}: missing; it is the English that {old_tgt_path} was translated from")
-            jobs.append(ChapterJob(target_rel, read_text(old_src_path), new_text, read_text(old_tgt_path),
-                                   out / target_rel))
+                raise InputError(
+                    f"{old_src_path}: missing; it is the English that {old_tgt_path} was translated from"
+                )
+            jobs.append(
+                ChapterJob(
+                    target_rel, read_text(old_src_path), new_text, read_text(old_tgt_path), out / target_rel
+                )
+            )
         else:
             # a chapter with no translation yet: everything in it is new
             jobs.append(ChapterJob(target_rel, "", new_text, "", out / target_rel))
@@ -126,30 +139,46 @@ def collect_jobs(old_source: Path, new_source: Path, old_target: Path, out: Path
     return jobs, gone
 
 
-def sync_jobs(jobs: list[ChapterJob], gone: list[tuple[str, str]], source_lang: str, target_lang: str,
-              engine=None, memory=None, force: bool = False,
-              progress: Callable[[str], None] | None = None) -> dict:
+def sync_jobs(
+    jobs: list[ChapterJob],
+    gone: list[tuple[str, str]],
+    source_lang: str,
+    target_lang: str,
+    engine=None,
+    memory=None,
+    force: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> dict:
     """Plan every chapter (any bad input fails here, before a byte is written), translate, then write.
 
     `progress` is called twice a chapter (planned, translated).
     """
     plans: list[tuple[ChapterJob, DocumentPlan]] = []
     for job in jobs:
-        plans.append((job, plan_chapter(job.old_source, job.new_source, job.old_target, source_lang,
-                                        target_lang, job.name)))
+        plans.append(
+            (
+                job,
+                plan_chapter(
+                    job.old_source, job.new_source, job.old_target, source_lang, target_lang, job.name
+                ),
+            )
+        )
         if progress:
             progress(f"planned {job.name}")
     for job in jobs:
         if job.out.is_dir():
             raise InputError(f"{job.out}: is a folder, cannot write the chapter there")
         if job.out.is_file() and not force and read_text(job.out) != job.old_target:
-            raise InputError(f"{job.out}: exists and differs from the old target (edited since?); "
-                             "use --force to overwrite it")
+            raise InputError(
+                f"{job.out}: exists and differs from the old target (edited since?); "
+                "use --force to overwrite it"
+            )
     results = []
     for job, plan in plans:
         reuse_reviewed_units(plan, memory)
-        fills: dict[str, Fill] = translate_requests(plan.requests, source_lang, target_lang, engine=engine,
-                                                    memory=memory)
+        fills: dict[str, Fill] = translate_requests(
+            plan.requests, source_lang, target_lang, engine=engine, memory=memory
+        )
         results.append((job, *assemble(plan, fills)))
         if progress:
             progress(f"translated {job.name}")
@@ -158,15 +187,30 @@ def sync_jobs(jobs: list[ChapterJob], gone: list[tuple[str, str]], source_lang: 
         file_reports.append(_gone_report(name, old_target))
     for job, text, _ in results:
         atomic_write(job.out, text)
-    return {"files": file_reports, "totals": totals(file_reports), "source_lang": source_lang,
-            "target_lang": target_lang}
+    return {
+        "files": file_reports,
+        "totals": totals(file_reports),
+        "source_lang": source_lang,
+        "target_lang": target_lang,
+    }
 
 
 def _gone_report(name: str, old_target: str) -> dict:
     seen: dict[str, int] = {}
-    segments = [{"id": segment_id(logical_text(u.raw), seen), "status": "deleted", "source": "", "old_source": "",
-                 "target": "", "old_target": logical_text(u.raw), "kind": u.kind, "line": u.line}
-                for u in split_units(old_target) if u.is_prose]
+    segments = [
+        {
+            "id": segment_id(logical_text(u.raw), seen),
+            "status": "deleted",
+            "source": "",
+            "old_source": "",
+            "target": "",
+            "old_target": logical_text(u.raw),
+            "kind": u.kind,
+            "line": u.line,
+        }
+        for u in split_units(old_target)
+        if u.is_prose
+    ]
     return {"path": name, "segments": segments, "counts": count(segments)}
 
 
@@ -174,10 +218,20 @@ def write_report(path: Path, report: dict) -> None:
     atomic_write(path, json.dumps(report, ensure_ascii=False, indent=2) + "\n")
 
 
-def sync_paths(old_source: str | Path, new_source: str | Path, old_target: str | Path, out: str | Path,
-               source_lang: str, target_lang: str, engine=None, memory=None,
-               pairs: PairsTable | dict[str, str] | str | Path | None = None, force: bool = False,
-               report: str | Path | None = None, progress: Callable[[str], None] | None = None) -> dict:
+def sync_paths(
+    old_source: str | Path,
+    new_source: str | Path,
+    old_target: str | Path,
+    out: str | Path,
+    source_lang: str,
+    target_lang: str,
+    engine=None,
+    memory=None,
+    pairs: PairsTable | dict[str, str] | str | Path | None = None,
+    force: bool = False,
+    report: str | Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict:
     """Sync a chapter file or a folder of chapters; writes the outputs (and REPORT.json if asked) atomically.
 
     `pairs` maps source paths to target paths (or is a TSV/CSV pairs table); returns the report dict.
@@ -188,8 +242,9 @@ def sync_paths(old_source: str | Path, new_source: str | Path, old_target: str |
     if pairs is not None and not isinstance(pairs, (dict, PairsTable)):
         pairs = read_pairs_table(Path(pairs))
     jobs, gone = collect_jobs(Path(old_source), Path(new_source), Path(old_target), Path(out), pairs)
-    result = sync_jobs(jobs, gone, source_lang, target_lang, engine=engine, memory=memory, force=force,
-                       progress=progress)
+    result = sync_jobs(
+        jobs, gone, source_lang, target_lang, engine=engine, memory=memory, force=force, progress=progress
+    )
     if report is not None:
         write_report(Path(report), result)
     return result

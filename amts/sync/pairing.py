@@ -30,8 +30,13 @@ class Bead:
     target: tuple[int, ...]
 
 
-def dp_align(n: int, m: int, cost: Callable[[int, int, int, int], float],
-             moves: Sequence[tuple[int, int]], band: int | None = None) -> tuple[list[Bead], float]:
+def dp_align(
+    n: int,
+    m: int,
+    cost: Callable[[int, int, int, int], float],
+    moves: Sequence[tuple[int, int]],
+    band: int | None = None,
+) -> tuple[list[Bead], float]:
     """Minimum-cost monotonic alignment; cost(i, di, j, dj) prices source[i:i+di] against target[j:j+dj]."""
     inf = math.inf
     best = [[inf] * (m + 1) for _ in range(n + 1)]
@@ -98,8 +103,10 @@ class UnitCoster:
         self.source, self.target = source, target
         self.src_text = [strip_markers(logical_text(u.raw)) if u.is_prose else u.raw for u in source]
         self.tgt_text = [strip_markers(logical_text(u.raw)) if u.is_prose else u.raw for u in target]
-        self.ratio = char_ratio([t for u, t in zip(source, self.src_text) if u.is_prose],
-                                [t for u, t in zip(target, self.tgt_text) if u.is_prose])
+        self.ratio = char_ratio(
+            [t for u, t in zip(source, self.src_text) if u.is_prose],
+            [t for u, t in zip(target, self.tgt_text) if u.is_prose],
+        )
         self._code = {}
         self.src_anchors = [_anchors(t) for t in self.src_text]
         self.tgt_anchors = [_anchors(t) for t in self.tgt_text]
@@ -114,16 +121,18 @@ class UnitCoster:
     def __call__(self, i: int, di: int, j: int, dj: int) -> float:
         if di == 0 or dj == 0:
             return SKIP_COST * (di + dj)
-        src = self.source[i:i + di]
-        tgt = self.target[j:j + dj]
+        src = self.source[i : i + di]
+        tgt = self.target[j : j + dj]
         if di == 1 and dj == 1:
             return self._pair(i, j)
         # merges only between prose units of one paragraph-like kind (a translator joined or split lines)
         if not all(u.is_prose for u in src) or not all(u.is_prose for u in tgt):
             return math.inf
-        s_len = sum(len(t) for t in self.src_text[i:i + di]) + di - 1
-        t_len = sum(len(t) for t in self.tgt_text[j:j + dj])
-        anchors = _set_cost(set().union(*self.src_anchors[i:i + di]), set().union(*self.tgt_anchors[j:j + dj]))
+        s_len = sum(len(t) for t in self.src_text[i : i + di]) + di - 1
+        t_len = sum(len(t) for t in self.tgt_text[j : j + dj])
+        anchors = _set_cost(
+            set().union(*self.src_anchors[i : i + di]), set().union(*self.tgt_anchors[j : j + dj])
+        )
         return 0.6 * (di + dj - 2) + _length_cost(s_len, t_len, self.ratio) + anchors
 
     def _pair(self, i: int, j: int) -> float:
@@ -139,7 +148,11 @@ class UnitCoster:
                 penalty = 1.0
             elif su.kind != tu.kind:
                 penalty = 0.5
-            return penalty + _length_cost(len(s), len(t), self.ratio) + _set_cost(self.src_anchors[i], self.tgt_anchors[j])
+            return (
+                penalty
+                + _length_cost(len(s), len(t), self.ratio)
+                + _set_cost(self.src_anchors[i], self.tgt_anchors[j])
+            )
         if su.kind != tu.kind:
             return math.inf
         if su.raw.strip() == tu.raw.strip():
@@ -190,8 +203,14 @@ def absorb_target_only(beads: list[Bead], target_unit: list[int]) -> list[Bead]:
         def untranslated(k: int | None) -> bool:
             return k is not None and not beads[k].target
 
-        for choice in (prev if same_unit(prev) else None, after if same_unit(after) else None,
-                       after if untranslated(after) else None, prev if untranslated(prev) else None, prev, after):
+        for choice in (
+            prev if same_unit(prev) else None,
+            after if same_unit(after) else None,
+            after if untranslated(after) else None,
+            prev if untranslated(prev) else None,
+            prev,
+            after,
+        ):
             if choice is not None:
                 targets[choice].extend(bead.target)
                 break
@@ -202,6 +221,12 @@ def protected_agreement(source: list[Unit], target: list[Unit], beads: list[Bead
     """Share of the source's protected units (code, math, labels) paired 1:1 with a near-identical target unit."""
     coster = UnitCoster(source, target)
     protected = sum(1 for u in source if u.kind in _ANCHOR_KINDS)
-    good = sum(1 for b in beads if len(b.source) == 1 and len(b.target) == 1
-               and source[b.source[0]].kind in _ANCHOR_KINDS and coster(b.source[0], 1, b.target[0], 1) < 0.5)
+    good = sum(
+        1
+        for b in beads
+        if len(b.source) == 1
+        and len(b.target) == 1
+        and source[b.source[0]].kind in _ANCHOR_KINDS
+        and coster(b.source[0], 1, b.target[0], 1) < 0.5
+    )
     return (good / protected if protected else 1.0), protected

@@ -88,8 +88,9 @@ def _content(units: list[Unit]) -> list[Unit]:
 
 
 class _Planner:
-    def __init__(self, old_source: str, new_source: str, old_target: str, source_lang: str,
-                 target_lang: str, path: str):
+    def __init__(
+        self, old_source: str, new_source: str, old_target: str, source_lang: str, target_lang: str, path: str
+    ):
         self.path = path
         self.source_lang, self.target_lang = source_lang, target_lang
         self.old = _content(split_units(old_source))
@@ -105,7 +106,11 @@ class _Planner:
         position = 0
         for unit in new_all:
             if unit.is_marker:
-                if position > 0 and unit.raw.lstrip().startswith(":end_slide:") and position not in self.markers_before:
+                if (
+                    position > 0
+                    and unit.raw.lstrip().startswith(":end_slide:")
+                    and position not in self.markers_before
+                ):
                     self.markers_after.setdefault(position - 1, []).append(unit)
                 else:
                     self.markers_before.setdefault(position, []).append(unit)
@@ -124,23 +129,34 @@ class _Planner:
     def pair(self) -> list[Bead]:
         if not self.old or not self.target:
             if any(u.is_prose for u in self.old) and not any(u.is_prose for u in self.target):
-                raise AlignmentError(f"{self.path or 'chapter'}: the old target has no prose to pair with the old source")
-            return [Bead((i,), ()) for i in range(len(self.old))] + [Bead((), (j,)) for j in range(len(self.target))]
+                raise AlignmentError(
+                    f"{self.path or 'chapter'}: the old target has no prose to pair with the old source"
+                )
+            return [Bead((i,), ()) for i in range(len(self.old))] + [
+                Bead((), (j,)) for j in range(len(self.target))
+            ]
         try:
             beads, mean_cost = align_units(self.old, self.target)
         except ValueError:
-            raise AlignmentError(f"{self.path or 'chapter'}: the old source and the old target do not align") from None
+            raise AlignmentError(
+                f"{self.path or 'chapter'}: the old source and the old target do not align"
+            ) from None
         prose = sum(1 for u in self.old if u.is_prose)
         paired = sum(1 for b in beads if b.source and b.target for i in b.source if self.old[i].is_prose)
         agreement, protected = protected_agreement(self.old, self.target, beads)
         # calibrated on the D2L book: true pairs share labels, math and code (agreement >= 0.53, mean cost
         # <= 1.13); a chapter paired with another chapter's translation scores below on one of the two
-        if (mean_cost > MAX_MEAN_ALIGN_COST or (prose >= 4 and paired < MIN_PAIRED_PROSE_SHARE * prose)
-                or (protected >= 4 and agreement < 0.5) or (agreement < 0.75 and mean_cost > 1.2)):
+        if (
+            mean_cost > MAX_MEAN_ALIGN_COST
+            or (prose >= 4 and paired < MIN_PAIRED_PROSE_SHARE * prose)
+            or (protected >= 4 and agreement < 0.5)
+            or (agreement < 0.75 and mean_cost > 1.2)
+        ):
             raise AlignmentError(
                 f"{self.path or 'chapter'}: the old target does not look like a translation of the old source "
                 f"(mean pairing cost {mean_cost:.2f}, {paired} of {prose} prose units and "
-                f"{agreement:.0%} of {protected} code/math/label units paired)")
+                f"{agreement:.0%} of {protected} code/math/label units paired)"
+            )
         return beads
 
     # --- regions: runs of old/new units that are decided together ------------------------------------
@@ -230,19 +246,37 @@ class _Planner:
         for marker in markers:
             self.out.append(OutUnit(sep=marker.sep, raw=marker.raw, from_source=True))
 
-    def segment(self, unit: Unit, status: str, old_source: str = "", old_target: str = "", target: str = "",
-                **extra) -> dict:
+    def segment(
+        self, unit: Unit, status: str, old_source: str = "", old_target: str = "", target: str = "", **extra
+    ) -> dict:
         text = segment_text(unit)
-        entry = {"id": segment_id(text, self._ids), "status": status, "source": text, "old_source": old_source,
-                 "target": target, "old_target": old_target, "kind": unit.kind, "line": unit.line}
+        entry = {
+            "id": segment_id(text, self._ids),
+            "status": status,
+            "source": text,
+            "old_source": old_source,
+            "target": target,
+            "old_target": old_target,
+            "kind": unit.kind,
+            "line": unit.line,
+        }
         entry.update(extra)
         self.segments.append(entry)
         return entry
 
     def deleted(self, old_source: str, old_target: str, kind: str, line: int) -> None:
-        self.segments.append({"id": segment_id(old_target or old_source, self._ids), "status": "deleted",
-                              "source": "", "old_source": old_source, "target": "", "old_target": old_target,
-                              "kind": kind, "line": line})
+        self.segments.append(
+            {
+                "id": segment_id(old_target or old_source, self._ids),
+                "status": "deleted",
+                "source": "",
+                "old_source": old_source,
+                "target": "",
+                "old_target": old_target,
+                "kind": kind,
+                "line": line,
+            }
+        )
 
     def equal_region(self, old_range: range, new_range: range, beads: list[Bead]) -> None:
         offset = new_range.start - old_range.start
@@ -251,7 +285,10 @@ class _Planner:
             for n in new_indices:
                 self.emit_markers(n)
             last_new = new_indices[-1] if new_indices else None
-            emitted = [OutUnit(sep=self.target[j].sep, raw=self.target[j].raw, new_index=last_new) for j in bead.target]
+            emitted = [
+                OutUnit(sep=self.target[j].sep, raw=self.target[j].raw, new_index=last_new)
+                for j in bead.target
+            ]
             self.out.extend(emitted)
             # exactly as the output has it, so that the report's target can be found verbatim there
             target_text = "".join(u.raw + u.sep for u in emitted[:-1]) + (emitted[-1].raw if emitted else "")
@@ -261,12 +298,18 @@ class _Planner:
                     continue
                 status = "reused" if old_unit.raw == new_unit.raw else "reused-format"
                 if status == "reused-format" and len(bead.source) == 1 and len(emitted) == 1:
-                    emitted[0].raw = transfer_markers(logical_text(old_unit.raw), logical_text(new_unit.raw),
-                                                      emitted[0].raw or "")
+                    emitted[0].raw = transfer_markers(
+                        logical_text(old_unit.raw), logical_text(new_unit.raw), emitted[0].raw or ""
+                    )
                     target_text = emitted[0].raw
-                self.segment(new_unit, status, old_source=logical_text(old_unit.raw),
-                             old_target=target_text if k == 0 else "", target=target_text if k == 0 else "",
-                             origin="human")
+                self.segment(
+                    new_unit,
+                    status,
+                    old_source=logical_text(old_unit.raw),
+                    old_target=target_text if k == 0 else "",
+                    target=target_text if k == 0 else "",
+                    origin="human",
+                )
             for n in new_indices:
                 self.emit_markers_after(n)
 
@@ -292,7 +335,9 @@ class _Planner:
                 for sentence in split_sentences(logical_text(self.target[j].raw), self.target_lang):
                     tgt_sents.append(sentence)
                     tgt_owner.append(j)
-        sent_beads = absorb_target_only(self._align_sentences(old_sents, old_owner, tgt_sents, tgt_owner), tgt_owner)
+        sent_beads = absorb_target_only(
+            self._align_sentences(old_sents, old_owner, tgt_sents, tgt_owner), tgt_owner
+        )
         bead_of_old = {s: b for b, bead in enumerate(sent_beads) for s in bead.source}
 
         new_sents: list[tuple[int, str]] = []  # (index into new_units, sentence)
@@ -302,8 +347,9 @@ class _Planner:
         old_masked = [masked_key(s) for s in old_sents]
         new_masked = [masked_key(s) for _, s in new_sents]
         matched: dict[int, int] = {}  # new sentence -> old sentence with the same words
-        for tag, o1, o2, n1, n2 in SequenceMatcher(None, [m[0] for m in old_masked], [m[0] for m in new_masked],
-                                                   autojunk=False).get_opcodes():
+        for tag, o1, o2, n1, n2 in SequenceMatcher(
+            None, [m[0] for m in old_masked], [m[0] for m in new_masked], autojunk=False
+        ).get_opcodes():
             if tag == "equal":
                 for d in range(o2 - o1):
                     matched[n1 + d] = o1 + d
@@ -386,9 +432,13 @@ class _Planner:
         flush()
 
         code_targets = [j for j in target_indices if self.target[j].kind == "code"]
-        protected_pairs = [(b.source[0], b.target[0]) for b in source_beads if len(b.source) == len(b.target) == 1
-                           and not self.old[b.source[0]].is_prose
-                           and self.old[b.source[0]].kind == self.target[b.target[0]].kind]
+        protected_pairs = [
+            (b.source[0], b.target[0])
+            for b in source_beads
+            if len(b.source) == len(b.target) == 1
+            and not self.old[b.source[0]].is_prose
+            and self.old[b.source[0]].kind == self.target[b.target[0]].kind
+        ]
         code_pairs = [(i, j) for i, j in protected_pairs if self.old[i].kind == "code"]
         used_targets: set[int] = set()
         for k, (n, unit) in enumerate(zip(new_range, new_units)):
@@ -398,8 +448,11 @@ class _Planner:
                 self.emit_markers_after(n)
                 continue
             if not unit.is_prose:
-                self.out.append(self._protected(unit, target_indices, code_targets, used_targets, code_pairs,
-                                                protected_pairs))
+                self.out.append(
+                    self._protected(
+                        unit, target_indices, code_targets, used_targets, code_pairs, protected_pairs
+                    )
+                )
                 self.emit_markers_after(n)
                 continue
             pieces = pieces_of.get(k, [])
@@ -414,9 +467,14 @@ class _Planner:
                 status = "reused"
             else:
                 status = "reused-format"
-            out.segment = self.segment(unit, status, old_source=" ".join(old_src_of.get(k, [])),
-                                       old_target=self.joiner.join(t for t in old_tgt_of.get(k, []) if t),
-                                       origin="human", chars_to_mt=sum(len(r.text) for r in requests))
+            out.segment = self.segment(
+                unit,
+                status,
+                old_source=" ".join(old_src_of.get(k, [])),
+                old_target=self.joiner.join(t for t in old_tgt_of.get(k, []) if t),
+                origin="human",
+                chars_to_mt=sum(len(r.text) for r in requests),
+            )
             if pieces:  # no pieces: the translators left this unchanged English out, and so does the output
                 self.out.append(out)
             self.emit_markers_after(n)
@@ -425,15 +483,19 @@ class _Planner:
         # human text the new chapter no longer has
         for b, bead in enumerate(sent_beads):
             if b not in consumed and bead.target:
-                self.deleted(" ".join(old_sents[s] for s in bead.source),
-                             self.joiner.join(tgt_sents[t] for t in bead.target), "paragraph",
-                             self.target[tgt_owner[bead.target[0]]].line)
+                self.deleted(
+                    " ".join(old_sents[s] for s in bead.source),
+                    self.joiner.join(tgt_sents[t] for t in bead.target),
+                    "paragraph",
+                    self.target[tgt_owner[bead.target[0]]].line,
+                )
         for j in target_indices:
             if j not in used_targets and self.target[j].kind in ("code", "html", "jsx"):
                 self.deleted("", self.target[j].raw, self.target[j].kind, self.target[j].line)
 
-    def _align_sentences(self, source: list[str], source_unit: list[int], target: list[str],
-                         target_unit: list[int]) -> list[Bead]:
+    def _align_sentences(
+        self, source: list[str], source_unit: list[int], target: list[str], target_unit: list[int]
+    ) -> list[Bead]:
         """Sentence beads (index tuples) of a region, by the alignment area's sentence aligner."""
         lexical = lexicon_available(self.source_lang, self.target_lang)
 
@@ -445,21 +507,38 @@ class _Planner:
         tgt = [sentence(text, block, self.target_lang) for text, block in zip(target, target_unit)]
         index = {id(s): i for i, s in enumerate(src)} | {id(t): j for j, t in enumerate(tgt)}
         ratio = default_ratio(self.source_lang, self.target_lang)
-        return [Bead(tuple(index[id(s)] for s in a), tuple(index[id(t)] for t in b))
-                for a, b in align_sentence_beads(src, tgt, ratio, self.source_lang, self.target_lang)]
+        return [
+            Bead(tuple(index[id(s)] for s in a), tuple(index[id(t)] for t in b))
+            for a, b in align_sentence_beads(src, tgt, ratio, self.source_lang, self.target_lang)
+        ]
 
     def _emit_moved(self, n: int) -> None:
         bead = self.moved_new[n]
         for j in bead.target:
             self.out.append(OutUnit(sep=self.target[j].sep, raw=self.target[j].raw, new_index=n))
         old_unit, new_unit = self.old[bead.source[0]], self.new[n]
-        text = "".join(self.target[j].raw + self.target[j].sep for j in bead.target[:-1]) + self.target[bead.target[-1]].raw
-        self.segment(new_unit, "reused" if old_unit.raw == new_unit.raw else "reused-format",
-                     old_source=logical_text(old_unit.raw), old_target=text, target=text, origin="human")
+        text = (
+            "".join(self.target[j].raw + self.target[j].sep for j in bead.target[:-1])
+            + self.target[bead.target[-1]].raw
+        )
+        self.segment(
+            new_unit,
+            "reused" if old_unit.raw == new_unit.raw else "reused-format",
+            old_source=logical_text(old_unit.raw),
+            old_target=text,
+            target=text,
+            origin="human",
+        )
 
-    def _protected(self, unit: Unit, target_indices: list[int], code_targets: list[int],
-                   used_targets: set[int], code_pairs: list[tuple[int, int]],
-                   protected_pairs: list[tuple[int, int]]) -> OutUnit:
+    def _protected(
+        self,
+        unit: Unit,
+        target_indices: list[int],
+        code_targets: list[int],
+        used_targets: set[int],
+        code_pairs: list[tuple[int, int]],
+        protected_pairs: list[tuple[int, int]],
+    ) -> OutUnit:
         if unit.kind == "code":
             body = code_body(unit.raw)
             old_of = {j: i for i, j in code_pairs}
@@ -469,12 +548,21 @@ class _Planner:
                     old = self.old[old_of[j]].raw if j in old_of else None
                     if old is not None and unit_key(self.old[old_of[j]]) != unit_key(unit):
                         # same code, English comments edited: the translated comments may be stale
-                        self.segment(unit, "code-changed", old_source=old, old_target=self.target[j].raw,
-                                     target=self.target[j].raw, origin="human", info=unit.raw.split("\n", 1)[0])
+                        self.segment(
+                            unit,
+                            "code-changed",
+                            old_source=old,
+                            old_target=self.target[j].raw,
+                            target=self.target[j].raw,
+                            origin="human",
+                            info=unit.raw.split("\n", 1)[0],
+                        )
                     return OutUnit(sep=unit.sep, raw=self.target[j].raw)
             # changed code: the new code, with the translated comments of the lines that did not change
             raw, old_source, old_target = unit.raw, "", ""
-            candidates = [(fuzz.ratio(self.old[i].raw, unit.raw), i, j) for i, j in code_pairs if j not in used_targets]
+            candidates = [
+                (fuzz.ratio(self.old[i].raw, unit.raw), i, j) for i, j in code_pairs if j not in used_targets
+            ]
             if candidates:
                 score, i, j = max(candidates)
                 if score >= 50:
@@ -482,8 +570,15 @@ class _Planner:
                     old_source, old_target = self.old[i].raw, self.target[j].raw
                     raw = carry_comments(old_source, old_target, unit.raw)
             info = unit.raw.splitlines()[0] if unit.raw else ""
-            self.segment(unit, "code-changed", old_source=old_source, old_target=old_target, target=raw,
-                         origin="source", info=info)
+            self.segment(
+                unit,
+                "code-changed",
+                old_source=old_source,
+                old_target=old_target,
+                target=raw,
+                origin="source",
+                info=info,
+            )
             return OutUnit(sep=unit.sep, raw=raw)
         key = unit_key(unit)
         for i, j in protected_pairs:
@@ -491,13 +586,23 @@ class _Planner:
                 used_targets.add(j)  # unchanged: the target's version (an MDX component may be translated)
                 return OutUnit(sep=unit.sep, raw=self.target[j].raw)
         for j in target_indices:
-            if j not in used_targets and self.target[j].kind == unit.kind and self.target[j].raw.strip() == unit.raw.strip():
+            if (
+                j not in used_targets
+                and self.target[j].kind == unit.kind
+                and self.target[j].raw.strip() == unit.raw.strip()
+            ):
                 used_targets.add(j)
                 return OutUnit(sep=unit.sep, raw=self.target[j].raw)
         if unit.kind in ("html", "jsx"):
             old = next(((i, j) for i, j in protected_pairs if j not in used_targets), None)
-            self.segment(unit, "code-changed", old_source=self.old[old[0]].raw if old else "",
-                         old_target=self.target[old[1]].raw if old else "", target=unit.raw, origin="source")
+            self.segment(
+                unit,
+                "code-changed",
+                old_source=self.old[old[0]].raw if old else "",
+                old_target=self.target[old[1]].raw if old else "",
+                target=unit.raw,
+                origin="source",
+            )
         return OutUnit(sep=unit.sep, raw=unit.raw, from_source=True)
 
     def plan(self) -> DocumentPlan:
@@ -520,16 +625,29 @@ class _Planner:
         for unit in self.out[:-1]:
             if "\n" not in unit.sep:
                 unit.sep = "\n\n"
-        return DocumentPlan(self.path, self.source_lang, self.target_lang, self.leading, self.out,
-                            self.segments, self.requests)
+        return DocumentPlan(
+            self.path,
+            self.source_lang,
+            self.target_lang,
+            self.leading,
+            self.out,
+            self.segments,
+            self.requests,
+        )
 
 
 def _is_unit_start(owner: list[int], t: int) -> bool:
     return t == 0 or owner[t - 1] != owner[t]
 
 
-def plan_document(old_source_text: str, new_source_text: str, old_target_text: str, source_lang: str,
-                  target_lang: str, path: str = "") -> DocumentPlan:
+def plan_document(
+    old_source_text: str,
+    new_source_text: str,
+    old_target_text: str,
+    source_lang: str,
+    target_lang: str,
+    path: str = "",
+) -> DocumentPlan:
     """Plan the sync of one chapter (no translation happens here)."""
     plan = _Planner(old_source_text, new_source_text, old_target_text, source_lang, target_lang, path).plan()
     if old_source_text == new_source_text:

@@ -79,7 +79,7 @@ def transfer_markers(old_english: str, new_english: str, human: str) -> str:
         if strip_markers(human) != human or "\n" in human.strip():
             return human
         prefix = markup_prefix(human)
-        body = human[len(prefix):]
+        body = human[len(prefix) :]
         end = ""
         if body and body[-1] in _END_PUNCTUATION:
             body, end = body[:-1], body[-1]

@@ -18,7 +18,8 @@ _FENCE_RE = re.compile(r"^(\s*)(`{3,}|~{3,})")
 # A whole-line d2lbook directive (inline roles such as :numref: or :cite: may start a wrapped prose line).
 _DIRECTIVE_RE = re.compile(
     r"^\s*:(label|eqlabel|width|height|begin_tab|end_tab|begin_slide|end_slide|bibliography|numbered|maxdepth):"
-    r"(`[^`]*`)?\s*$")
+    r"(`[^`]*`)?\s*$"
+)
 _SLIDE_RE = re.compile(r"^\s*:(begin|end)_slide:(`[^`]*`)?\s*$")
 _HEADING_RE = re.compile(r"^#{1,6}\s")
 _LIST_RE = re.compile(r"^(\s*)([*+-]|\d+[.)])\s+")
@@ -114,7 +115,7 @@ def split_units(text: str) -> list[Unit]:
         # the unit's raw text ends before its last line break; the break and following blank lines are sep
         raw = "".join(raw_lines)
         stripped = raw.rstrip("\r\n")
-        sep = raw[len(stripped):]
+        sep = raw[len(stripped) :]
         while i < n and blank(i):
             sep += lines[i]
             i += 1
@@ -194,8 +195,8 @@ def prose_key(text: str) -> str:
     text = _LIST_PREFIX_RE.sub("", strip_markers(text))
     parts, position = [], 0
     for span in find_spans(text):
-        parts.append(_loose(text[position:span.start]))
-        parts.append(text[span.start:span.end])
+        parts.append(_loose(text[position : span.start]))
+        parts.append(text[span.start : span.end])
         position = span.end
     parts.append(_loose(text[position:]))
     return _SPACE_RE.sub(" ", "".join(parts)).strip()
