@@ -38,8 +38,11 @@ node-packages:
 demo: setup
 	$(BIN)/amts local-run --out demo-out
 
+LINTED := amts lambdas infra app.py tests benchmarks
+
 test: setup
-	$(BIN)/ruff check amts lambdas infra app.py tests benchmarks
+	$(BIN)/ruff format --check --quiet $(LINTED)
+	$(BIN)/ruff check $(LINTED)
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 synth: setup

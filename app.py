@@ -20,7 +20,8 @@ from infra.stack import AmtsStack
 def build_app(app: cdk.App | None = None) -> tuple[cdk.App, AmtsStack]:
     from infra import staging
 
-    # Under the cdk CLI, CDK_OUTDIR names the folder; `python app.py` alone writes cdk.out/ too (not a temp dir).
+    # Under the cdk CLI, CDK_OUTDIR names the folder; `python app.py` alone writes cdk.out/ too (not a temp
+    # dir).
     app = app or cdk.App(
         outdir=os.environ.get("CDK_OUTDIR") or str(Path(__file__).resolve().parent / "cdk.out")
     )

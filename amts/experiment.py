@@ -109,7 +109,7 @@ def translate_units(
     masked = [mask(text) for _, text in flat]
     outputs = engine.translate([m for m, _ in masked], src_lang, tgt_lang) if flat else []
     pieces: list[list[str]] = [[] for _ in units]
-    for (u, source), (_, originals), out in zip(flat, masked, outputs):
+    for (u, source), (_, originals), out in zip(flat, masked, outputs, strict=False):
         try:
             pieces[u].append(unmask(out, originals) if out is not None else source)
         except PlaceholderError:
@@ -135,7 +135,7 @@ def significance(systems: dict[str, list[str]], refs: list[str], tgt_lang: str, 
     )
     signatures, scores = test()
     out = {"signature": str(signatures["BLEU"])}
-    for name, result in zip(scores["System"], scores["BLEU"]):
+    for name, result in zip(scores["System"], scores["BLEU"], strict=False):
         out[name] = {
             "bleu": round(result.score, 2),
             "mean": round(result.mean, 2) if result.mean is not None else None,
@@ -215,7 +215,7 @@ def run_experiment(
         log("collecting words the engine does not know")
         texts = [(pair.name, s) for pair in book for s, _ in pair.paragraphs]
         for (name, _), words in zip(
-            texts, oracle.untranslated_by_text([t for _, t in texts], src_lang, tgt_lang)
+            texts, oracle.untranslated_by_text([t for _, t in texts], src_lang, tgt_lang), strict=False
         ):
             unknown_words.setdefault(name, Counter()).update(words)
 

@@ -47,7 +47,7 @@ def translate_document(
     for start in range(0, len(todo), batch_size):
         batch = todo[start : start + batch_size]
         outputs = engine.translate([masked for _, masked, _ in batch], source_lang, target_lang)
-        for (segment, masked, originals), output in zip(batch, outputs):
+        for (segment, masked, originals), output in zip(batch, outputs, strict=False):
             if output is None:
                 result.untranslated += 1
                 continue

@@ -492,7 +492,8 @@ def _replace_exact(
     if len(starts) != 1:
         if len(starts) != expected:
             raise TargetNotFoundError(
-                f"segment {segment_id}: its proposed translation occurs {len(starts)} times in {name}; cannot tell which"
+                f"segment {segment_id}: its proposed translation occurs {len(starts)} times in {name}; "
+                "cannot tell which"
             )
         starts = [starts[k]]
     start = starts[0]

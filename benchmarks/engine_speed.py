@@ -61,7 +61,7 @@ def main() -> None:
 
     # A memory of 400 entries none of the queries match: every look-up pays the full fuzzy search and the
     # chain sends every segment on to Apertium (the worst case for both).
-    pairs = list(zip(segments("es")[:400], ["x"] * 400))
+    pairs = list(zip(segments("es")[:400], ["x"] * 400, strict=False))
     memory = MemoryEngine(pairs=pairs, threshold=90)
     queries = texts
     if shutil.which("apertium"):

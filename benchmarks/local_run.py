@@ -76,7 +76,7 @@ def d2l_book(target: Path) -> Path | None:
             )
             if row["kind"] == "meta" or not row["zh_origin_path"] or not all(f.is_file() for f in files):
                 continue
-            for source, folder in zip(files, ("en-new", "zh", "en")):
+            for source, folder in zip(files, ("en-new", "zh", "en"), strict=False):
                 (target / folder / row["en_path"]).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(source, target / folder / row["en_path"])
     return target

@@ -86,7 +86,8 @@ def main() -> None:
     print(f"corpus: {len(texts)} files, {megabytes:.2f} MB (median of {REPEATS} runs each)")
     amts_s = median_seconds(parse, texts)
     print(
-        f"amts.markdown.parse     {amts_s:6.3f} s  {megabytes / amts_s:6.2f} MB/s  round trip {amts_roundtrips(texts)}/{len(texts)} identical"
+        f"amts.markdown.parse     {amts_s:6.3f} s  {megabytes / amts_s:6.2f} MB/s  "
+        f"round trip {amts_roundtrips(texts)}/{len(texts)} identical"
     )
     baseline = d2lbook_functions()
     if baseline is None:
@@ -96,7 +97,8 @@ def main() -> None:
     d2l_s = median_seconds(split, texts)
     identical, crashes = check(texts)
     print(
-        f"d2lbook 1.0.3 split     {d2l_s:6.3f} s  {megabytes / d2l_s:6.2f} MB/s  round trip {identical}/{len(texts)} identical, split_text crashed on {crashes} cells"
+        f"d2lbook 1.0.3 split     {d2l_s:6.3f} s  {megabytes / d2l_s:6.2f} MB/s  "
+        f"round trip {identical}/{len(texts)} identical, split_text crashed on {crashes} cells"
     )
     print(f"ratio amts/d2lbook time: {amts_s / d2l_s:.2f}x")
 

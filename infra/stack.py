@@ -21,7 +21,8 @@ from amts.pipeline.settings import Settings
 REPO = Path(__file__).resolve().parent.parent
 ASL_PATH = REPO / "statemachine" / "translate_book.asl.json"
 
-# ASL substitution -> (handler module in lambdas/, memory MB, timeout). Sync and alignment are the heavy steps.
+# ASL substitution -> (handler module in lambdas/, memory MB, timeout). Sync and alignment are the heavy
+# steps.
 FUNCTIONS = {
     "PlanFunctionArn": ("plan", 512, Duration.minutes(5)),
     "BuildParallelDataFunctionArn": ("build_parallel_data", 2048, Duration.minutes(15)),
@@ -194,7 +195,9 @@ class AmtsStack(Stack):
                     "Dependencies",
                     code=lambda_.Code.from_asset(str(deps_dir)),
                     compatible_runtimes=[lambda_.Runtime.PYTHON_3_12],
-                    description="AMTS pinned dependencies (markdown-it-py, rapidfuzz, sacrebleu, Powertools, X-Ray SDK)",
+                    description=(
+                        "AMTS pinned dependencies (markdown-it-py, rapidfuzz, sacrebleu, Powertools, X-Ray SDK)"
+                    ),
                 )
             )
         parallel_data_arn = self._parallel_data_arn()
@@ -299,7 +302,8 @@ class AmtsStack(Stack):
                 fn.role,
                 "AwsSolutions-IAM5",
                 "Object access is scoped to the AMTS prefixes this step reads or writes (chapter paths are not "
-                "known at deploy time); X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions.",
+                "known at deploy time); X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level "
+                "permissions.",
                 [
                     "Resource::*",
                     *(

@@ -107,7 +107,10 @@ def test_code_with_translated_comments_anchors_and_extra_tab_is_zero_one():
 
 
 def test_two_english_paragraph_merge_and_headings_stay_headings():
-    en = "# Title\n\nFirst short paragraph about $x$.\n\nSecond short paragraph about $y$.\n\n## Next\n\nMore text on $z$ here.\n"
+    en = (
+        "# Title\n\nFirst short paragraph about $x$.\n\nSecond short paragraph about $y$.\n\n"
+        "## Next\n\nMore text on $z$ here.\n"
+    )
     zh = "# 标题\n\n关于$x$的第一段，以及关于$y$的第二段。\n\n## 下一节\n\n这里有关于$z$的更多内容。\n"
     pairs = align_blocks(parse(en), parse(zh), "en", "zh")
     shapes = [(len(p.source), len(p.target), _kinds(p.source)) for p in pairs]

@@ -84,7 +84,7 @@ def test_pseudo_translation_of_the_sample_book_changes_prose_only(sample_book, t
         assert [s.kind for s in after.segments] == [s.kind for s in before.segments]
         assert all(
             a.text != b.text
-            for a, b in zip(after.segments, before.segments)
+            for a, b in zip(after.segments, before.segments, strict=False)
             if any(c.isalpha() for c in b.text.replace("`", "")) and b.spans == []
         )
 

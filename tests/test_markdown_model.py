@@ -124,7 +124,10 @@ def test_round_trip_is_byte_identical(text):
 
 
 def test_render_translations_one_line_a_paragraph_keeping_framing():
-    source = "## Old Title\r\n\r\nsoft wrapped\r\nparagraph\r\n\r\n* item one\r\n  wrapped\r\n\r\n| a | b |\r\n|--|--|\r\n"
+    source = (
+        "## Old Title\r\n\r\nsoft wrapped\r\nparagraph\r\n\r\n"
+        "* item one\r\n  wrapped\r\n\r\n| a | b |\r\n|--|--|\r\n"
+    )
     doc = parse(source)
     by_text = {s.text: s.id for s in doc.segments}
     out = render(

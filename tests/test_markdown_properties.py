@@ -155,7 +155,10 @@ def test_translating_every_segment_keeps_protected_blocks(text):
         translations[segment.id] = unmask("T " + reordered, originals, segment.id)
     out = render(doc, translations)
     again = parse(out)
-    protected = lambda d: [b.raw.rstrip("\r\n") for b in d.blocks if b.kind in ("code", "math", "directive")]
+
+    def protected(d):
+        return [b.raw.rstrip("\r\n") for b in d.blocks if b.kind in ("code", "math", "directive")]
+
     assert protected(again) == protected(doc)
 
 

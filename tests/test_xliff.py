@@ -160,7 +160,7 @@ def test_round_trip_edit_one_target_everything_else_byte_identical(work):
     assert [name for name in before if before[name] != after[name]] == [path]
     old_lines = before[path].decode().splitlines(keepends=True)
     new_lines = after[path].decode().splitlines(keepends=True)
-    changed = [(a, b) for a, b in zip(old_lines, new_lines) if a != b]
+    changed = [(a, b) for a, b in zip(old_lines, new_lines, strict=False) if a != b]
     assert len(old_lines) == len(new_lines) and len(changed) == 1
     assert changed[0][1] == f"{edited_text}{span}。\n"
     assert seg["target"] in before[path].decode()
@@ -319,7 +319,7 @@ def test_real_sync_event_round_trip(d2l_data, tmp_path):
     for name, old in before.items():
         old_lines, new_lines = old.decode().splitlines(), after[name].decode().splitlines()
         assert len(old_lines) == len(new_lines), name
-        for a, b in zip(old_lines, new_lines):
+        for a, b in zip(old_lines, new_lines, strict=False):
             if a != b:
                 assert b == a + marker, (name, a, b)
                 changed_lines += 1

@@ -95,7 +95,10 @@ def build_command(
         Path | None,
         typer.Option(
             "--origin-root",
-            help="Folder of the <target-lang>_origin_path column: the exact source each translation was made from (default: <table dir>/<target-lang>_origin if present).",
+            help=(
+                "Folder of the <target-lang>_origin_path column: the exact source each translation was made "
+                "from (default: <table dir>/<target-lang>_origin if present)."
+            ),
         ),
     ] = None,
     source: Annotated[

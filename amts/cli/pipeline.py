@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -15,13 +16,16 @@ console = Console()
 
 
 def local_run(
-    out: Path = typer.Option(
-        Path("demo-out"), "--out", help="Folder for output/<lang>/, reports/ and execution.json."
-    ),
-    book: Path = typer.Option(
-        None, "--book", help="Book laid out like sample/: en/, en-new/, <lang>/ (default: sample/)."
-    ),
-    languages: str = typer.Option("zh,es", "--languages", help="Target languages, comma-separated."),
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for output/<lang>/, reports/ and execution.json.")
+    ] = Path("demo-out"),
+    book: Annotated[
+        Path | None,
+        typer.Option("--book", help="Book laid out like sample/: en/, en-new/, <lang>/ (default: sample/)."),
+    ] = None,
+    languages: Annotated[
+        str, typer.Option("--languages", help="Target languages, comma-separated.")
+    ] = "zh,es",
 ) -> None:
     """Upload the sample book to a local S3, run the real state machine and Lambdas, write the results."""
     from amts.localrun import REPO, LanguageRouter, LocalCloud, seed_book, write_results

@@ -55,7 +55,9 @@ def check_roundtrip(
 
 
 def _first_difference(expected: str, actual: str) -> int:
-    for number, (a, b) in enumerate(zip(expected.splitlines(True), actual.splitlines(True)), start=1):
+    for number, (a, b) in enumerate(
+        zip(expected.splitlines(True), actual.splitlines(True), strict=False), start=1
+    ):
         if a != b:
             return number
     return min(expected.count("\n"), actual.count("\n")) + 1

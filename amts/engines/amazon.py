@@ -194,7 +194,7 @@ def ensure_parallel_data(
     else:
         # Only one create/update at a time: on ConcurrentModificationException wait for the running one to
         # finish (polling its state), then try again.
-        for attempt in range(int(timeout // poll_seconds) + 1):
+        for _attempt in range(int(timeout // poll_seconds) + 1):
             try:
                 call_with_backoff(
                     translate.update_parallel_data,
@@ -275,7 +275,7 @@ def prepare_input(
     if len(set(ids)) != len(ids):
         raise EngineError("segment ids given to the batch job must be unique")
     documents, current, size = [], [], 0
-    for seg_id, text in zip(ids, texts):
+    for seg_id, text in zip(ids, texts, strict=False):
         if not text.strip():
             continue
         item_size = limits.utf8_size(text) + 64
@@ -620,7 +620,7 @@ class AmazonEngine(Engine):
             restore_tokens(text, output["translations"][i])
             if i in output["translations"]
             else (text if not text.strip() else None)
-            for i, text in zip(ids, texts)
+            for i, text in zip(ids, texts, strict=False)
         ]
 
 

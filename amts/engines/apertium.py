@@ -119,7 +119,7 @@ class ApertiumEngine(Engine):
         # A segment is one line: newlines inside it would end the paragraph the batch separator relies on.
         carried = [_to_carrier(" ".join(t.split()), prefix) for t in texts]
         outputs = self._run_lines([line for line, _ in carried], mode, mark_unknown)
-        return [_from_carrier(out, prefix, glue) for out, (_, glue) in zip(outputs, carried)]
+        return [_from_carrier(out, prefix, glue) for out, (_, glue) in zip(outputs, carried, strict=False)]
 
     def _run_lines(self, lines: list[str], mode: str, mark_unknown: bool) -> list[str]:
         args = [self.binary] + ([] if mark_unknown else ["-u"]) + ["-f", "txt", mode]
@@ -161,7 +161,9 @@ class ApertiumEngine(Engine):
                 misses.append(i)
         unique = list(dict.fromkeys(texts[i] for i in misses))
         for batch in self._batches(unique):
-            for i, out in zip(batch, self._run([unique[i] for i in batch], mode, mark_unknown=False)):
+            for i, out in zip(
+                batch, self._run([unique[i] for i in batch], mode, mark_unknown=False), strict=False
+            ):
                 if len(self._cache) > 200_000:
                     self._cache.clear()
                 self._cache[(mode, unique[i])] = restore_tokens(unique[i], out)
@@ -185,7 +187,9 @@ class ApertiumEngine(Engine):
         for batch in self._batches(cleaned):
             todo = [i for i in batch if cleaned[i].strip()]
             for i, out in zip(
-                todo, self._run([cleaned[i] for i in todo], mode, mark_unknown=True) if todo else []
+                todo,
+                self._run([cleaned[i] for i in todo], mode, mark_unknown=True) if todo else [],
+                strict=False,
             ):
                 found[i].update(_UNKNOWN_RE.findall(out))
         return found

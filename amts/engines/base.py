@@ -78,7 +78,7 @@ class Engine(ABC):
         """
         texts = [t for t in texts if t.strip()]
         found: Counter = Counter()
-        for source, target in zip(texts, self.translate(texts, source_lang, target_lang)):
+        for source, target in zip(texts, self.translate(texts, source_lang, target_lang), strict=False):
             target_words = set(WORD_RE.findall(target or ""))
             for word in WORD_RE.findall(TOKEN_RE.sub(" ", source)):
                 if len(word) >= 3 and word in target_words and not word[0].isupper():

@@ -29,7 +29,8 @@ class ChainEngine(Engine):
         self.learn_terms = learn_terms and terms is None
         self._learned: dict[tuple[str, str], dict[str, str]] = {}
         self.name = "+".join(e.name for e in (memory, engine) if e is not None) or "none"
-        # With sentence-level parallel data a paragraph rarely matches whole: look its sentences up one by one.
+        # With sentence-level parallel data a paragraph rarely matches whole: look its sentences up one by
+        # one.
         self.sentence_memory = sentence_memory
         self.last_origins: list[str | None] = []
 
@@ -71,7 +72,7 @@ class ChainEngine(Engine):
             todo = self._by_sentence(texts, todo, results, origins, source_lang, target_lang)
         if self.engine is not None and todo:
             for i, out in zip(
-                todo, self._engine_translate([texts[i] for i in todo], source_lang, target_lang)
+                todo, self._engine_translate([texts[i] for i in todo], source_lang, target_lang), strict=False
             ):
                 if out is not None:
                     results[i], origins[i] = out, self.engine.name
@@ -90,7 +91,7 @@ class ChainEngine(Engine):
         outputs = self.engine.translate([p[0] for p in protected], source_lang, target_lang)
         return [
             None if out is None else protector.restore(out, found)
-            for (_, found), out in zip(protected, outputs)
+            for (_, found), out in zip(protected, outputs, strict=False)
         ]
 
     def _by_sentence(self, texts, todo, results, origins, source_lang, target_lang) -> list[int]:
@@ -104,7 +105,7 @@ class ChainEngine(Engine):
             sentences = split_sentences(texts[i], source_lang)
             found = [_lookup_renumbered(memory, sentence) for sentence in sentences]
             if len(sentences) > 1 and any(found):
-                pending.append((i, list(zip(sentences, found))))
+                pending.append((i, list(zip(sentences, found, strict=False))))
             else:
                 rest.append(i)
         missing = [sentence for _, parts in pending for sentence, hit in parts if hit is None]

@@ -58,7 +58,7 @@ def read_parallel_file(
 def _as_pair(item) -> tuple[str, str]:
     if isinstance(item, tuple | list):
         return str(item[0]), str(item[1])
-    return str(getattr(item, "source")), str(getattr(item, "target"))
+    return str(item.source), str(item.target)
 
 
 def _read_minimal(path: Path, source_lang, target_lang) -> list[tuple[str, str]]:
@@ -220,5 +220,5 @@ class MemoryEngine(Engine):
         self.last_matches = [memory.lookup(text) if text.strip() else None for text in texts]
         return [
             m.translation if m else (text if not text.strip() else None)
-            for text, m in zip(texts, self.last_matches)
+            for text, m in zip(texts, self.last_matches, strict=False)
         ]

@@ -225,7 +225,7 @@ class FakeTranslate:
                 "UnsupportedLanguagePairException", f"Unsupported language pair: {source} to {target}"
             )
         outputs = engine.translate(texts, source, target)
-        return [out if out is not None else text for text, out in zip(texts, outputs)]
+        return [out if out is not None else text for text, out in zip(texts, outputs, strict=False)]
 
     def _op_TranslateText(self, request: dict) -> dict:
         text = request["Text"]
@@ -309,7 +309,8 @@ class FakeTranslate:
         fmt = config["Format"]
         if fmt == "TMX":
             from amts.engines.memory import _read_tmx
-            import tempfile, pathlib
+            import tempfile
+            import pathlib
 
             with tempfile.NamedTemporaryFile(suffix=".tmx") as handle:
                 handle.write(raw)
@@ -550,7 +551,7 @@ class FakeTranslate:
         for _, inner, _ in paragraphs:
             spans: list[str] = []
 
-            def keep(match: re.Match) -> str:
+            def keep(match: re.Match, spans: list[str] = spans) -> str:
                 spans.append(match.group(1))
                 return f"⟦{len(spans)}⟧"
 
@@ -561,9 +562,9 @@ class FakeTranslate:
         outputs = self._translate_lines(masked, source, target, engine) if masked else []
         characters = sum(len(TOKEN_RE.sub("", m)) for m in masked)
         pieces, last = [], 0
-        for match, out, spans in zip(_P_RE.finditer(document), outputs, kept):
+        for match, out, spans in zip(_P_RE.finditer(document), outputs, kept, strict=False):
             body = TOKEN_RE.sub(
-                lambda m: (
+                lambda m, spans=spans: (
                     f'<span translate="no">{spans[int(m.group(0)[1:-1]) - 1]}</span>'
                     if int(m.group(0)[1:-1]) <= len(spans)
                     else m.group(0)

@@ -230,7 +230,7 @@ def _table_cells(line: str) -> list[tuple[int, int]]:
         k += 1
     cells = []
     edges = [-1, *bounds, n]
-    for a, b in zip(edges, edges[1:]):
+    for a, b in zip(edges, edges[1:], strict=False):
         s, e = a + 1, b
         while s < e and line[s] in " \t":
             s += 1

@@ -86,7 +86,7 @@ def prepare_batch(store: Store, event: dict, settings: Settings) -> dict[str, An
             documents.append((path, chunk))
 
     names = [f"d{i:05d}.html" for i in range(len(documents))]
-    texts_of = {name: texts for name, (_, texts) in zip(names, documents)}
+    texts_of = {name: texts for name, (_, texts) in zip(names, documents, strict=False)}
     evaluation = (
         held_out_document(store, parallel.get("eval_key"))
         if documents and settings.engine != "none"

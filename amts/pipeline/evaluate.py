@@ -41,7 +41,9 @@ def held_out_score(store: Store, event: dict, lang: str) -> dict[str, Any] | Non
     sent = plan["documents"][evaluation["document"]]
     found = job_translations(store, batch["output_uri"], lang, plan["documents"], [evaluation["document"]])
     hyps, refs = [], []
-    for text, originals, reference in zip(sent, evaluation["originals"], evaluation["references"]):
+    for text, originals, reference in zip(
+        sent, evaluation["originals"], evaluation["references"], strict=False
+    ):
         if text not in found:
             continue
         try:

@@ -16,7 +16,8 @@ from typing import Iterable
 
 MARKDOWN_SUFFIXES = (".md", ".mdx")
 MAX_CHAPTER_BYTES = 5 * 1024 * 1024  # far above any real chapter; a 20 MB upload is refused, not read
-# Amazon Translate's standard price; jobs with parallel data (Active Custom Translation) cost more per character.
+# Amazon Translate's standard price; jobs with parallel data (Active Custom Translation) cost more per
+# character.
 COST_PER_MILLION_CHARS_USD = 15.0
 
 

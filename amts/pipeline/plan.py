@@ -50,7 +50,10 @@ def rejection(candidate: dict, settings: Settings) -> str | None:
         return "not under source/<lang>/"
     lang, path = parsed
     if lang != settings.source_lang:
-        return f"source language of this stack is {settings.source_lang!r}; upload chapters to source/{settings.source_lang}/"
+        return (
+            f"source language of this stack is {settings.source_lang!r}; "
+            f"upload chapters to source/{settings.source_lang}/"
+        )
     if candidate.get("missing"):
         return "object no longer exists"
     if not path.lower().endswith(layout.MARKDOWN_SUFFIXES):

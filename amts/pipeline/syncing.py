@@ -47,7 +47,7 @@ def translate_new_chapter(
     results = engine.translate([m for m, _ in masked], source_lang, target_lang) if masked else []
     translations: dict[str, str] = {}
     segments = []
-    for seg, (masked_text, originals), result in zip(doc.segments, masked, results):
+    for seg, (_masked_text, originals), result in zip(doc.segments, masked, results, strict=False):
         if result is not None:
             translations[seg.id] = unmask(result, originals, seg.id)
         segments.append(

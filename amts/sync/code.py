@@ -37,7 +37,7 @@ def carry_comments(old_code: str, old_translated: str, new_code: str) -> str:
     matcher = SequenceMatcher(
         None, [_code_key(t) for t in old_tokens], [_code_key(t) for t in human_tokens], autojunk=False
     )
-    for tag, o1, o2, h1, h2 in matcher.get_opcodes():
+    for tag, o1, o2, h1, _h2 in matcher.get_opcodes():
         if tag == "equal":
             for k in range(o2 - o1):
                 human_of[o1 + k] = human_tokens[h1 + k]

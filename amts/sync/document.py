@@ -79,7 +79,7 @@ def translate_requests(
     if engine is not None and pending:
         outputs = engine.translate([masked[r.id][0] for r in pending], source_lang, target_lang)
         name = getattr(engine, "name", type(engine).__name__)
-        for request, output in zip(pending, outputs):
+        for request, output in zip(pending, outputs, strict=False):
             if output is None:
                 continue
             filled = _unmask(unmask, output, masked[request.id][1], request.id)

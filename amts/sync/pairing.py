@@ -104,8 +104,8 @@ class UnitCoster:
         self.src_text = [strip_markers(logical_text(u.raw)) if u.is_prose else u.raw for u in source]
         self.tgt_text = [strip_markers(logical_text(u.raw)) if u.is_prose else u.raw for u in target]
         self.ratio = char_ratio(
-            [t for u, t in zip(source, self.src_text) if u.is_prose],
-            [t for u, t in zip(target, self.tgt_text) if u.is_prose],
+            [t for u, t in zip(source, self.src_text, strict=False) if u.is_prose],
+            [t for u, t in zip(target, self.tgt_text, strict=False) if u.is_prose],
         )
         self._code = {}
         self.src_anchors = [_anchors(t) for t in self.src_text]
@@ -197,7 +197,7 @@ def absorb_target_only(beads: list[Bead], target_unit: list[int]) -> list[Bead]:
         prev = next((k for k in range(p - 1, -1, -1) if beads[k].source), None)
         after = next((k for k in range(p + 1, len(beads)) if beads[k].source), None)
 
-        def same_unit(k: int | None) -> bool:
+        def same_unit(k: int | None, t: int = t) -> bool:
             return k is not None and bool(targets[k]) and target_unit[targets[k][0]] == target_unit[t]
 
         def untranslated(k: int | None) -> bool:

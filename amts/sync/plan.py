@@ -208,7 +208,7 @@ class _Planner:
                     target = next((r for r, p in enumerate(merged) if p[2] > p[1]), 0)
                 if merged:
                     bead_lists[target].append(bead)
-        for (tag, o1, o2, n1, n2), region_beads in zip(merged, bead_lists):
+        for (tag, o1, o2, n1, n2), region_beads in zip(merged, bead_lists, strict=False):
             result.append((tag, range(o1, o2), range(n1, n2), region_beads))
         self._find_moves(result, beads, old_keys, new_keys)
         return result
@@ -292,7 +292,7 @@ class _Planner:
             self.out.extend(emitted)
             # exactly as the output has it, so that the report's target can be found verbatim there
             target_text = "".join(u.raw + u.sep for u in emitted[:-1]) + (emitted[-1].raw if emitted else "")
-            for k, (o, n) in enumerate(zip(bead.source, new_indices)):
+            for k, (o, n) in enumerate(zip(bead.source, new_indices, strict=False)):
                 old_unit, new_unit = self.old[o], self.new[n]
                 if not new_unit.is_prose:
                     continue
@@ -313,7 +313,7 @@ class _Planner:
             for n in new_indices:
                 self.emit_markers_after(n)
 
-    def changed_region(self, old_range: range, new_range: range, beads: list[Bead]) -> None:
+    def changed_region(self, old_range: range, new_range: range, beads: list[Bead]) -> None:  # noqa: C901 -- split into phases under #11
         source_beads = [b for b in beads if b.source and not all(i in self.moved_old for i in b.source)]
         # a translator's own units (notes, extra framework tabs) stay, after the region's new text
         target_only = [j for b in beads if not b.source for j in b.target]
@@ -347,7 +347,7 @@ class _Planner:
         old_masked = [masked_key(s) for s in old_sents]
         new_masked = [masked_key(s) for _, s in new_sents]
         matched: dict[int, int] = {}  # new sentence -> old sentence with the same words
-        for tag, o1, o2, n1, n2 in SequenceMatcher(
+        for tag, o1, o2, n1, _n2 in SequenceMatcher(
             None, [m[0] for m in old_masked], [m[0] for m in new_masked], autojunk=False
         ).get_opcodes():
             if tag == "equal":
@@ -406,7 +406,7 @@ class _Planner:
             tgt_used_of.setdefault(k, []).extend(suggestion_parts)
             run.clear()
 
-        for n, (k, sentence) in enumerate(new_sents):
+        for n, (k, _sentence) in enumerate(new_sents):
             if run and new_sents[run[0]][0] != k:
                 flush()
             o = matched.get(n)
@@ -441,7 +441,7 @@ class _Planner:
         ]
         code_pairs = [(i, j) for i, j in protected_pairs if self.old[i].kind == "code"]
         used_targets: set[int] = set()
-        for k, (n, unit) in enumerate(zip(new_range, new_units)):
+        for k, (n, unit) in enumerate(zip(new_range, new_units, strict=False)):
             self.emit_markers(n)
             if n in self.moved_new:
                 self._emit_moved(n)
@@ -503,8 +503,12 @@ class _Planner:
             text = strip_markers(text)
             return Sentence.of(text, block, 0, concept_keys(text, lang) if lexical else frozenset())
 
-        src = [sentence(text, block, self.source_lang) for text, block in zip(source, source_unit)]
-        tgt = [sentence(text, block, self.target_lang) for text, block in zip(target, target_unit)]
+        src = [
+            sentence(text, block, self.source_lang) for text, block in zip(source, source_unit, strict=False)
+        ]
+        tgt = [
+            sentence(text, block, self.target_lang) for text, block in zip(target, target_unit, strict=False)
+        ]
         index = {id(s): i for i, s in enumerate(src)} | {id(t): j for j, t in enumerate(tgt)}
         ratio = default_ratio(self.source_lang, self.target_lang)
         return [
@@ -615,7 +619,7 @@ class _Planner:
         for position in sorted(set(self.markers_before) | set(self.markers_after)):
             self.emit_markers(position)
             self.emit_markers_after(position)
-        for unit, following in zip(self.out, self.out[1:]):
+        for unit, following in zip(self.out, self.out[1:], strict=False):
             # a human unit followed by markup of the new source keeps the new source's spacing there
             # (":begin_tab:" text ":end_tab:" stay together)
             if following.from_source and unit.new_index is not None and "\n" in self.new[unit.new_index].sep:

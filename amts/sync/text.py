@@ -57,7 +57,7 @@ def carry_spans(old_spans: list[str], new_spans: list[str], human: str) -> str |
     A span that changed is replaced where it occurs exactly once in the human text; if the human text already
     has the new span, nothing is needed. Anything else is ambiguous and the sentence is treated as changed.
     """
-    for old, new in zip(old_spans, new_spans):
+    for old, new in zip(old_spans, new_spans, strict=False):
         if old == new or (new in human and old not in human):
             continue
         if human.count(old) != 1:

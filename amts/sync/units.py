@@ -46,7 +46,7 @@ class Unit:
         return self.kind == "slide"
 
 
-def split_units(text: str) -> list[Unit]:
+def split_units(text: str) -> list[Unit]:  # noqa: C901 -- reshaped under #11
     """Split `text` into units; `"".join(u.raw + u.sep for u in units) == text` minus leading blank lines.
 
     Leading whitespace before the first unit is kept by `leading_space`.
