@@ -9,8 +9,10 @@ block (English and translation, or old and new English) by the code around them.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from typing import Protocol
 
 from amts.markdown.codescan import CodeComment, find_comments
 
@@ -84,7 +86,17 @@ def safe_comment_text(text: str, comment: CodeComment | str) -> str:
     return text
 
 
-def pair_comments(source: list[CodeComment], target: list[CodeComment]) -> list[tuple[int, int]]:
+class Placed(Protocol):
+    """A comment's kind and code line: what pairing looks at (a CodeComment or a comment Segment)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def context(self) -> str: ...
+
+
+def pair_comments(source: Sequence[Placed], target: Sequence[Placed]) -> list[tuple[int, int]]:
     """(source index, target index) of comments standing at the same place in two versions of a block.
 
     Comments match by kind and the code line they annotate; a run of unmatched comments between two

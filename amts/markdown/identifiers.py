@@ -23,7 +23,7 @@ _IDENTIFIER_RE = re.compile(
       | [A-Za-z]+\d+[A-Za-z\d]*                                                 # conv2d, x1
     )(?![\w(])
     """,
-    re.VERBOSE,
+    re.VERBOSE | re.ASCII,  # a name is ASCII: "PyTorch中的函数" holds the name PyTorch, not the sentence
 )
 # Dotted words of prose, not names of code.
 _ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "cf", "et.al", "a.k.a", "w.r.t", "s.t"})
