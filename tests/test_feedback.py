@@ -201,6 +201,9 @@ def test_next_sync_reuses_reviewed_partly_human_segments(reviewed, sample_book):
         if (entry["path"], seg["id"]) in reviewed["edited"]
         and seg["status"] == "untranslated"
         and seg.get("old_target")
+        # the fake translator copies the proposal's spans; a comment's proposal (the old human comment)
+        # lacks the new English's `noise`, so feedback rightly skips that pair
+        and seg.get("kind") != "comment"
     ]
     assert partly_human
     assert all(by_key[key]["status"] == "reused" for key in partly_human)

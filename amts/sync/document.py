@@ -61,10 +61,13 @@ def translate_requests(
 ) -> dict[str, Fill]:
     """Memory first (exact, then fuzzy), then the engine for the rest; unfilled requests are left out."""
     from amts.markdown import mask, unmask
+    from amts.markdown.identifiers import mask_comment
 
     pending = [r for r in requests if r.text.strip()]
     fills: dict[str, Fill] = {}
     masked = {r.id: mask(r.text) for r in pending}
+    # an engine also keeps a comment's code names (a memory is keyed by the usual spans)
+    for_engine = {r.id: mask_comment(r.text) if r.kind == "comment" else masked[r.id] for r in pending}
     if memory is not None:
         rest = []
         for request in pending:
@@ -77,12 +80,12 @@ def translate_requests(
                 fills[request.id] = Fill(filled, "memory", float(match.score))
         pending = rest
     if engine is not None and pending:
-        outputs = engine.translate([masked[r.id][0] for r in pending], source_lang, target_lang)
+        outputs = engine.translate([for_engine[r.id][0] for r in pending], source_lang, target_lang)
         name = getattr(engine, "name", type(engine).__name__)
         for request, output in zip(pending, outputs, strict=False):
             if output is None:
                 continue
-            filled = _unmask(unmask, output, masked[request.id][1], request.id)
+            filled = _unmask(unmask, output, for_engine[request.id][1], request.id)
             if filled is not None:
                 fills[request.id] = Fill(filled, name)
     return fills

@@ -20,7 +20,7 @@ from amts.align.beads import Sentence
 from amts.align.beads import align_sentences as align_sentence_beads
 from amts.errors import AlignmentError
 from amts.sentences import split_sentences
-from amts.sync.code import carry_comments
+from amts.sync.code import CodePlan, plan_code
 from amts.sync.pairing import Bead, absorb_target_only, align_units, protected_agreement
 from amts.sync.text import (
     carry_spans,
@@ -47,6 +47,7 @@ class Request:
     id: str
     text: str
     suggestion: str = ""  # the old human translation of the English it replaces, if any
+    kind: str = "prose"  # "comment": a code comment (its identifiers are masked too)
 
 
 @dataclass
@@ -69,6 +70,7 @@ class OutUnit:
     new_index: int | None = None  # the new source unit a verbatim human unit stands for
     from_source: bool = False  # raw taken from the new source (a directive, a slide marker, new code)
     segment: dict | None = None  # the report entry this unit fills (prose units only)
+    code: CodePlan | None = None  # a changed code block: new code, comments kept or filled (sync/code.py)
 
 
 @dataclass
@@ -551,19 +553,11 @@ class _Planner:
                     used_targets.add(j)
                     old = self.old[old_of[j]].raw if j in old_of else None
                     if old is not None and unit_key(self.old[old_of[j]]) != unit_key(unit):
-                        # same code, English comments edited: the translated comments may be stale
-                        self.segment(
-                            unit,
-                            "code-changed",
-                            old_source=old,
-                            old_target=self.target[j].raw,
-                            target=self.target[j].raw,
-                            origin="human",
-                            info=unit.raw.split("\n", 1)[0],
-                        )
+                        # same code, English comments edited: the edited ones need translating
+                        return self._changed_code(unit, old, self.target[j].raw)
                     return OutUnit(sep=unit.sep, raw=self.target[j].raw)
-            # changed code: the new code, with the translated comments of the lines that did not change
-            raw, old_source, old_target = unit.raw, "", ""
+            # changed code: the new code, with the human translations of the comments that did not change
+            old_source, old_target = "", ""
             candidates = [
                 (fuzz.ratio(self.old[i].raw, unit.raw), i, j) for i, j in code_pairs if j not in used_targets
             ]
@@ -572,18 +566,7 @@ class _Planner:
                 if score >= 50:
                     used_targets.add(j)
                     old_source, old_target = self.old[i].raw, self.target[j].raw
-                    raw = carry_comments(old_source, old_target, unit.raw)
-            info = unit.raw.splitlines()[0] if unit.raw else ""
-            self.segment(
-                unit,
-                "code-changed",
-                old_source=old_source,
-                old_target=old_target,
-                target=raw,
-                origin="source",
-                info=info,
-            )
-            return OutUnit(sep=unit.sep, raw=raw)
+            return self._changed_code(unit, old_source, old_target)
         key = unit_key(unit)
         for i, j in protected_pairs:
             if j not in used_targets and unit_key(self.old[i]) == key:
@@ -608,6 +591,39 @@ class _Planner:
                 origin="source",
             )
         return OutUnit(sep=unit.sep, raw=unit.raw, from_source=True)
+
+    def _changed_code(self, unit: Unit, old_source: str, old_target: str) -> OutUnit:
+        """A changed code block: the new English code; comments keep their human text or become requests."""
+
+        def new_request(text: str, suggestion: str) -> Request:
+            request = Request(f"{self.path}#{len(self.requests)}", text, suggestion, kind="comment")
+            self.requests.append(request)
+            return request
+
+        code = plan_code(unit.raw, old_source, old_target, new_request)
+        info = unit.raw.splitlines()[0] if unit.raw else ""
+        code.block_entry = self.segment(
+            unit, "code-changed", old_source, old_target, target=unit.raw, origin="source", info=info
+        )
+        for k, comment in enumerate(code.comments):
+            request = code.requests.get(k)
+            human = code.human[k]
+            entry = {
+                "id": segment_id(comment.text, self._ids),
+                "status": "reused" if request is None else "untranslated",
+                "source": comment.text,
+                "old_source": comment.text if request is None else code.previous.get(k, ""),
+                "target": human or "",
+                "old_target": human or (request.suggestion if request else ""),
+                "kind": "comment",
+                "line": unit.line + comment.line,
+                "origin": "human",
+                "context": comment.context,
+                "chars_to_mt": len(comment.text) if request else 0,
+            }
+            self.segments.append(entry)
+            code.entries[k] = entry
+        return OutUnit(sep=unit.sep, code=code)
 
     def plan(self) -> DocumentPlan:
         beads = self.pair()
