@@ -10,7 +10,7 @@ their translation is a code-only change, with nothing for a translator to do.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -20,9 +20,16 @@ from amts.sync.units import prose_key
 
 
 class _Filled(Protocol):
-    text: str
-    origin: str
-    score: float
+    """A translation found for a request (`amts.sync.assemble.Fill`)."""
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def origin(self) -> str: ...
+
+    @property
+    def score(self) -> float: ...
 
 
 @dataclass
@@ -41,7 +48,7 @@ class CodePlan:
     def has_new_comments(self) -> bool:
         return bool(self.requests)
 
-    def render(self, fills: dict[str, _Filled]) -> str:
+    def render(self, fills: Mapping[str, _Filled]) -> str:
         """The block with every comment filled: human text, translation found, else suggestion or English."""
         texts: list[str | None] = []
         for k, comment in enumerate(self.comments):
@@ -106,7 +113,8 @@ def plan_code(
     for k, comment in enumerate(comments):
         candidates = by_english.get(prose_key(comment.text), [])
         same_line = [text for english, text in candidates if english.context == comment.context]
-        human = (same_line or [text for _, text in candidates] or [None])[0]
+        found = same_line or [text for _, text in candidates]
+        human = found[0] if found else None
         plan.human.append(human)
         if human is None:
             plan.requests[k] = new_request(comment.text, at_place.get(k, ""))
