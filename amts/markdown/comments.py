@@ -17,6 +17,8 @@ from typing import Protocol
 from amts.markdown.codescan import CodeComment, find_comments
 
 _FENCE_CLOSE_RE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*$")
+_MARKER_RE = re.compile(r"(#+|//+|--+)[ \t]*$")  # the comment marker right before a comment's prose
+_MAYBE_PROSE_RE = re.compile(r"#(?!@)|//|--|\"\"\"|\'\'\'")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,17 +66,45 @@ def code_comments(code_block: str) -> list[CodeComment]:
     ]
 
 
-def replace_comments(code_block: str, comments: list[CodeComment], texts: list[str | None]) -> str:
-    """`code_block` with each comment's prose replaced by its text (None keeps it), code untouched."""
+def may_hold_comments(code_block: str) -> bool:
+    """False when the block cannot hold a comment or docstring (no ``#`` but d2l markers, no triple quote)."""
+    return bool(_MAYBE_PROSE_RE.search(code_block))
+
+
+def replace_comments(
+    code_block: str, comments: list[CodeComment], texts: list[str | None], omit: bool = False
+) -> str:
+    """`code_block` with each comment's prose replaced by its text (None keeps it), code untouched.
+
+    With `omit`, an empty text removes the comment itself: its lines when it stands alone, else the
+    ``  # ...`` after the code (a translator's choice to leave it out). Without, it empties the prose only.
+    """
     out, position = [], 0
     for comment, text in zip(comments, texts, strict=True):
-        out.append(code_block[position : comment.start])
-        out.append(
-            code_block[comment.start : comment.end] if text is None else safe_comment_text(text, comment)
-        )
-        position = comment.end
+        start, end = comment.start, comment.end
+        if omit and text == "" and comment.kind == "comment":
+            start, end = _comment_extent(code_block, comment)
+        out.append(code_block[position:start])
+        if text is None:
+            out.append(code_block[start:end])
+        elif not (omit and text == ""):
+            out.append(safe_comment_text(text, comment))
+        position = end
     out.append(code_block[position:])
     return "".join(out)
+
+
+def _comment_extent(code: str, comment: CodeComment) -> tuple[int, int]:
+    """Where a comment stands with its marker: whole lines (line break included), or marker to line end."""
+    line_start = code.rfind("\n", 0, comment.start) + 1
+    lead = code[line_start : comment.start]
+    marker = _MARKER_RE.search(lead)
+    if marker is None:
+        return comment.start, comment.end
+    if not lead[: marker.start()].strip():  # a comment on lines of its own
+        line_end = code.find("\n", comment.end)
+        return line_start, len(code) if line_end < 0 else line_end + 1
+    return line_start + len(lead[: marker.start()].rstrip(" \t")), comment.end
 
 
 def safe_comment_text(text: str, comment: CodeComment | str) -> str:

@@ -11,8 +11,12 @@ from typing import Any
 from amts.review.diff import diff_html, insertions_html
 from amts.review.report import NO_REVIEW_STATUSES, STATUSES, status_counts, text_of
 
-# Statuses whose segment is shown folded: the human text stands, only the markup moved.
-FOLDED_STATUSES = frozenset({"reused-format"})
+# Statuses whose segment is shown folded, and why: nothing in them is a translator's work.
+FOLDED_STATUSES = {
+    "reused-format": "markup-only change: human translation kept",
+    # a changed code block: its new or edited comments are segments of their own, listed apart
+    "code-changed": "code-only change: the new English code, human comment translations kept",
+}
 STATUS_LABELS = {
     "reused": "reused",
     "reused-format": "markup only",
@@ -123,6 +127,8 @@ def _segment_article(path: str, chapter: str, seg: dict[str, Any], target_lang: 
         meta.append(f"line {html.escape(str(seg['line']))}")
     if seg.get("kind"):
         meta.append(html.escape(str(seg["kind"])))
+    if seg.get("context"):  # a code comment: the code line it speaks about
+        meta.append(f"on <code>{html.escape(str(seg['context']))}</code>")
     if origin:
         meta.append(f"from {origin}")
     cells = (
@@ -135,7 +141,7 @@ def _segment_article(path: str, chapter: str, seg: dict[str, Any], target_lang: 
         "</div>"
     )
     if status in FOLDED_STATUSES:
-        cells = f'<details class="minor"><summary>markup-only change: human translation kept</summary>{cells}</details>'
+        cells = f'<details class="minor"><summary>{FOLDED_STATUSES[status]}</summary>{cells}</details>'
     kind_class = " kind-code" if seg.get("kind") == "code" or status == "code-changed" else ""
     return (
         f'<article class="seg st-{status}{kind_class}" data-status="{status}" data-chapter="{chapter}" '

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from typing import Any, Protocol
 
 from amts.markdown.codescan import CodeComment
-from amts.markdown.comments import code_comments, pair_comments, replace_comments
-from amts.sync.units import prose_key
+from amts.markdown.comments import code_comments, may_hold_comments, pair_comments, replace_comments
+from amts.sync.units import code_body, prose_key
 
 
 class _Filled(Protocol):
@@ -63,7 +64,7 @@ class CodePlan:
             if entry is not None:
                 # the text as the segment model reads it back from the output (a run of lines joined)
                 _update(entry, target=comment.text if text is None else text, **_status_of(fill))
-        raw = replace_comments(self.raw, self.comments, texts)
+        raw = replace_comments(self.raw, self.comments, texts, omit=True)
         if self.block_entry is not None:
             _update(self.block_entry, target=raw)
         return raw
@@ -88,24 +89,56 @@ def _update(entry: Any, **values: Any) -> None:
             setattr(entry, name, value)
 
 
+def chapter_translations(old_blocks: list[str], translated_blocks: list[str]) -> dict[str, str]:
+    """English comment (comparison key) -> its human translation anywhere in the old chapter.
+
+    Code blocks pair in order by their code (comments aside); a comment left in English is no translation.
+    """
+    bodies_a = [code_body(b) for b in old_blocks]
+    bodies_b = [code_body(b) for b in translated_blocks]
+    found: dict[str, str] = {}
+    for tag, a1, a2, b1, b2 in SequenceMatcher(None, bodies_a, bodies_b, autojunk=False).get_opcodes():
+        if tag != "equal" and not (tag == "replace" and a2 - a1 == b2 - b1):
+            continue
+        for k in range(a2 - a1):
+            english, translated = code_comments(old_blocks[a1 + k]), code_comments(translated_blocks[b1 + k])
+            for i, j in pair_comments(english, translated):
+                key = prose_key(english[i].text)
+                if key != prose_key(translated[j].text):
+                    found.setdefault(key, translated[j].text)
+    return found
+
+
 def plan_code(
     new_code: str,
     old_code: str | None,
     old_translated: str | None,
     new_request: Callable[[str, str], Any],
+    chapter: Mapping[str, str] | None = None,
 ) -> CodePlan:
     """The plan of a changed block: `new_request(english, suggestion)` makes a request for each new comment.
 
     A comment keeps the human translation of the same English (same text up to case, spacing and
-    contractions) anywhere in the old block, preferring the one at the same code line.
+    contractions) anywhere in the old block, preferring the one at the same code line. Two human decisions
+    are kept too: an unchanged English comment the translation left out stays out (human text ""), and a
+    translation's own comment on the very code line of a new English comment the old English lacked
+    translates that comment (d2l's `_origin.md` English lags behind its Chinese). Failing those, the
+    human translation of the same English elsewhere in the chapter (`chapter_translations`) is used.
     """
     comments = code_comments(new_code)
     old_comments = code_comments(old_code) if old_code else []
     translated = code_comments(old_translated) if old_code and old_translated else []
-    translation_of = {i: translated[j].text for i, j in pair_comments(old_comments, translated)}
+    paired = pair_comments(old_comments, translated)
+    translation_of = {i: translated[j].text for i, j in paired}
     by_english: dict[str, list[tuple[CodeComment, str]]] = {}
     for i, text in translation_of.items():
         by_english.setdefault(prose_key(old_comments[i].text), []).append((old_comments[i], text))
+    if old_translated and (translated or not may_hold_comments(old_translated)):
+        for i, comment in enumerate(old_comments):  # left out by the translator
+            if i not in translation_of and comment.kind == "comment" and comment.text not in old_translated:
+                by_english.setdefault(prose_key(comment.text), []).append((comment, ""))
+    own = {c.context: c.text for j, c in enumerate(translated) if j not in {b for _, b in paired}}
+    old_lines = {c.context for c in old_comments}
     # the human text of the old comment standing where a new one stands: the suggestion for it
     placed = pair_comments(old_comments, comments)
     at_place = {k: translation_of[i] for i, k in placed if i in translation_of}
@@ -115,6 +148,11 @@ def plan_code(
         same_line = [text for english, text in candidates if english.context == comment.context]
         found = same_line or [text for _, text in candidates]
         human = found[0] if found else None
+        if human is None and comment.context in own and comment.context not in old_lines:
+            human = own[comment.context]
+        if (human is None or prose_key(human) == prose_key(comment.text)) and chapter:
+            # unknown, or left in English here: a translation of it elsewhere in the chapter is better
+            human = chapter.get(prose_key(comment.text), human)
         plan.human.append(human)
         if human is None:
             plan.requests[k] = new_request(comment.text, at_place.get(k, ""))

@@ -20,7 +20,7 @@ from amts.align.beads import Sentence
 from amts.align.beads import align_sentences as align_sentence_beads
 from amts.errors import AlignmentError
 from amts.sentences import split_sentences
-from amts.sync.code import CodePlan, plan_code
+from amts.sync.code import CodePlan, chapter_translations, plan_code
 from amts.sync.pairing import Bead, absorb_target_only, align_units, protected_agreement
 from amts.sync.text import (
     carry_spans,
@@ -125,6 +125,7 @@ class _Planner:
         self.joiner = "" if target_lang in _NO_SPACE_LANGS else " "
         self.moved_new: dict[int, Bead] = {}  # new unit -> bead of the identical old unit found elsewhere
         self.moved_old: set[int] = set()
+        self.comment_translations: dict[str, str] | None = None  # the old chapter's, made when first needed
 
     # --- pairing the old English with the old translation --------------------------------------------
 
@@ -600,7 +601,12 @@ class _Planner:
             self.requests.append(request)
             return request
 
-        code = plan_code(unit.raw, old_source, old_target, new_request)
+        if self.comment_translations is None:
+            self.comment_translations = chapter_translations(
+                [u.raw for u in self.old if u.kind == "code"],
+                [u.raw for u in self.target if u.kind == "code"],
+            )
+        code = plan_code(unit.raw, old_source, old_target, new_request, self.comment_translations)
         info = unit.raw.splitlines()[0] if unit.raw else ""
         code.block_entry = self.segment(
             unit, "code-changed", old_source, old_target, target=unit.raw, origin="source", info=info
