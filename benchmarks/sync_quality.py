@@ -113,11 +113,15 @@ def evaluate_event(event: Path, verbose: bool = False) -> dict:
         references.append(zh_new)
         zh_new_flat = _norm(zh_new)
         output_flat = _norm(output)
+        # a comment's report text is its segment text: a run of comment lines read as one line
+        zh_new_comments = {_norm(s.text) for s in parse(zh_new).segments if s.kind == "comment"}
         segments = [s for s in report["segments"] if s["status"] != "deleted"]
         for entry in segments:
             if entry["status"] == "reused" and entry["target"]:
                 stats["reused"] += 1
-                hit = _norm(entry["target"]) in zh_new_flat
+                hit = _norm(entry["target"]) in (
+                    zh_new_comments if entry["kind"] == "comment" else zh_new_flat
+                )
                 stats["reused_hit"] += hit
                 stats["reused_hit_raw"] += entry["target"] in zh_new
                 if verbose and not hit:

@@ -66,6 +66,10 @@ def code_comments(code_block: str) -> list[CodeComment]:
     ]
 
 
+class Verbatim(str):
+    """A comment text to write exactly as it is (a human's comment lines), not made one safe line."""
+
+
 def may_hold_comments(code_block: str) -> bool:
     """False when the block cannot hold a comment or docstring (no ``#`` but d2l markers, no triple quote)."""
     return bool(_MAYBE_PROSE_RE.search(code_block))
@@ -87,6 +91,8 @@ def replace_comments(
         out.append(code_block[position:start])
         if text is None:
             out.append(code_block[start:end])
+        elif isinstance(text, Verbatim):
+            out.append(text)
         elif not (omit and text == ""):
             out.append(safe_comment_text(text, comment))
         position = end

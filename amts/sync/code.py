@@ -10,13 +10,14 @@ their translation is a code-only change, with nothing for a translator to do.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any, Protocol
 
 from amts.markdown.codescan import CodeComment
-from amts.markdown.comments import code_comments, may_hold_comments, pair_comments, replace_comments
+from amts.markdown.comments import Verbatim, code_comments, may_hold_comments, pair_comments, replace_comments
 from amts.sync.units import code_body, prose_key
 
 
@@ -44,6 +45,7 @@ class CodePlan:
     entries: dict[int, Any] = field(default_factory=dict)  # comment index -> report entry
     block_entry: Any = None  # the block's `code-changed` entry
     previous: dict[int, str] = field(default_factory=dict)  # comment index -> old English at its place
+    layout: dict[int, str] = field(default_factory=dict)  # comment index -> human lines to write as they are
 
     @property
     def has_new_comments(self) -> bool:
@@ -55,7 +57,7 @@ class CodePlan:
         for k, comment in enumerate(self.comments):
             request = self.requests.get(k)
             if request is None:
-                texts.append(self.human[k])
+                texts.append(Verbatim(self.layout[k]) if k in self.layout else self.human[k])
                 continue
             fill = fills.get(request.id)
             text = fill.text if fill is not None else (request.suggestion or None)
@@ -87,6 +89,14 @@ def _update(entry: Any, **values: Any) -> None:
     else:
         for name, value in values.items():
             setattr(entry, name, value)
+
+
+def _relaid(raw: str, new_code: str, comment: CodeComment) -> str | None:
+    """A human comment run's lines behind the new comment's own marker and indentation; None if it trails code."""
+    lead = new_code[new_code.rfind("\n", 0, comment.start) + 1 : comment.start]
+    if not re.fullmatch(r"[ \t]*#+[ \t]*", lead):
+        return None
+    return re.sub(r"\n[ \t]*#+[ \t]*", lambda _: "\n" + lead, raw)
 
 
 def chapter_translations(old_blocks: list[str], translated_blocks: list[str]) -> dict[str, str]:
@@ -138,6 +148,12 @@ def plan_code(
             if i not in translation_of and comment.kind == "comment" and comment.text not in old_translated:
                 by_english.setdefault(prose_key(comment.text), []).append((comment, ""))
     own = {c.context: c.text for j, c in enumerate(translated) if j not in {b for _, b in paired}}
+    # a human comment written over several lines keeps its lines (the report reads it as one)
+    layouts = {
+        c.text: old_translated[c.start : c.end]
+        for c in translated
+        if old_translated and c.kind == "comment" and "\n" in old_translated[c.start : c.end]
+    }
     old_lines = {c.context for c in old_comments}
     # the human text of the old comment standing where a new one stands: the suggestion for it
     placed = pair_comments(old_comments, comments)
@@ -154,6 +170,10 @@ def plan_code(
             # unknown, or left in English here: a translation of it elsewhere in the chapter is better
             human = chapter.get(prose_key(comment.text), human)
         plan.human.append(human)
+        if human and human in layouts:
+            layout = _relaid(layouts[human], new_code, comment)
+            if layout is not None:
+                plan.layout[k] = layout
         if human is None:
             plan.requests[k] = new_request(comment.text, at_place.get(k, ""))
     return plan
