@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from amts.engines import limits
-from amts.engines.base import Engine, TOKEN_RE, restore_tokens
+from amts.engines.base import TOKEN_RE, Capabilities, Engine, Result, restore_tokens
 from amts.errors import EngineError
 
 CREDENTIALS_HELP = (
@@ -450,6 +450,8 @@ class BatchSettings:
 
 class AmazonEngine(Engine):
     name = "amazon"
+    summary = "Amazon Translate (AWS credentials; --bucket/--role-arn for batch jobs with parallel data)"
+    capabilities = Capabilities(terminology="service", batch=True, credentials=True)
 
     def __init__(
         self,
@@ -470,14 +472,7 @@ class AmazonEngine(Engine):
         self.parallel_data = parallel_data
         self.sleep = sleep
         self._clients: dict[str, Any] = {}
-        self._imported: set[tuple[str, str]] = set()
-        self.last_job: dict = {}
-
-    def use_terms(self, terms: dict[str, str] | None) -> None:
-        """Custom terminology for the next requests (imported once per language pair when it changes)."""
-        if terms != self.terms:
-            self.terms = dict(terms) if terms else None
-            self._imported.clear()
+        self._imported: dict[tuple[str, str], dict[str, str]] = {}  # pair -> terms imported for it
 
     def _session(self):
         import boto3
@@ -495,21 +490,27 @@ class AmazonEngine(Engine):
             self._clients[service] = session.client(service, region_name=region)
         return self._clients[service]
 
-    def _terminology(self, source_lang: str, target_lang: str) -> str | None:
-        if not self.terms:
+    def _terminology(self, source_lang: str, target_lang: str, terms: dict[str, str] | None = None) -> str | None:
+        """The terminology resource to name in requests; imported again when its terms changed."""
+        terms = terms or self.terms
+        if not terms:
             return self.terminology_name
         name = self.terminology_name or f"amts-{source_lang}-{target_lang}"
-        if (source_lang, target_lang) not in self._imported:
-            import_terminology(
-                self.client("translate"), name, self.terms, source_lang, target_lang, self.sleep
-            )
-            self._imported.add((source_lang, target_lang))
+        if self._imported.get((source_lang, target_lang)) != terms:
+            import_terminology(self.client("translate"), name, terms, source_lang, target_lang, self.sleep)
+            self._imported[(source_lang, target_lang)] = dict(terms)
         return name
 
-    def _translate(self, texts, source_lang, target_lang):
+    def _results(self, texts, source_lang, target_lang, terms):
+        """The service applies the terms itself (ImportTerminology); batch results carry their job."""
         if self.batch is not None:
-            return self.translate_batch(texts, source_lang, target_lang)
-        return self.translate_realtime(texts, source_lang, target_lang)
+            outputs, job = self.translate_batch(texts, source_lang, target_lang, terms)
+            return [Result(out, self.name if out is not None else None, job=job) for out in outputs]
+        outputs = self.translate_realtime(texts, source_lang, target_lang, terms)
+        return [Result(out, self.name) for out in outputs]
+
+    def _translate(self, texts, source_lang, target_lang):
+        return [r.text for r in self._results(texts, source_lang, target_lang, {})]
 
     # -------------------------------------------------------- real time
     def _requests(self, fragments: list[str]) -> list[list[int]]:
@@ -536,10 +537,12 @@ class AmazonEngine(Engine):
             "TranslatedText"
         ]
 
-    def translate_realtime(self, texts: list[str], source_lang: str, target_lang: str) -> list[str]:
+    def translate_realtime(
+        self, texts: list[str], source_lang: str, target_lang: str, terms: dict[str, str] | None = None
+    ) -> list[str]:
         """TranslateText with the same HTML carrier as batch jobs: TranslateText honours translate="no"
         too, so placeholders travel inside do-not-translate spans and segments inside their own <p>."""
-        terminology = self._terminology(source_lang, target_lang)
+        terminology = self._terminology(source_lang, target_lang, terms)
         results = list(texts)
         pieces: dict[int, list[str]] = {}
         fragments: list[str] = []
@@ -576,8 +579,15 @@ class AmazonEngine(Engine):
         return results
 
     # -------------------------------------------------------- batch (Active Custom Translation)
-    def translate_batch(self, texts: list[str], source_lang: str, target_lang: str) -> list[str | None]:
+    def translate_batch(
+        self, texts: list[str], source_lang: str, target_lang: str, terms: dict[str, str] | None = None
+    ) -> tuple[list[str | None], dict[str, Any]]:
+        """One batch job (with the engine's parallel data, if any): the outputs and what the job reported
+        (`job`, `characters_translated`, `missing`, `parallel_data`)."""
         settings = self.batch
+        if settings is None:
+            raise EngineError("a batch job needs BatchSettings (--bucket and --role-arn)")
+        record: dict[str, Any] = {}
         s3, translate = self.client("s3"), self.client("translate")
         run = f"{settings.prefix.strip('/')}/{uuid.uuid4().hex[:12]}"
         parallel_name = None
@@ -593,7 +603,7 @@ class AmazonEngine(Engine):
                 poll_seconds=min(settings.poll_seconds, 60),
                 timeout=settings.timeout,
             )
-            self.last_job["parallel_data"] = {**upload, **state}
+            record["parallel_data"] = {**upload, **state}
         elif settings.parallel_data_name:
             parallel_name = settings.parallel_data_name
         manifest = prepare_input(s3, f"s3://{settings.bucket}/{run}/input/", texts)
@@ -605,23 +615,24 @@ class AmazonEngine(Engine):
             source_lang=source_lang,
             target_lang=target_lang,
             parallel_data_name=parallel_name,
-            terminology_name=self._terminology(source_lang, target_lang),
+            terminology_name=self._terminology(source_lang, target_lang, terms),
             sleep=self.sleep,
         )
         state = wait_job(
             translate, job_id, sleep=self.sleep, poll_seconds=settings.poll_seconds, timeout=settings.timeout
         )
         output = read_output(s3, state["output_uri"], manifest, target_lang)
-        self.last_job.update(
+        record.update(
             job=state, characters_translated=output["characters_translated"], missing=output["missing"]
         )
         ids = [f"s{i}" for i in range(len(texts))]
-        return [
+        outputs = [
             restore_tokens(text, output["translations"][i])
             if i in output["translations"]
             else (text if not text.strip() else None)
-            for i, text in zip(ids, texts, strict=False)
+            for i, text in zip(ids, texts, strict=True)
         ]
+        return outputs, record
 
 
 def _split_under(text: str, max_bytes: int) -> list[str]:
