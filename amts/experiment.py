@@ -34,6 +34,8 @@ WHY = "BLEU against a human translation needs real output"
 def fits(capabilities: Capabilities) -> bool:
     """Engines the experiment can measure: their output is a language a human reference can score."""
     return capabilities.scorable
+
+
 LABELS = {"none": "No parallel data", "paragraph": "Paragraph pairs", "sentence": "Sentence pairs"}
 _SPACELESS = ("zh", "ja")
 

@@ -94,6 +94,8 @@ def memory_first(
     used as it is."""
     if isinstance(engine, str):
         cls = engine_class(engine)
+        if cls.capabilities.needs_memory and memory is None:
+            raise EngineError(f"--engine {cls.name} needs --memory PARALLEL_FILE (CSV, TSV or TMX)")
         engine = get_engine(engine) if cls.capabilities.machine else None
     if isinstance(engine, ChainEngine | MemoryEngine) or memory is None:
         return engine if engine is not None else NoneEngine()

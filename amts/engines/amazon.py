@@ -490,7 +490,9 @@ class AmazonEngine(Engine):
             self._clients[service] = session.client(service, region_name=region)
         return self._clients[service]
 
-    def _terminology(self, source_lang: str, target_lang: str, terms: dict[str, str] | None = None) -> str | None:
+    def _terminology(
+        self, source_lang: str, target_lang: str, terms: dict[str, str] | None = None
+    ) -> str | None:
         """The terminology resource to name in requests; imported again when its terms changed."""
         terms = terms or self.terms
         if not terms:

@@ -47,9 +47,13 @@ class Result:
     """One translated text and where it came from."""
 
     text: str | None  # None: not translated (the caller keeps the source or marks it untranslated)
-    origin: str | None = None  # "memory", an engine name, "memory+<engine>" (sentence by sentence); None if blank
+    origin: str | None = (
+        None  # "memory", an engine name, "memory+<engine>" (sentence by sentence); None if blank
+    )
     score: float = 100.0  # memory match score; 100 for exact matches and engine output
-    job: Mapping[str, Any] | None = None  # the batch job that produced it: id, status, characters, parallel data
+    job: Mapping[str, Any] | None = (
+        None  # the batch job that produced it: id, status, characters, parallel data
+    )
 
 
 class Engine(ABC):
@@ -108,7 +112,10 @@ class Engine(ABC):
         if not texts:
             return []
         results = self._results(texts, src, tgt, dict(terms or {}))
-        return [r if t.strip() else Result(r.text, None, r.score, r.job) for t, r in zip(texts, results, strict=True)]
+        return [
+            r if t.strip() else Result(r.text, None, r.score, r.job)
+            for t, r in zip(texts, results, strict=True)
+        ]
 
     def _results(
         self, texts: list[str], source_lang: str, target_lang: str, terms: dict[str, str]
