@@ -44,11 +44,11 @@ def engine_class(name: str, fits: Fits | None = None, command: str = "", why: st
     names = engine_names(fits)
     if key in ENGINES and key in names:
         return ENGINES[key]
-    where = f" for {command}" if command else ""
     if key in ENGINES:
+        user = f"`{command}`" if command else "this use"
         reason = f" ({why})" if why else ""
-        raise EngineError(f"engine {key!r} does not fit{where}{reason}; choose one of {', '.join(names)}")
-    raise EngineError(f"unknown engine {name!r}{where}: choose one of {', '.join(names)}")
+        raise EngineError(f"engine {key!r} does not fit {user}{reason}; engines that fit: {', '.join(names)}")
+    raise EngineError(f"unknown engine {name!r}: choose one of {', '.join(names)}")
 
 
 def get_engine(name: str, memory: str | Path | MemoryEngine | None = None, **options: Any) -> Engine:
