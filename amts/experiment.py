@@ -18,7 +18,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from amts.engines import engine_class, engines_supporting, get_engine
 from amts.engines.base import Capabilities, Engine, Result
@@ -143,8 +143,9 @@ def significance(systems: dict[str, list[str]], refs: list[str], tgt_lang: str, 
         [(n, systems[n]) for n in names], {"BLEU": _bleu(tgt_lang)}, [refs], test_type="bs", n_samples=samples
     )
     signatures, scores = test()
-    out = {"signature": str(signatures["BLEU"])}
+    out: dict[str, Any] = {"signature": str(signatures["BLEU"])}
     for name, result in zip(scores["System"], scores["BLEU"], strict=False):
+        assert isinstance(name, str) and not isinstance(result, str)
         out[name] = {
             "bleu": round(result.score, 2),
             "mean": round(result.mean, 2) if result.mean is not None else None,

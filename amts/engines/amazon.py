@@ -67,7 +67,8 @@ class RatePacer:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ):
-        self.interval, self.sleep, self.clock, self.last = 1.0 / tps, sleep, clock, None
+        self.interval, self.sleep, self.clock = 1.0 / tps, sleep, clock
+        self.last: float | None = None
 
     def wait(self) -> None:
         now = self.clock()
@@ -274,7 +275,9 @@ def prepare_input(
     ids = ids or [f"s{i}" for i in range(len(texts))]
     if len(set(ids)) != len(ids):
         raise EngineError("segment ids given to the batch job must be unique")
-    documents, current, size = [], [], 0
+    documents: list[list[tuple[str, str]]] = []
+    current: list[tuple[str, str]] = []
+    size = 0
     for seg_id, text in zip(ids, texts, strict=False):
         if not text.strip():
             continue
@@ -290,7 +293,8 @@ def prepare_input(
         raise EngineError(
             f"{len(documents)} documents exceed the {limits.MAX_BATCH_DOCUMENTS} a batch job allows"
         )
-    manifest = {"input_uri": f"s3://{bucket}/{prefix}", "documents": []}
+    listed: list[dict[str, Any]] = []
+    manifest: dict[str, Any] = {"input_uri": f"s3://{bucket}/{prefix}", "documents": listed}
     for number, items in enumerate(documents):
         name = f"segments-{number:05d}.html"
         s3.put_object(
@@ -299,7 +303,7 @@ def prepare_input(
             Body=to_html_document(items).encode("utf-8"),
             ContentType="text/html",
         )
-        manifest["documents"].append({"name": name, "ids": [i for i, _ in items]})
+        listed.append({"name": name, "ids": [i for i, _ in items]})
     return manifest
 
 
@@ -379,7 +383,7 @@ def read_output(s3, output_uri: str, manifest: dict, target_lang: str) -> dict:
     import json
 
     bucket, prefix = split_s3_uri(output_uri)
-    keys = []
+    keys: list[str] = []
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         keys.extend(obj["Key"] for obj in page.get("Contents", []))
     by_name = {k.rsplit("/", 1)[-1]: k for k in keys if "/details/" not in "/" + k}
@@ -508,8 +512,9 @@ class AmazonEngine(Engine):
         if self.batch is not None:
             outputs, job = self.translate_batch(texts, source_lang, target_lang, terms)
             return [Result(out, self.name if out is not None else None, job=job) for out in outputs]
-        outputs = self.translate_realtime(texts, source_lang, target_lang, terms)
-        return [Result(out, self.name) for out in outputs]
+        return [
+            Result(out, self.name) for out in self.translate_realtime(texts, source_lang, target_lang, terms)
+        ]
 
     def _translate(self, texts, source_lang, target_lang):
         return [r.text for r in self._results(texts, source_lang, target_lang, {})]
@@ -517,7 +522,9 @@ class AmazonEngine(Engine):
     # -------------------------------------------------------- real time
     def _requests(self, fragments: list[str]) -> list[list[int]]:
         """Group segment indexes into TranslateText requests under the byte limit."""
-        groups, current, size = [], [], 0
+        groups: list[list[int]] = []
+        current: list[int] = []
+        size = 0
         for index, fragment in enumerate(fragments):
             if not fragment:
                 continue
@@ -532,7 +539,11 @@ class AmazonEngine(Engine):
         return groups
 
     def _translate_text(self, text: str, source_lang: str, target_lang: str, terminology: str | None) -> str:
-        params = {"Text": text, "SourceLanguageCode": source_lang, "TargetLanguageCode": target_lang}
+        params: dict[str, Any] = {
+            "Text": text,
+            "SourceLanguageCode": source_lang,
+            "TargetLanguageCode": target_lang,
+        }
         if terminology:
             params["TerminologyNames"] = [terminology]
         return call_with_backoff(self.client("translate").translate_text, sleep=self.sleep, **params)[
