@@ -28,16 +28,14 @@ from amts.errors import AlignmentError, AmtsError, EngineError, PlaceholderError
 from amts.markdown import MARKDOWN_SUFFIXES, load, mask, unmask
 
 CONDITIONS = ("none", "paragraph", "sentence")
+LABELS = {"none": "No parallel data", "paragraph": "Paragraph pairs", "sentence": "Sentence pairs"}
+_SPACELESS = ("zh", "ja")
 WHY = "BLEU against a human translation needs real output"
 
 
 def fits(capabilities: Capabilities) -> bool:
-    """Engines the experiment can measure: their output is a language a human reference can score."""
+    """Engines the experiment can measure (its --engine choices): output a human reference can score."""
     return capabilities.scorable
-
-
-LABELS = {"none": "No parallel data", "paragraph": "Paragraph pairs", "sentence": "Sentence pairs"}
-_SPACELESS = ("zh", "ja")
 
 
 class ExperimentError(AmtsError):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import inspect
+import re
 from abc import ABC, abstractmethod
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Iterable, Literal, Mapping
 
 from amts.errors import EngineError
@@ -46,14 +46,14 @@ class Capabilities:
 class Result:
     """One translated text and where it came from."""
 
-    text: str | None  # None: not translated (the caller keeps the source or marks it untranslated)
-    origin: str | None = (
-        None  # "memory", an engine name, "memory+<engine>" (sentence by sentence); None if blank
-    )
-    score: float = 100.0  # memory match score; 100 for exact matches and engine output
-    job: Mapping[str, Any] | None = (
-        None  # the batch job that produced it: id, status, characters, parallel data
-    )
+    # None: not translated (the caller keeps the source or marks it untranslated)
+    text: str | None
+    # "memory", an engine name, "memory+<engine>" (sentence by sentence); None for blank input or no text
+    origin: str | None = None
+    # memory match score; 100 for exact matches and engine output
+    score: float = 100.0
+    # the batch job that produced it (Amazon): `job` (id, status), `characters_translated`, `parallel_data`
+    job: Mapping[str, Any] | None = None
 
 
 class Engine(ABC):
@@ -66,7 +66,7 @@ class Engine(ABC):
     @classmethod
     def create(cls, **options: Any) -> Engine:
         """The engine from command-line options, keeping those its constructor takes."""
-        params = inspect.signature(cls.__init__).parameters
+        params = inspect.signature(cls).parameters
         if not any(p.kind is p.VAR_KEYWORD for p in params.values()):
             options = {k: v for k, v in options.items() if k in params}
         return cls(**options)
@@ -112,10 +112,7 @@ class Engine(ABC):
         if not texts:
             return []
         results = self._results(texts, src, tgt, dict(terms or {}))
-        return [
-            r if t.strip() else Result(r.text, None, r.score, r.job)
-            for t, r in zip(texts, results, strict=True)
-        ]
+        return [r if t.strip() else replace(r, origin=None) for t, r in zip(texts, results, strict=True)]
 
     def _results(
         self, texts: list[str], source_lang: str, target_lang: str, terms: dict[str, str]
