@@ -126,6 +126,7 @@ def test_sync_engine_pseudo_works_as_translate_engine_pseudo_does(tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert new_sentence in translated.read_text(encoding="utf-8")
+    assert "segments translated" in result.output and " by pseudo;" in result.output
 
 
 def test_an_engine_that_does_not_fit_is_refused_naming_those_that_fit(tmp_path):
@@ -229,12 +230,13 @@ def test_sync_applies_the_terminology_translate_learns_from_the_memory(tmp_path)
     assert (entry["status"], entry["origin"]) == ("machine", "glossary")
     # translate, given the same engine and memory through the same chain, writes the same sentence
     chapter = tmp_path / "c.md"
-    chapter.write_text(en_new, encoding="utf-8")
+    chapter.write_text(en_new + "\nKnown sentence here.\n", encoding="utf-8")
     translate_path(chapter, tmp_path / "t.md", get_engine("none", memory=None), "en", "es")
     assert "The tokenizer splits the text." in (tmp_path / "t.md").read_text(encoding="utf-8")
     chain = memory_first(Glossary(), TranslationMemory(MEMORY), "en", "es")
-    translate_path(chapter, tmp_path / "t.md", chain, "en", "es")
+    (result,) = translate_path(chapter, tmp_path / "t.md", chain, "en", "es")
     assert "El tokenizador divide el texto." in (tmp_path / "t.md").read_text(encoding="utf-8")
+    assert result.origins == {"glossary": 3, "memory": 1}  # heading, two sentences; one from memory
 
 
 @needs_apertium

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -102,11 +103,11 @@ def translate(
     for result in results:
         for warning in result.warnings:
             err.print(f"[yellow]warning[/]: {result.path}: {warning}")
-    translated = sum(r.translated for r in results)
+    origins: Counter = sum((r.origins for r in results), Counter())
+    by = ", ".join(f"{count} by {origin}" for origin, count in origins.most_common()) or f"0 by {mt.name}"
     untranslated = sum(r.untranslated for r in results)
     typer.echo(
-        f"{len(results)} file(s) -> {out}: {translated} segments translated by {mt.name}, "
-        f"{untranslated} left in the source language"
+        f"{len(results)} file(s) -> {out}: segments translated {by}; {untranslated} left in the source language"
     )
 
 
