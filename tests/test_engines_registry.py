@@ -279,3 +279,13 @@ def test_amts_sync_and_amts_translate_apply_the_same_learned_terms_with_apertium
     sync_line = next(line for line in outputs["sync", True].splitlines() if "tokeniza" in line)
     translate_line = next(line for line in outputs["translate", True].splitlines() if "tokeniza" in line)
     assert "tokenizador" in sync_line and sync_line == translate_line
+
+
+def test_amts_engines_lists_the_registry_and_who_serves_a_pair():
+    result = runner.invoke(app, ["engines", "--source-lang", "en", "--target-lang", "zh"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert [line.split()[0] for line in lines[::2]] == list(ENGINES)
+    traits = dict(zip([line.split()[0] for line in lines[::2]], lines[1::2], strict=True))
+    assert "en->zh: yes" in traits["pseudo"] and "en->zh: no" in traits["apertium"]
+    assert "needs --memory" in traits["memory"] and "batch jobs" in traits["amazon"]
