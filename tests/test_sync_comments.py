@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from amts.engines import Engine
 from amts.review.page import render_page
 from amts.sync import sync_document
 from amts.sync.assemble import REVIEW_STATUSES
@@ -122,12 +123,12 @@ def test_a_new_comment_is_the_only_work_and_its_identifiers_stay_code():
         "    return X.max()", "    # Reduce `X` with torch.amax over pool_size\n    return X.max()"
     )
 
-    class Echo:
+    class Echo(Engine):
         """Upper-cases the words it sees: an identifier that reached it would come back changed."""
 
         name = "echo"
 
-        def translate(self, texts, source_lang, target_lang):
+        def _translate(self, texts, source_lang, target_lang):
             return [t.upper() for t in texts]
 
     text, report = sync_document(EN, new, ZH, "en", "zh", engine=Echo())

@@ -59,35 +59,50 @@ def reuse_reviewed_units(plan: DocumentPlan, memory) -> None:
 def translate_requests(
     requests: Iterable[Request], source_lang: str, target_lang: str, engine=None, memory=None
 ) -> dict[str, Fill]:
-    """Memory first (exact, then fuzzy), then the engine for the rest; unfilled requests are left out."""
-    from amts.markdown import mask, unmask
+    """Memory first (exact, then fuzzy), then the engine with the terminology learned from the memory: the
+    chain `amts translate` uses (`amts.engines.memory_first`). Unfilled requests are left out."""
+    from amts.engines import memory_first
+    from amts.markdown import mask
     from amts.markdown.identifiers import mask_comment
 
     pending = [r for r in requests if r.text.strip()]
-    fills: dict[str, Fill] = {}
+    if not pending:
+        return {}
+    memory = as_memory(memory, source_lang, target_lang)
+    chain = memory_first(engine, memory, source_lang, target_lang)
     masked = {r.id: mask(r.text) for r in pending}
-    # an engine also keeps a comment's code names (a memory is keyed by the usual spans)
-    for_engine = {r.id: mask_comment(r.text) if r.kind == "comment" else masked[r.id] for r in pending}
-    if memory is not None:
-        rest = []
-        for request in pending:
-            text, originals = masked[request.id]
-            match = memory.lookup(text)
-            filled = _unmask(unmask, match.translation, originals, request.id) if match else None
-            if filled is None:
-                rest.append(request)
-            else:
-                fills[request.id] = Fill(filled, "memory", float(match.score))
-        pending = rest
-    if engine is not None and pending:
-        outputs = engine.translate([for_engine[r.id][0] for r in pending], source_lang, target_lang)
-        name = getattr(engine, "name", type(engine).__name__)
-        for request, output in zip(pending, outputs, strict=False):
-            if output is None:
-                continue
-            filled = _unmask(unmask, output, for_engine[request.id][1], request.id)
-            if filled is not None:
-                fills[request.id] = Fill(filled, name)
+    # a comment's code names are kept from the engine too; its memory look-up uses the usual spans first
+    names = {r.id: mask_comment(r.text) for r in pending if r.kind == "comment"}
+    names = {rid: value for rid, value in names.items() if value != masked[rid]}
+    fills: dict[str, Fill] = {}
+    if names:
+        memory_only = memory_first(None, memory, source_lang, target_lang)
+        fills.update(
+            _fill(memory_only, [r for r in pending if r.id in names], masked, source_lang, target_lang)
+        )
+        masked.update(names)
+    rest = [r for r in pending if r.id not in fills]
+    fills.update(_fill(chain, rest, masked, source_lang, target_lang))
+    return fills
+
+
+def _fill(
+    chain, requests: list[Request], masked: dict, source_lang: str, target_lang: str
+) -> dict[str, Fill]:
+    from amts.markdown import unmask
+
+    if not requests:
+        return {}
+    results = chain.translate_results([masked[r.id][0] for r in requests], source_lang, target_lang)
+    fills: dict[str, Fill] = {}
+    for request, result in zip(requests, results, strict=True):
+        filled = (
+            _unmask(unmask, result.text, masked[request.id][1], request.id)
+            if result.text is not None
+            else None
+        )
+        if filled is not None:
+            fills[request.id] = Fill(filled, result.origin or chain.name, result.score)
     return fills
 
 
@@ -128,10 +143,6 @@ def sync_document(
     """
     plan = plan_chapter(old_source_text, new_source_text, old_target_text, source_lang, target_lang, path)
     memory = as_memory(memory, source_lang, target_lang)
-    if isinstance(engine, str):  # an engine name, as the CLI takes it
-        from amts.engines import get_engine
-
-        engine = None if engine in ("none", "memory") else get_engine(engine)
     reuse_reviewed_units(plan, memory)
     fills = {rid: Fill(text, "external") for rid, text in (translations or {}).items()}
     fills.update(
