@@ -127,6 +127,8 @@ def _add_unit(
     ]
     if segment.get("target_id"):
         contexts.append(("x-amts-target-id", str(segment["target_id"])))
+    if segment.get("context"):  # a code comment: the code line it speaks about
+        contexts.append(("x-amts-code", str(segment["context"])))
     unit.createcontextgroup(CONTEXT_GROUP, contexts, purpose="information")
     for note in _translator_notes(path, segment):
         unit.addnote(note, origin="amts")
@@ -167,6 +169,8 @@ def _translator_notes(path: str, segment: dict[str, Any]) -> list[str]:
     if segment.get("score") is not None:
         status += f" ({segment['score']}% match)"
     notes = [f"{where}: {status}"]
+    if segment.get("context"):
+        notes.append(f"code comment on: {segment['context']}")
     old_source = text_of(segment.get("old_source"))
     if old_source and old_source != text_of(segment.get("source")):
         notes.append(f"previous English: {old_source}")

@@ -143,3 +143,17 @@ def test_a_comment_the_translator_left_out_stays_out():
     text, report = sync_document(EN, new, zh, "en", "zh", engine="pseudo")
     assert "    return X.amax()\n```" in text
     assert report["counts"]["review"] == 0
+
+
+def test_xliff_carries_comment_units_with_their_code_line(tmp_path):
+    from amts.xliff import export_xliff, read_xliff
+
+    new = EN.replace("    return X.max()", "    # Reduce over the window\n    return X.max()")
+    _, report = sync_document(EN, new, ZH, "en", "zh", engine="pseudo", path="pool.md")
+    xlf = tmp_path / "pool.xlf"
+    xlf.write_bytes(export_xliff({"files": [report], "target_lang": "zh"}, "en", "zh"))
+    text = xlf.read_text(encoding="utf-8")
+    assert "code comment on: return X.max()" in text
+    units = {u.source: u for u in read_xliff(xlf)}
+    assert "Reduce over the window" in units
+    assert not [u for u in units.values() if u.source.startswith("```")]  # code itself is never a unit
