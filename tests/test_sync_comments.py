@@ -157,3 +157,15 @@ def test_xliff_carries_comment_units_with_their_code_line(tmp_path):
     units = {u.source: u for u in read_xliff(xlf)}
     assert "Reduce over the window" in units
     assert not [u for u in units.values() if u.source.startswith("```")]  # code itself is never a unit
+
+
+def test_d2l_zh_comment_translations_are_parallel_data(d2l_data):
+    from amts.paralleldata import FilePair, build
+
+    chapter = "chapter_convolutional-neural-networks/lenet"
+    source = d2l_data / "zh_origin" / f"{chapter}_origin.md"
+    target = d2l_data / "zh" / f"{chapter}.md"
+    if not source.is_file() or not target.is_file():
+        pytest.skip("lenet pair absent")
+    pairs, _ = build([FilePair(source, target, "lenet")], "en", "zh")
+    assert ("Train a model with a GPU (defined in Chapter 6).", "用GPU训练模型(在第六章定义)") in pairs
