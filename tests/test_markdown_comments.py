@@ -36,6 +36,8 @@ def test_commented_out_code_is_not_prose_but_a_sentence_naming_code_is():
     assert looks_like_code("x = f(y)")
     assert not looks_like_code("Returns f(x) for every row.")
     assert not looks_like_code("Output")
+    assert looks_like_code("print(f(x)")  # a call cut at the line end
+    assert not looks_like_code("y.backward(torch.ones(len(x))) equivalent to the below")
     assert _comments("# print(x)\n# Print the shape of `X`\nprint(X.shape)\n") == ["Print the shape of `X`"]
 
 

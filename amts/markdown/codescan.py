@@ -221,7 +221,8 @@ def looks_like_code(text: str) -> bool:
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
-        return bool(_CALL_START_RE.match(text))  # a call cut at the line end: "print(f(x)"
+        # a call cut at the line end ("print(f(x)"), not a sentence that starts with one
+        return bool(_CALL_START_RE.match(text)) and text.count("(") > text.count(")")
     # One bare name or constant ("Output", "42") parses but is a word.
     return not (
         len(tree.body) == 1
