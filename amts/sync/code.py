@@ -83,12 +83,14 @@ def _status_of(fill: _Filled | None) -> dict[str, Any]:
 
 
 def _update(entry: Any, **values: Any) -> None:
-    """Set report fields on a report entry (a dict today; typed records answer to attributes)."""
+    """Set report fields on a report entry: a dict, or a typed record (its status keeps the record's type)."""
     if isinstance(entry, dict):
         entry.update(values)
-    else:
-        for name, value in values.items():
-            setattr(entry, name, value)
+        return
+    for name, value in values.items():
+        if name == "status":
+            value = type(entry.status)(value)
+        setattr(entry, name, value)
 
 
 def _relaid(raw: str, new_code: str, comment: CodeComment) -> str | None:
