@@ -169,3 +169,12 @@ def test_d2l_zh_comment_translations_are_parallel_data(d2l_data):
         pytest.skip("lenet pair absent")
     pairs, _ = build([FilePair(source, target, "lenet")], "en", "zh")
     assert ("Train a model with a GPU (defined in Chapter 6).", "用GPU训练模型(在第六章定义)") in pairs
+
+
+def test_evaluate_pairs_prose_only_when_a_translation_dropped_a_comment(tmp_path):
+    from amts.evaluate import evaluate
+
+    hyp, ref = tmp_path / "hyp.md", tmp_path / "ref.md"
+    hyp.write_text("# 汇聚层\n\n```python\n# 计算\nx = 1  # 一\n```\n", encoding="utf-8")
+    ref.write_text("# 汇聚层\n\n```python\nx = 1\n```\n", encoding="utf-8")
+    assert evaluate(hyp, ref, "zh")["segments"] == 1
