@@ -178,3 +178,23 @@ def test_evaluate_pairs_prose_only_when_a_translation_dropped_a_comment(tmp_path
     hyp.write_text("# 汇聚层\n\n```python\n# 计算\nx = 1  # 一\n```\n", encoding="utf-8")
     ref.write_text("# 汇聚层\n\n```python\nx = 1\n```\n", encoding="utf-8")
     assert evaluate(hyp, ref, "zh")["segments"] == 1
+
+
+def test_an_edited_docstring_is_translated_and_its_quotes_stay_code():
+    en = '```python\ndef f(x):\n    """Compute f."""\n    return x\n```\n'
+    zh = '```python\ndef f(x):\n    """计算f。"""\n    return x\n```\n'
+    new = en.replace("Compute f.", "Compute f quickly.")
+    text, report = sync_document(en, new, zh, "en", "zh", engine="pseudo")
+    (entry,) = [s for s in report["segments"] if s["kind"] == "comment"]
+    assert entry["status"] == "machine" and entry["old_target"] == "计算f。"
+    assert text.startswith('```python\ndef f(x):\n    """') and text.endswith('"""\n    return x\n```\n')
+    assert entry["target"] in text and entry["context"] == "def f(x):"
+
+
+def test_line_comments_of_a_named_language_sync_too():
+    en = "```bash\n# Install the package\npip install d2l==0.17.0\n```\n"
+    zh = "```bash\n# 安装软件包\npip install d2l==0.17.0\n```\n"
+    new = en.replace("0.17.0", "1.0.0")
+    text, report = sync_document(en, new, zh, "en", "zh")
+    assert text == "```bash\n# 安装软件包\npip install d2l==1.0.0\n```\n"
+    assert report["counts"]["review"] == 0
