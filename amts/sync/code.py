@@ -101,23 +101,27 @@ def _relaid(raw: str, new_code: str, comment: CodeComment) -> str | None:
     return re.sub(r"\n[ \t]*#+[ \t]*", lambda _: "\n" + lead, raw)
 
 
-def chapter_translations(old_blocks: list[str], translated_blocks: list[str]) -> dict[str, str]:
+def chapter_translations(
+    old_blocks: list[str], translated_blocks: list[str], paired: list[tuple[int, int]] = ()
+) -> dict[str, str]:
     """English comment (comparison key) -> its human translation anywhere in the old chapter.
 
-    Code blocks pair in order by their code (comments aside); a comment left in English is no translation.
+    Code blocks pair as the chapter alignment paired them (`paired`, indices into the two lists) and in
+    order by their code (comments aside); a comment left in English is no translation.
     """
     bodies_a = [code_body(b) for b in old_blocks]
     bodies_b = [code_body(b) for b in translated_blocks]
-    found: dict[str, str] = {}
+    pairs = list(paired)
     for tag, a1, a2, b1, b2 in SequenceMatcher(None, bodies_a, bodies_b, autojunk=False).get_opcodes():
-        if tag != "equal" and not (tag == "replace" and a2 - a1 == b2 - b1):
-            continue
-        for k in range(a2 - a1):
-            english, translated = code_comments(old_blocks[a1 + k]), code_comments(translated_blocks[b1 + k])
-            for i, j in pair_comments(english, translated):
-                key = prose_key(english[i].text)
-                if key != prose_key(translated[j].text):
-                    found.setdefault(key, translated[j].text)
+        if tag == "equal" or (tag == "replace" and a2 - a1 == b2 - b1):
+            pairs.extend((a1 + k, b1 + k) for k in range(a2 - a1))
+    found: dict[str, str] = {}
+    for a, b in pairs:
+        english, translated = code_comments(old_blocks[a]), code_comments(translated_blocks[b])
+        for i, j in pair_comments(english, translated):
+            key = prose_key(english[i].text)
+            if key != prose_key(translated[j].text):
+                found.setdefault(key, translated[j].text)
     return found
 
 

@@ -126,6 +126,7 @@ class _Planner:
         self.moved_new: dict[int, Bead] = {}  # new unit -> bead of the identical old unit found elsewhere
         self.moved_old: set[int] = set()
         self.comment_translations: dict[str, str] | None = None  # the old chapter's, made when first needed
+        self.beads: list[Bead] = []  # old source <-> old target pairing
 
     # --- pairing the old English with the old translation --------------------------------------------
 
@@ -601,10 +602,21 @@ class _Planner:
             self.requests.append(request)
             return request
 
-        if self.comment_translations is None:
+        if self.comment_translations is None:  # the chapter's human comment translations, once
+            old_code = {i: k for k, i in enumerate(i for i, u in enumerate(self.old) if u.kind == "code")}
+            target_code = {
+                j: k for k, j in enumerate(j for j, u in enumerate(self.target) if u.kind == "code")
+            }
             self.comment_translations = chapter_translations(
                 [u.raw for u in self.old if u.kind == "code"],
                 [u.raw for u in self.target if u.kind == "code"],
+                [
+                    (old_code[b.source[0]], target_code[b.target[0]])
+                    for b in self.beads
+                    if len(b.source) == len(b.target) == 1
+                    and b.source[0] in old_code
+                    and b.target[0] in target_code
+                ],
             )
         code = plan_code(unit.raw, old_source, old_target, new_request, self.comment_translations)
         info = unit.raw.splitlines()[0] if unit.raw else ""
@@ -632,7 +644,7 @@ class _Planner:
         return OutUnit(sep=unit.sep, code=code)
 
     def plan(self) -> DocumentPlan:
-        beads = self.pair()
+        beads = self.beads = self.pair()
         for tag, old_range, new_range, region_beads in self.regions(beads):
             if tag == "equal":
                 self.equal_region(old_range, new_range, region_beads)
