@@ -11,7 +11,7 @@ their translation is a code-only change, with nothing for a translator to do.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any, Protocol
@@ -102,7 +102,7 @@ def _relaid(raw: str, new_code: str, comment: CodeComment) -> str | None:
 
 
 def chapter_translations(
-    old_blocks: list[str], translated_blocks: list[str], paired: list[tuple[int, int]] = ()
+    old_blocks: list[str], translated_blocks: list[str], paired: Sequence[tuple[int, int]] = ()
 ) -> dict[str, str]:
     """English comment (comparison key) -> its human translation anywhere in the old chapter.
 
