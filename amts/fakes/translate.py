@@ -39,6 +39,7 @@ _P_RE = re.compile(r'(<p id="[^"]+">)(.*?)(</p>)', re.DOTALL)
 _NO_TRANSLATE_RE = re.compile(r'<span translate="no">(.*?)</span>', re.DOTALL)
 _TAG_RE = re.compile(r"<[^>]+>")
 _STATUS = {
+    "AccessDeniedException": 400,
     "ConcurrentModificationException": 409,
     "ConflictException": 409,
     "InternalServerException": 500,
@@ -104,6 +105,7 @@ class FakeTranslate:
         polls_per_state: int = 1,
         fail_jobs: bool = False,
         region: str = "us-east-1",
+        authorize=None,
     ):
         if isinstance(engine, str):
             from amts.engines import get_engine
@@ -114,6 +116,9 @@ class FakeTranslate:
         self.polls_per_state = polls_per_state
         self.fail_jobs = fail_jobs
         self.region = region
+        # authorize(operation, request, request_signer) -> None, or the AccessDenied message (the offline run
+        # checks the caller's role against the template's policies)
+        self.authorize = authorize
         self.parallel_data: dict[str, _ParallelData] = {}
         self.terminologies: dict[str, dict] = {}
         self.jobs: dict[str, _Job] = {}
@@ -171,7 +176,7 @@ class FakeTranslate:
             )
         return self._s3
 
-    def _handle(self, model, params, **_kwargs):
+    def _handle(self, model, params, request_signer=None, **_kwargs):
         from botocore.awsrequest import AWSResponse
 
         operation = model.name
@@ -183,6 +188,9 @@ class FakeTranslate:
             if self._injected.get(operation):
                 code = self._injected[operation].pop(0)
                 raise TranslateError(code, "Rate exceeded" if "Many" in code or "Throttl" in code else code)
+            refused = self.authorize(operation, request, request_signer) if self.authorize else None
+            if refused:
+                raise TranslateError("AccessDeniedException", refused)
             handler = getattr(self, f"_op_{operation}", None)
             if handler is None:
                 raise TranslateError("InvalidRequestException", f"the fake does not implement {operation}")

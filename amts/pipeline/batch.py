@@ -100,7 +100,7 @@ def prepare_batch(store: Store, event: dict, settings: Settings) -> dict[str, An
     }
     digest = layout.digest([lang, src, settings.engine, parallel.get("s3_uri"), *rendered.values()])
     prefix = layout.batch_prefix(lang, digest)
-    plan_key = f"work/runs/{run_id}/{lang}/batch-plan.json"
+    plan_key = layout.batch_plan_key(run_id, lang)
     store.put_json(
         plan_key, {"prefix": prefix, "chapters": chapters, "documents": texts_of, "evaluation": evaluation}
     )
@@ -115,7 +115,8 @@ def prepare_batch(store: Store, event: dict, settings: Settings) -> dict[str, An
     return {
         "needed": needed,
         "job_name": f"amts-{lang}-{digest}",
-        "client_token": digest,
+        # per run: a token reused across runs could be answered with an earlier run's (FAILED) job
+        "client_token": layout.digest([run_id, digest], 32),
         "input_uri": f"s3://{store.bucket}/{prefix}input/",
         "output_uri": output_uri,
         "plan_key": plan_key,

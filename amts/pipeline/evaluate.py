@@ -73,6 +73,18 @@ def review_xliff(review: dict, source_lang: str, lang: str) -> bytes | None:
     return export_xliff(review, source_lang=source_lang, target_lang=lang)
 
 
+def parallel_data_summary(event: dict) -> dict[str, Any]:
+    """Which parallel data the job used, and in words what happened to it when that was not the plan."""
+    built = event.get("parallel_data") or {}
+    status = event.get("parallel_data_status") or {}
+    return {
+        "name": built.get("name"),
+        "pairs": built.get("pairs"),
+        "used": bool(built.get("present")),
+        "note": status.get("note") or "",
+    }
+
+
 def evaluate_language(store: Store, event: dict) -> dict[str, Any]:
     lang, run_id = event["lang"], event["run_id"]
     records = [store.get_json(o["key"]) for o in store.list(layout.chapter_records_prefix(run_id, lang))]
@@ -86,7 +98,7 @@ def evaluate_language(store: Store, event: dict) -> dict[str, Any]:
             )
     entries = [r["report"] for r in records if r.get("status") == "ok" and r.get("report")]
     review = {"files": sorted(entries, key=lambda e: e["path"]), "totals": totals(entries)}
-    review_key = f"{layout.report_prefix(run_id)}{lang}/review.json"
+    review_key = layout.review_key(run_id, lang)
     store.put_json(review_key, review)
     store.put_text(
         review_key.replace(".json", ".html"), review_page(review, run_id, lang), "text/html; charset=utf-8"
@@ -106,7 +118,7 @@ def evaluate_language(store: Store, event: dict) -> dict[str, Any]:
         # segments the job did not return (documents failed in a COMPLETED_WITH_ERROR job): left untranslated
         "missing_translations": sum(r.get("missing_translations", 0) for r in records),
         "translation_job": (event.get("job") or {}).get("job_id"),
-        "parallel_data": {k: (event.get("parallel_data") or {}).get(k) for k in ("name", "pairs")},
+        "parallel_data": parallel_data_summary(event),
         "totals": review["totals"],
         "evaluation": held_out_score(store, event, lang),
         "review_report": review_key,
