@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from amts.cli import app
-from amts.localrun import render_definition, local_substitutions
 from amts.errors import AmtsError
+from amts.localrun import render_definition
 
 
 def test_local_run_writes_outputs_reports_and_history(tmp_path, sample_book):
@@ -53,8 +53,10 @@ def test_local_run_refuses_a_missing_book(tmp_path):
     assert isinstance(result.exception, AmtsError) and "does not exist" in str(result.exception)
 
 
-def test_every_substitution_in_the_asl_has_a_value():
-    definition = json.loads(render_definition(local_substitutions()))
+def test_every_substitution_in_the_asl_has_a_value(local_template):
+    definition = json.loads(local_template.definition())
     assert "${" not in json.dumps(definition)
+    _, props = local_template.state_machine
+    substitutions = {k: str(local_template.resolve(v)) for k, v in props["DefinitionSubstitutions"].items()}
     with pytest.raises(AmtsError, match="PlanFunctionArn"):
-        render_definition({k: v for k, v in local_substitutions().items() if k != "PlanFunctionArn"})
+        render_definition({k: v for k, v in substitutions.items() if k != "PlanFunctionArn"})

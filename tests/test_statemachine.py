@@ -15,8 +15,8 @@ LANGS = ("zh", "es")
 
 
 @pytest.fixture
-def cloud(sample_book):
-    with LocalCloud(languages=LANGS) as local:
+def cloud(sample_book, local_template):
+    with LocalCloud(local_template, languages=LANGS) as local:
         seed_book(local, sample_book)
         yield local
 
@@ -189,8 +189,8 @@ def test_a_binary_markdown_upload_is_reported_per_chapter(cloud):
     assert not [k for k in cloud.keys("output/") if k.endswith("broken.md")]
 
 
-def test_a_large_run_fans_chapters_out_with_a_distributed_map(sample_book):
-    with LocalCloud(languages=("es",), inline_chapter_limit=1) as cloud:
+def test_a_large_run_fans_chapters_out_with_a_distributed_map(sample_book, local_template):
+    with LocalCloud(local_template, languages=("es",), inline_chapter_limit=1) as cloud:
         seed_book(cloud, sample_book)
         result = whole_book(cloud)
         report = report_of(cloud, result)
@@ -202,8 +202,8 @@ def test_a_large_run_fans_chapters_out_with_a_distributed_map(sample_book):
     assert chapters in item_counts
 
 
-def test_engine_none_syncs_without_translate(sample_book):
-    with LocalCloud(languages=("es",), engine_setting="none") as cloud:
+def test_engine_none_syncs_without_translate(sample_book, local_template):
+    with LocalCloud(local_template, languages=("es",), engine_setting="none") as cloud:
         seed_book(cloud, sample_book)
         report = report_of(cloud, whole_book(cloud))
         review = json.loads(cloud.get(f"reports/{report['run_id']}/es/review.json"))
@@ -214,13 +214,13 @@ def test_engine_none_syncs_without_translate(sample_book):
     assert review["totals"]["reused"] > 0 and review["totals"]["untranslated"] > 0
 
 
-def test_a_translation_without_origin_english_is_flagged(sample_book, tmp_path):
+def test_a_translation_without_origin_english_is_flagged(sample_book, tmp_path, local_template):
     import shutil
 
     book = tmp_path / "book"
     shutil.copytree(sample_book / "en-new", book / "en-new")
     shutil.copytree(sample_book / "es", book / "es")
-    with LocalCloud(languages=("es",)) as cloud:
+    with LocalCloud(local_template, languages=("es",)) as cloud:
         seed_book(cloud, book)
         report = report_of(cloud, whole_book(cloud))
         summary = json.loads(cloud.get(f"work/runs/{report['run_id']}/es/summary.json"))

@@ -83,4 +83,9 @@ def write_results(cloud: LocalCloud, result: dict, out: Path) -> dict[str, Any]:
     (out / "execution.json").write_text(
         json.dumps(execution, indent=1, default=str, ensure_ascii=False) + "\n", encoding="utf-8"
     )
-    return {"outputs": outputs, "reports": reports, "execution": out / "execution.json"}
+    return {
+        "outputs": outputs,
+        "reports": reports,
+        "execution": out / "execution.json",
+        "denied": execution["access_denied"],
+    }
