@@ -3,15 +3,40 @@
 `FakeTranslate().install(session)` registers a `before-call.translate` hook on a boto3 session (the
 default one if none is given) or on one client (`attach`): botocore builds and validates the request
 against the real API model, then the hook answers it, so no HTTP happens. Responses and errors have the
-real shapes (`Error.Code`, `ResponseMetadata.RequestId`, HTTP status) and the documented limits:
+real shapes (`Error.Code`, `ResponseMetadata.RequestId`, HTTP status) and the documented behaviour. Sources:
+[Q] "Guidelines and quotas" (https://docs.aws.amazon.com/translate/latest/dg/what-is-limits.html);
+[API] the Amazon Translate API Reference (https://docs.aws.amazon.com/translate/latest/APIReference/).
 
-- TranslateText over 10,000 UTF-8 bytes -> TextSizeLimitExceededException
-- parallel data records over 1000 bytes are skipped and counted (SkippedRecordCount)
-- UpdateParallelData while a create/update is running -> ConcurrentModificationException
-- parallel data and jobs advance one state per Get/Describe call (CREATING/UPDATING -> ACTIVE;
-  SUBMITTED -> IN_PROGRESS -> COMPLETED | COMPLETED_WITH_ERROR | FAILED); more than 10 running jobs ->
-  LimitExceededException
-- `throttle(operation, times)` injects TooManyRequestsException (or any code) on the next calls.
+- TranslateText over 10,000 UTF-8 bytes -> TextSizeLimitExceededException ([Q] "Maximum input text 10,000
+  bytes").
+- Parallel data records over 1000 bytes are skipped and counted, SkippedRecordCount ([Q] "Maximum size of a
+  single segment or record in a parallel data input file 1000 bytes").
+- One parallel-data create or update at a time ([Q] "Maximum number of concurrent create or update operations
+  for a parallel data resource 1"), modelled per account as AMTS must assume: CreateParallelData or
+  UpdateParallelData while another resource imports -> LimitExceededException ([API] "The specified limit has
+  been exceeded"). A create racing another create of the same name -> ConflictException ([API] "There was a
+  conflict processing the request"); UpdateParallelData while that resource's own create/update runs ->
+  ConcurrentModificationException ([API] "Another modification is being made. That modification must
+  complete before you can make your change.").
+- An import that fails leaves a new resource FAILED, and an existing one ACTIVE with its previous data and
+  LatestUpdateAttemptStatus FAILED ([API] ParallelDataProperties.LatestUpdateAttemptStatus: "The status of the
+  most recent update attempt for the parallel data resource"); DeleteParallelData answers DELETING
+  ([API] DeleteParallelData response Status) and the name is free once deleted.
+- Batch jobs: at most 10 run at once ([Q] "Maximum number of concurrent batch translation jobs 10"); later
+  jobs wait as SUBMITTED in a queue of up to 1,000 ([Q] "Maximum number of queued batch translation jobs
+  1000"); beyond that StartTextTranslationJob -> LimitExceededException.
+- ParallelDataNames "accepts only one parallel data resource" ([API] StartTextTranslationJob) -> more is
+  InvalidParameterValueException; parallel data exists only on batch jobs ([API] TranslateText has no
+  ParallelDataNames: botocore refuses it before the fake).
+- ClientToken: "A unique identifier for the request" ([API]); a repeated token is answered with the job it
+  first started (the usual AWS idempotency), whatever that job's status now is.
+- A job whose documents partly fail ends COMPLETED_WITH_ERROR ([API] JobStatus) with
+  DocumentsWithErrorsCount, and the failed documents are listed with their error in
+  `details/<lang>.auxiliary-translation-details.json` beside the output.
+- Parallel data and jobs advance one state per Get/Describe call (CREATING/UPDATING -> ACTIVE;
+  SUBMITTED -> IN_PROGRESS -> COMPLETED | COMPLETED_WITH_ERROR | FAILED).
+- `throttle(operation, times)` injects TooManyRequestsException (or any code) on the next calls;
+  `fail_parallel_data` makes the next imports fail as a malformed file does.
 
 Batch jobs read the input documents and parallel data from S3 and write `<lang>.<file>` outputs and
 `details/<lang>.auxiliary-translation-details.json` through a boto3 S3 client (moto's mock_aws works).
@@ -53,6 +78,14 @@ _STATUS = {
     "ThrottlingException": 400,
     "UnsupportedLanguagePairException": 400,
 }
+
+
+def _failed(source_file: str, message: str) -> dict:
+    """A document the job could not translate, as the details file lists it."""
+    return {
+        "sourceFile": source_file,
+        "auxiliaryData": {"error": {"errorCode": "InvalidRequestException", "errorMessage": message}},
+    }
 
 
 class TranslateError(Exception):
@@ -122,6 +155,8 @@ class FakeTranslate:
         self.parallel_data: dict[str, _ParallelData] = {}
         self.terminologies: dict[str, dict] = {}
         self.jobs: dict[str, _Job] = {}
+        self.tokens: dict[str, str] = {}  # ClientToken of StartTextTranslationJob -> JobId
+        self.fail_parallel_data = False
         self.calls: list[tuple[str, dict]] = []
         self._injected: dict[str, list[str]] = {}
         self._registered: list = []
@@ -309,6 +344,8 @@ class FakeTranslate:
 
     # ------------------------------------------------------------ parallel data
     def _read_parallel(self, config: dict) -> dict:
+        if self.fail_parallel_data:
+            return {"error": "The parallel data file is not valid CSV: record 1 has 3 fields"}
         bucket, _, key = config["S3Uri"][5:].partition("/")
         try:
             raw = self.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
@@ -353,10 +390,23 @@ class FakeTranslate:
             result["error"] = "The parallel data file contains no valid records"
         return result
 
+    def _importing(self, other_than: str | None = None) -> str | None:
+        """The name of a resource whose create or update is running (one at a time per account)."""
+        for data in self.parallel_data.values():
+            if data.name != other_than and data.pending is not None:
+                return data.name
+        return None
+
     def _op_CreateParallelData(self, request: dict) -> dict:
         name = request["Name"]
         if name in self.parallel_data:
             raise TranslateError("ConflictException", f"Parallel data {name} already exists")
+        busy = self._importing()
+        if busy:
+            raise TranslateError(
+                "LimitExceededException",
+                f"Only one parallel data create or update can run at a time; {busy} is being imported",
+            )
         self.parallel_data[name] = _ParallelData(
             name=name,
             config=request["ParallelDataConfig"],
@@ -372,6 +422,12 @@ class FakeTranslate:
                 "ConcurrentModificationException",
                 f"Parallel data {data.name} is being created or updated; try again when it is ACTIVE",
             )
+        busy = self._importing(other_than=data.name)
+        if busy:
+            raise TranslateError(
+                "LimitExceededException",
+                f"Only one parallel data create or update can run at a time; {busy} is being imported",
+            )
         data.update_status, data.polls_left = "UPDATING", self.polls_per_state
         data.config = request["ParallelDataConfig"]
         data.pending = self._read_parallel(request["ParallelDataConfig"])
@@ -381,6 +437,15 @@ class FakeTranslate:
             "LatestUpdateAttemptStatus": "UPDATING",
             "LatestUpdateAttemptAt": _now(),
         }
+
+    def _op_DeleteParallelData(self, request: dict) -> dict:
+        data = self._get_parallel(request["Name"])
+        if data.pending is not None:
+            raise TranslateError(
+                "ConcurrentModificationException", f"Parallel data {data.name} is being imported"
+            )
+        data.status = "DELETING"
+        return {"Name": data.name, "Status": "DELETING"}
 
     def _get_parallel(self, name: str) -> _ParallelData:
         if name not in self.parallel_data:
@@ -412,6 +477,12 @@ class FakeTranslate:
 
     def _op_GetParallelData(self, request: dict) -> dict:
         data = self._get_parallel(request["Name"])
+        if data.status == "DELETING":  # deleted by the time anyone looks again
+            del self.parallel_data[data.name]
+            return {
+                "ParallelDataProperties": {"Name": data.name, "Status": "DELETING"},
+                "DataLocation": {"RepositoryType": "S3", "Location": data.config["S3Uri"]},
+            }
         self._advance_parallel(data)
         props = {
             "Name": data.name,
@@ -438,11 +509,19 @@ class FakeTranslate:
 
     # ------------------------------------------------------------ batch jobs
     def _op_StartTextTranslationJob(self, request: dict) -> dict:
-        running = sum(job.status in ("SUBMITTED", "IN_PROGRESS") for job in self.jobs.values())
-        if running >= limits.MAX_CONCURRENT_BATCH_JOBS:
+        token = request.get("ClientToken")
+        if token and token in self.tokens:  # the same request again: the job it started, as it is now
+            job = self.jobs[self.tokens[token]]
+            return {"JobId": job.job_id, "JobStatus": job.status}
+        queued = sum(job.status == "SUBMITTED" for job in self.jobs.values())
+        if queued >= limits.MAX_QUEUED_BATCH_JOBS:
             raise TranslateError(
                 "LimitExceededException",
-                f"You have reached the maximum of {limits.MAX_CONCURRENT_BATCH_JOBS} concurrent jobs",
+                f"You have reached the maximum of {limits.MAX_QUEUED_BATCH_JOBS} queued jobs",
+            )
+        if len(request.get("ParallelDataNames", [])) > limits.MAX_PARALLEL_DATA_PER_REQUEST:
+            raise TranslateError(
+                "InvalidParameterValueException", "ParallelDataNames accepts only one parallel data resource"
             )
         if len(request.get("TerminologyNames", [])) > limits.MAX_TERMINOLOGIES_PER_REQUEST:
             raise TranslateError(
@@ -460,6 +539,8 @@ class FakeTranslate:
             )
         job = _Job(job_id=uuid.uuid4().hex, request=request, polls_left=self.polls_per_state)
         self.jobs[job.job_id] = job
+        if token:
+            self.tokens[token] = job.job_id
         return {"JobId": job.job_id, "JobStatus": job.status}
 
     def _output_prefix(self, job: _Job) -> str:
@@ -475,7 +556,9 @@ class FakeTranslate:
             return
         job.polls_left = self.polls_per_state
         if job.status == "SUBMITTED":
-            job.status = "IN_PROGRESS"
+            running = sum(j.status == "IN_PROGRESS" for j in self.jobs.values())
+            if running < limits.MAX_CONCURRENT_BATCH_JOBS:  # else it stays queued until a slot frees
+                job.status = "IN_PROGRESS"
             return
         job.ended = _now()
         if self.fail_jobs:
@@ -512,8 +595,10 @@ class FakeTranslate:
         characters, errors, details = 0, 0, []
         for key in keys:
             raw = self.s3.get_object(Bucket=in_bucket, Key=key)["Body"].read()
+            relative = key[len(in_prefix) :].lstrip("/")
             if len(raw) > limits.MAX_BATCH_DOCUMENT_BYTES:
                 errors += 1
+                details.append(_failed(relative, "Document size exceeds the limit for one document"))
                 continue
             text = raw.decode("utf-8")
             if request["InputDataConfig"]["ContentType"] == "text/html":
@@ -523,8 +608,8 @@ class FakeTranslate:
                 translated, count = "\n".join(self._translate_lines(lines, source, target, engine)), len(text)
             if count > limits.MAX_BATCH_TRANSLATABLE_BYTES:
                 errors += 1
+                details.append(_failed(relative, "Translatable text exceeds the limit for one document"))
                 continue
-            relative = key[len(in_prefix) :].lstrip("/")
             folder, _, name = relative.rpartition("/")
             out_key = out_prefix + (folder + "/" if folder else "") + f"{target}.{name}"
             self.s3.put_object(Bucket=out_bucket, Key=out_key, Body=translated.encode("utf-8"))
@@ -546,7 +631,7 @@ class FakeTranslate:
             Body=json.dumps(summary).encode("utf-8"),
         )
         return {
-            "TranslatedDocumentsCount": len(details),
+            "TranslatedDocumentsCount": len(details) - errors,
             "DocumentsWithErrorsCount": errors,
             "InputDocumentsCount": len(keys),
             "CharactersTranslated": characters,
