@@ -372,13 +372,12 @@ class AmtsStack(Stack):
         )
         substitutions = {key: fn.function_arn for key, fn in self.functions.items()}
         substitutions[wiring.ROLE_SUBSTITUTION] = self.translate_role.role_arn
-        substitutions[wiring.PARTITION_SUBSTITUTION] = self.partition
         # The execution timeout is the ASL's own TimeoutSeconds: CDK drops `timeout` for a string definition.
         machine = sfn.StateMachine(
             self,
             "TranslateBook",
             state_machine_name=self.state_machine_name,
-            definition_body=sfn.DefinitionBody.from_string(ASL_PATH.read_text(encoding="utf-8")),
+            definition_body=sfn.DefinitionBody.from_string(self._definition_text()),
             definition_substitutions=substitutions,
             state_machine_type=sfn.StateMachineType.STANDARD,
             tracing_enabled=True,
@@ -442,6 +441,12 @@ class AmtsStack(Stack):
             ],
         )
         return machine
+
+    def _definition_text(self) -> str:
+        """The ASL with every ARN in the stack's partition (`aws-cn` too): the file's `${Partition}` becomes
+        a reference to AWS::Partition, resolved by CloudFormation (cfn-lint validates the result as `aws`)."""
+        placeholder = "${" + wiring.PARTITION_SUBSTITUTION + "}"
+        return ASL_PATH.read_text(encoding="utf-8").replace(placeholder, self.partition)
 
     def _own_arns(self) -> tuple[str, list[str]]:
         base = f"arn:{self.partition}:states:{self.region}:{self.account}"
