@@ -10,6 +10,7 @@ from amts.errors import AmtsError
 from amts.markdown import decode
 from amts.pipeline import layout
 from amts.pipeline.engines import RecordingEngine
+from amts.pipeline.events import LanguageEvent
 from amts.pipeline.settings import Settings
 from amts.pipeline.store import Store, uri_to_bucket_key
 from amts.pipeline.syncing import sync_chapter
@@ -53,10 +54,10 @@ def _chunks(texts: list[str]) -> list[list[str]]:
     return chunks
 
 
-def prepare_batch(store: Store, event: dict, settings: Settings) -> dict[str, Any]:
-    lang, src, run_id = event["lang"], event["source_lang"], event["run_id"]
-    manifest = store.get_json(event["manifest_key"]) or []
-    parallel = event.get("parallel_data") or {}
+def prepare_batch(store: Store, event: LanguageEvent, settings: Settings) -> dict[str, Any]:
+    lang, src, run_id = event.lang, event.source_lang, event.run_id
+    manifest = store.get_json(event.manifest_key) or []
+    parallel = event.parallel_data
     documents: list[tuple[str, list[str]]] = []  # (chapter path, masked texts)
     chapters: dict[str, dict] = {}
     for chapter in manifest:

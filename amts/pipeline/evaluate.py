@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Any
 
 from amts.pipeline import layout
+from amts.pipeline.events import LanguageEvent
 from amts.pipeline.store import Store
 from amts.sync.assemble import totals
 
@@ -27,13 +28,13 @@ def score(hypotheses: list[str], references: list[str], lang: str) -> dict[str, 
     }
 
 
-def held_out_score(store: Store, event: dict, lang: str) -> dict[str, Any] | None:
+def held_out_score(store: Store, event: LanguageEvent, lang: str) -> dict[str, Any] | None:
     """BLEU/chrF of the job's translation of the held-out sample against its human translation."""
     from amts.errors import PlaceholderError
     from amts.markdown import unmask
     from amts.pipeline.assemble import job_translations
 
-    batch = event.get("batch") or {}
+    batch = event.batch
     plan = store.get_json(batch["plan_key"]) if batch.get("plan_key") else None
     evaluation = (plan or {}).get("evaluation")
     if not evaluation:
@@ -73,10 +74,9 @@ def review_xliff(review: dict, source_lang: str, lang: str) -> bytes | None:
     return export_xliff(review, source_lang=source_lang, target_lang=lang)
 
 
-def parallel_data_summary(event: dict) -> dict[str, Any]:
+def parallel_data_summary(event: LanguageEvent) -> dict[str, Any]:
     """Which parallel data the job used, and in words what happened to it when that was not the plan."""
-    built = event.get("parallel_data") or {}
-    status = event.get("parallel_data_status") or {}
+    built, status = event.parallel_data, event.parallel_data_status
     return {
         "name": built.get("name"),
         "pairs": built.get("pairs"),
@@ -85,10 +85,10 @@ def parallel_data_summary(event: dict) -> dict[str, Any]:
     }
 
 
-def evaluate_language(store: Store, event: dict) -> dict[str, Any]:
-    lang, run_id = event["lang"], event["run_id"]
+def evaluate_language(store: Store, event: LanguageEvent) -> dict[str, Any]:
+    lang, run_id = event.lang, event.run_id
     records = [store.get_json(o["key"]) for o in store.list(layout.chapter_records_prefix(run_id, lang))]
-    manifest = store.get_json(event["manifest_key"]) or []
+    manifest = store.get_json(event.manifest_key) or []
     recorded = {r["path"] for r in records}
     # A chapter without a record never finished: name it rather than lose it.
     for chapter in manifest:
@@ -103,10 +103,10 @@ def evaluate_language(store: Store, event: dict) -> dict[str, Any]:
     store.put_text(
         review_key.replace(".json", ".html"), review_page(review, run_id, lang), "text/html; charset=utf-8"
     )
-    xliff = review_xliff(review, event.get("source_lang", "en"), lang)
+    xliff = review_xliff(review, event.source_lang, lang)
     if xliff is not None:
         store.put_bytes(review_key.replace(".json", ".xlf"), xliff, "application/x-xliff+xml")
-    batch = event.get("batch") or {}
+    batch = event.batch
     summary = {
         "lang": lang,
         "status": "ok",
@@ -117,7 +117,7 @@ def evaluate_language(store: Store, event: dict) -> dict[str, Any]:
         "chars_to_mt": int(batch.get("chars_to_mt", 0)),
         # segments the job did not return (documents failed in a COMPLETED_WITH_ERROR job): left untranslated
         "missing_translations": sum(r.get("missing_translations", 0) for r in records),
-        "translation_job": (event.get("job") or {}).get("job_id"),
+        "translation_job": event.job.get("job_id"),
         "parallel_data": parallel_data_summary(event),
         "totals": review["totals"],
         "evaluation": held_out_score(store, event, lang),
