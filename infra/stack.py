@@ -24,7 +24,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_stepfunctions as sfn
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from amts.errors import AmtsError
 from amts.pipeline import layout, wiring
@@ -94,7 +94,7 @@ def settings_from_context(node) -> Settings:
         raise ValueError(f"cdk.json context (amts:*): {exc}") from None
 
 
-def acknowledge(construct: Construct, rule: str, reason: str, findings: list[str] | None = None) -> None:
+def acknowledge(construct: IConstruct, rule: str, reason: str, findings: list[str] | None = None) -> None:
     """Acknowledge a cdk-nag rule (or only the listed findings of it) on a construct and its children, with a reason."""
     pack = rule.split("-", 1)[0]  # cdk-nag 3 ids: "<pack>::<rule>[<finding>]"
     ids = [f"{pack}::{rule}[{finding}]" for finding in findings] if findings else [f"{pack}::{rule}"]
@@ -314,11 +314,11 @@ class AmtsStack(Stack):
                 },
                 description=f"AMTS state machine step: {step.module.replace('_', ' ')}",
             )
-            self._grant(fn, step)
+            self._grant(fn, role, step)
             functions[step.substitution] = fn
         return functions
 
-    def _grant(self, fn: lambda_.Function, step: wiring.Step) -> None:
+    def _grant(self, fn: lambda_.Function, role: iam.Role, step: wiring.Step) -> None:
         """The step's S3 and Translate rights, exactly as `amts.pipeline.wiring` names them."""
         # Steps probe optional objects (a translation, its origin, a chapter's state): without ListBucket S3
         # answers 403 instead of 404 for a missing key. A HEAD has no prefix, so no s3:prefix condition here.
@@ -341,7 +341,7 @@ class AmtsStack(Stack):
                 )
             )
         acknowledge(
-            fn.role,
+            role,
             "AwsSolutions-IAM5",
             "Object access is scoped to the AMTS prefixes this step reads or writes (chapter paths are not "
             "known at deploy time); X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level "

@@ -204,11 +204,9 @@ class FakeTranslate:
         if self._s3 is None:
             import boto3
 
-            self._s3 = (
-                getattr(self, "_session", None).client("s3", region_name=self.region)
-                if getattr(self, "_session", None) is not None and hasattr(self._session, "client")
-                else boto3.client("s3", region_name=self.region)
-            )
+            session = getattr(self, "_session", None)
+            maker = session if session is not None and hasattr(session, "client") else boto3
+            self._s3 = maker.client("s3", region_name=self.region)
         return self._s3
 
     def _handle(self, model, params, request_signer=None, **_kwargs):
@@ -656,14 +654,12 @@ class FakeTranslate:
         characters = sum(len(TOKEN_RE.sub("", m)) for m in masked)
         pieces, last = [], 0
         for match, out, spans in zip(_P_RE.finditer(document), outputs, kept, strict=False):
-            body = TOKEN_RE.sub(
-                lambda m, spans=spans: (
-                    f'<span translate="no">{spans[int(m.group(0)[1:-1]) - 1]}</span>'
-                    if int(m.group(0)[1:-1]) <= len(spans)
-                    else m.group(0)
-                ),
-                html.escape(out, quote=False),
-            )
+
+            def restore(m: re.Match, spans: list[str] = spans) -> str:
+                n = int(m.group(0)[1:-1])
+                return f'<span translate="no">{spans[n - 1]}</span>' if n <= len(spans) else m.group(0)
+
+            body = TOKEN_RE.sub(restore, html.escape(out, quote=False))
             pieces.append(document[last : match.start()] + match.group(1) + body + match.group(3))
             last = match.end()
         pieces.append(document[last:])

@@ -24,6 +24,7 @@ class LanguageRouter(Engine):
         from amts.engines import get_engine
 
         self._pseudo = get_engine("pseudo")
+        self._apertium: Engine | None
         try:
             self._apertium = get_engine("apertium")
         except AmtsError:

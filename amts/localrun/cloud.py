@@ -200,11 +200,11 @@ class LocalCloud:
         for name, module in list(sys.modules.items()):
             if name.startswith("moto.stepfunctions.parser") and hasattr(module, "boto_client_for"):
                 self._patched.append((module, module.boto_client_for))
-                module.boto_client_for = boto_client_for
+                setattr(module, "boto_client_for", boto_client_for)
 
     def _unpatch_state_machine_clients(self) -> None:
         for module, original in getattr(self, "_patched", []):
-            module.boto_client_for = original
+            setattr(module, "boto_client_for", original)
         self._patched = []
 
     def _authorize_translate(self, operation: str, request: dict, request_signer: Any) -> str | None:

@@ -27,7 +27,7 @@ def job_translations(
         base = obj["key"].rsplit("/", 1)[-1]
         if base in wanted:
             name = wanted[base]
-            translated = from_html_document(store.get_bytes(obj["key"]).decode("utf-8"))
+            translated = from_html_document((store.get_bytes(obj["key"]) or b"").decode("utf-8"))
             sent = documents[name]
             found.update({sent[int(i[1:])]: text for i, text in translated.items() if int(i[1:]) < len(sent)})
     return found

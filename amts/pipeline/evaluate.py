@@ -35,8 +35,8 @@ def held_out_score(store: Store, event: LanguageEvent, lang: str) -> dict[str, A
     from amts.pipeline.assemble import job_translations
 
     batch = event.batch
-    plan = store.get_json(batch["plan_key"]) if batch.get("plan_key") else None
-    evaluation = (plan or {}).get("evaluation")
+    plan: dict = (store.get_json(batch["plan_key"]) if batch.get("plan_key") else None) or {}
+    evaluation = plan.get("evaluation")
     if not evaluation:
         return None
     sent = plan["documents"][evaluation["document"]]
@@ -87,7 +87,8 @@ def parallel_data_summary(event: LanguageEvent) -> dict[str, Any]:
 
 def evaluate_language(store: Store, event: LanguageEvent) -> dict[str, Any]:
     lang, run_id = event.lang, event.run_id
-    records = [store.get_json(o["key"]) for o in store.list(layout.chapter_records_prefix(run_id, lang))]
+    found = (store.get_json(o["key"]) for o in store.list(layout.chapter_records_prefix(run_id, lang)))
+    records: list[dict] = [r for r in found if r]
     manifest = store.get_json(event.manifest_key) or []
     recorded = {r["path"] for r in records}
     # A chapter without a record never finished: name it rather than lose it.

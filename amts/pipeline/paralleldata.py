@@ -38,7 +38,7 @@ def build_parallel_data(store: Store, lang: str, settings: Settings) -> dict[str
             skipped.append({"path": path, "reason": "no origin/ English for this translation"})
             continue
         try:
-            target = store.get_bytes(obj["key"]).decode("utf-8")
+            target = (store.get_bytes(obj["key"]) or b"").decode("utf-8")
             pairs += _pairs_for_chapter(origin.decode("utf-8"), target, src, lang, settings.granularity)
         except Exception as exc:  # noqa: BLE001 - parallel data only improves MT: one bad chapter must not stop it
             reason = str(exc).splitlines()[0][:200] if str(exc) else ""

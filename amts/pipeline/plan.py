@@ -18,8 +18,8 @@ def chapter_fingerprint(store: Store, settings: Settings, lang: str, path: str, 
     return layout.digest(
         [
             source_etag,
-            translation and translation["etag"],
-            origin and origin["etag"],
+            translation["etag"] if translation else None,
+            origin["etag"] if origin else None,
             settings.engine,
             settings.granularity,
         ]
@@ -82,7 +82,9 @@ def plan_run(
         if reason:
             rejected.append({"key": candidate["key"], "error": reason})
             continue
-        _, path = layout.split_source_key(candidate["key"])
+        parsed = layout.split_source_key(candidate["key"])
+        assert parsed is not None  # rejection() refused keys outside source/
+        _, path = parsed
         fingerprints = {
             lang: chapter_fingerprint(store, settings, lang, path, candidate["etag"])
             for lang in settings.target_langs

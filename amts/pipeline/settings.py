@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from amts.errors import AmtsError
@@ -70,8 +71,8 @@ class Settings:
             )
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
-        env = os.environ if env is None else env
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+        env: Mapping[str, str] = os.environ if environ is None else environ
         default = cls()
         langs = env.get("AMTS_TARGET_LANGS")
         return cls(
