@@ -9,10 +9,15 @@ folders (tests use them to skip staging; "none" for no dependency layer). The ap
 
 from __future__ import annotations
 
+import sys
+
 from infra.app import build_app
 
 __all__ = ["build_app"]
 
 if __name__ == "__main__":
-    built, _ = build_app()
+    try:
+        built, _ = build_app()
+    except ValueError as exc:  # bad context: one clear line, not a traceback
+        sys.exit(f"error: {exc}")
     built.synth()
