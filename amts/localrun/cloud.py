@@ -52,6 +52,8 @@ class LocalCloud:
     Add functions outside the template with `add_handler`, and anything else on `self.session`.
     """
 
+    _patched: list[tuple[Any, Any]]
+
     def __init__(
         self,
         template: Template | Path | str | None = None,
@@ -196,15 +198,16 @@ class LocalCloud:
                 ),
             )
 
-        self._patched: list[tuple[Any, Any]] = []
-        for name, module in list(sys.modules.items()):
+        self._patched = []
+        modules: list[Any] = list(sys.modules.items())
+        for name, module in modules:
             if name.startswith("moto.stepfunctions.parser") and hasattr(module, "boto_client_for"):
                 self._patched.append((module, module.boto_client_for))
-                setattr(module, "boto_client_for", boto_client_for)
+                module.boto_client_for = boto_client_for
 
     def _unpatch_state_machine_clients(self) -> None:
         for module, original in getattr(self, "_patched", []):
-            setattr(module, "boto_client_for", original)
+            module.boto_client_for = original
         self._patched = []
 
     def _authorize_translate(self, operation: str, request: dict, request_signer: Any) -> str | None:
