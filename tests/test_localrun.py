@@ -110,3 +110,18 @@ def test_a_template_synthesized_with_a_cli_list_translates_exactly_those_languag
         result = cloud.run({"bucket": BUCKET, "prefix": "source/en/"})
         languages = {key.split("/")[1] for key in cloud.keys("output/")}
     assert result["status"] == "SUCCEEDED" and languages == {"es"}
+
+
+def test_the_fake_translate_works_as_the_data_access_role(local_template, sample_book):
+    """Without PutObject on work/batch/ for Translate's role, the batch job fails as in AWS."""
+    from amts.localrun import BUCKET, LocalCloud, Template, seed_book
+
+    body = _without_statement(local_template.body, "TranslateDataAccess", "s3:PutObject")
+    with LocalCloud(Template(body)) as cloud:
+        seed_book(cloud, sample_book)
+        result = cloud.run({"bucket": BUCKET, "prefix": "source/en/"})
+        report = json.loads(cloud.get(result["output"]["report_key"]))
+        messages = {job.message for job in cloud.translate.jobs.values()}
+    assert sorted(report["failed_languages"]) == ["es", "zh"]
+    assert {lang["error"] for lang in report["languages"]} == {"TranslationJobFailed"}
+    assert all("data access role" in message for message in messages) and messages

@@ -570,6 +570,13 @@ class FakeTranslate:
         except TranslateError as exc:
             job.status, job.message = "FAILED", exc.message
             return
+        except Exception as exc:  # S3 refused the data-access role: the job fails and says why
+            code = getattr(exc, "response", {}).get("Error", {}).get("Code")
+            if code not in ("AccessDenied", "403", "Forbidden"):
+                raise
+            job.status = "FAILED"
+            job.message = f"Amazon Translate could not access your S3 data with the data access role: {exc}"
+            return
         job.status = "COMPLETED_WITH_ERROR" if job.details["DocumentsWithErrorsCount"] else "COMPLETED"
 
     def _run_job(self, job: _Job) -> dict:
