@@ -107,18 +107,19 @@ def prepare_batch(store: Store, event: LanguageEvent, settings: Settings) -> dic
     )
     chars = sum(c.get("chars_to_mt", 0) for c in chapters.values())
     eval_chars = sum(len(t) for t in texts_of.get(EVAL_DOCUMENT, []))
-    output_uri = f"s3://{store.bucket}/{prefix}output/"
+    input_prefix = layout.batch_input_prefix(lang, digest)
+    output_uri = f"s3://{store.bucket}/{layout.batch_output_prefix(lang, digest)}"
     # engine "none": sync only (human text reused, the rest left for translators), nothing sent to Translate
     needed = bool(documents) and settings.engine != "none" and not has_output(store, output_uri, lang, names)
     if needed:
         for name, body in rendered.items():
-            store.put_bytes(f"{prefix}input/{name}", body.encode("utf-8"), "text/html; charset=utf-8")
+            store.put_bytes(f"{input_prefix}{name}", body.encode("utf-8"), "text/html; charset=utf-8")
     return {
         "needed": needed,
         "job_name": f"amts-{lang}-{digest}",
         # per run: a token reused across runs could be answered with an earlier run's (FAILED) job
         "client_token": layout.digest([run_id, digest], 32),
-        "input_uri": f"s3://{store.bucket}/{prefix}input/",
+        "input_uri": f"s3://{store.bucket}/{input_prefix}",
         "output_uri": output_uri,
         "plan_key": plan_key,
         "chars_to_mt": chars + eval_chars if needed else 0,

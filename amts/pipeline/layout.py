@@ -107,6 +107,16 @@ def batch_prefix(lang: str, digest: str) -> str:
     return f"{BATCH}{lang}/{digest}/"
 
 
+def batch_input_prefix(lang: str, digest: str) -> str:
+    """The documents one batch job translates (its InputDataConfig.S3Uri)."""
+    return f"{batch_prefix(lang, digest)}input/"
+
+
+def batch_output_prefix(lang: str, digest: str) -> str:
+    """Where that job writes (its OutputDataConfig.S3Uri); Translate adds `<account>-TranslateText-<id>/`."""
+    return f"{batch_prefix(lang, digest)}output/"
+
+
 def parallel_data_key(lang: str, digest: str) -> str:
     return f"{PARALLEL_DATA}{lang}/{digest}.csv"
 
