@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import functools
+from contextlib import contextmanager
 import os
 import threading
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -18,6 +19,7 @@ from amts.pipeline.store import Store
 __all__ = [
     "ChapterEvent",
     "LanguageEvent",
+    "bound_clients",
     "client",
     "logger",
     "metrics",
@@ -47,10 +49,20 @@ def client(service: str) -> Any:
         return _clients[service]
 
 
-def reset_clients() -> None:
-    """Forget cached clients (the offline run starts a fresh moto world each time)."""
+@contextmanager
+def bound_clients(clients: dict[str, Any]) -> Iterator[None]:
+    """Serve `client()` from these clients while the block runs, then restore the cache: the offline run binds
+    each function's clients, signed with its own role, as if it ran in its own process."""
     with _clients_lock:
+        saved = dict(_clients)
         _clients.clear()
+        _clients.update(clients)
+    try:
+        yield
+    finally:
+        with _clients_lock:
+            _clients.clear()
+            _clients.update(saved)
 
 
 def store_for(bucket: str) -> Store:

@@ -169,15 +169,11 @@ class LambdaRuntime:
         import lambdas.common  # late: Powertools reads its settings from the environment at import
 
         saved = {k: os.environ.get(k) for k in (*deployed.environment, "AWS_LAMBDA_FUNCTION_NAME")}
-        saved_clients = dict(lambdas.common._clients)
         os.environ.update({**deployed.environment, "AWS_LAMBDA_FUNCTION_NAME": name})
-        lambdas.common._clients.clear()
-        lambdas.common._clients.update(deployed.clients)  # this function's clients, signed with its role
         try:
-            return deployed.handler(event, _Context(name))
+            with lambdas.common.bound_clients(deployed.clients):  # signed with this function's role
+                return deployed.handler(event, _Context(name))
         finally:
-            lambdas.common._clients.clear()
-            lambdas.common._clients.update(saved_clients)
             for key, value in saved.items():
                 if value is None:
                     os.environ.pop(key, None)
