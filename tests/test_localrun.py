@@ -125,3 +125,18 @@ def test_the_fake_translate_works_as_the_data_access_role(local_template, sample
     assert sorted(report["failed_languages"]) == ["es", "zh"]
     assert {lang["error"] for lang in report["languages"]} == {"TranslationJobFailed"}
     assert all("data access role" in message for message in messages) and messages
+
+
+def test_the_state_machine_calls_translate_with_its_own_role(local_template, sample_book):
+    """Step Functions signs with the state machine's role: without iam:PassRole no job can start."""
+    from amts.localrun import BUCKET, LocalCloud, Template, seed_book
+
+    body = _without_statement(local_template.body, "TranslateBookRole", "iam:PassRole")
+    with LocalCloud(Template(body)) as cloud:
+        seed_book(cloud, sample_book)
+        result = cloud.run({"bucket": BUCKET, "prefix": "source/en/"})
+        report = json.loads(cloud.get(result["output"]["report_key"]))
+    assert sorted(report["failed_languages"]) == ["es", "zh"]
+    for lang in report["languages"]:
+        assert "not authorized to perform: iam:PassRole on resource: " in lang["cause"]
+        assert "TranslateDataAccess" in lang["cause"]

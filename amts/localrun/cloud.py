@@ -11,6 +11,7 @@ it would in AWS, and the failure names the function, the action and the key.
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import os
@@ -41,6 +42,18 @@ _HARNESS_ENV = {
     "POWERTOOLS_METRICS_DISABLED": "true",
     "POWERTOOLS_LOG_LEVEL": "WARNING",
 }
+
+
+# moto's interpreter modules that create boto3 clients (`boto_client_for`): every one is loaded and patched.
+_PARSER = "moto.stepfunctions.parser.asl"
+_INTERPRETER_CLIENT_MODULES = (
+    f"{_PARSER}.utils.boto_client",
+    f"{_PARSER}.component.state.exec.state_task.lambda_eval_utils",
+    f"{_PARSER}.component.state.exec.state_task.service.state_task_service_aws_sdk",
+    f"{_PARSER}.component.state.exec.state_task.service.state_task_service_unsupported",
+    f"{_PARSER}.component.state.exec.state_map.item_reader.eval.resource_eval_s3",
+    f"{_PARSER}.component.state.exec.state_map.result_writer.resource_eval.resource_eval_s3",
+)
 
 
 class LocalCloud:
@@ -199,6 +212,8 @@ class LocalCloud:
             )
 
         self._patched = []
+        for name in _INTERPRETER_CLIENT_MODULES:  # loaded now, so none imports the fixed-key factory later
+            importlib.import_module(name)
         modules: list[Any] = list(sys.modules.items())
         for name, module in modules:
             if name.startswith("moto.stepfunctions.parser") and hasattr(module, "boto_client_for"):
@@ -213,7 +228,10 @@ class LocalCloud:
     def _authorize_translate(self, operation: str, request: dict, request_signer: Any) -> str | None:
         """IAM for the fake Translate: the caller's role must allow the action (and iam:PassRole of the
         data-access role for a batch job). None when allowed; else AWS's denial message."""
-        role = self.identities.caller(request_signer)
+        try:
+            role = self.identities.caller(request_signer)
+        except PermissionError as exc:
+            return str(exc)
         if role is None:
             return None  # the operator
         action = f"translate:{operation}"

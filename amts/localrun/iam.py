@@ -80,6 +80,7 @@ class Identities:
         self.template = template
         self._iam, self._sts = iam, sts
         self.by_access_key: dict[str, Role] = {}
+        self.operator_key: str | None = None
         for role in template.roles.values():
             iam.create_role(RoleName=role.name, AssumeRolePolicyDocument=json.dumps(role.trust))
             for name, document in role.policies.items():
@@ -96,6 +97,7 @@ class Identities:
             ),
         )
         key = self._iam.create_access_key(UserName=ADMIN_USER)["AccessKey"]
+        self.operator_key = key["AccessKeyId"]
         return Credentials(key["AccessKeyId"], key["SecretAccessKey"])
 
     def assume(self, role: Role, session_name: str) -> Credentials:
@@ -106,9 +108,15 @@ class Identities:
         return credentials
 
     def caller(self, request_signer: Any) -> Role | None:
-        """The role behind a botocore request (None for the operator)."""
+        """The role behind a botocore request (None for the operator); unknown credentials are refused, so a
+        call signed with anything but a template role or the operator cannot pass unchecked."""
         credentials = getattr(request_signer, "_credentials", None)
-        return self.by_access_key.get(getattr(credentials, "access_key", None) or "")
+        key = getattr(credentials, "access_key", None) or ""
+        if key in self.by_access_key:
+            return self.by_access_key[key]
+        if key == self.operator_key:
+            return None
+        raise PermissionError(f"the security token {key!r} is not a template role's nor the operator's")
 
 
 def denial(role: Role, action: str, resource: str) -> str:

@@ -156,7 +156,10 @@ class LambdaRuntime:
         arn = deployed.function.arn if deployed else f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
         if deployed is None:
             return f"Function not found: {arn}"
-        role = self._identities.caller(request_signer) if self._identities else None
+        try:
+            role = self._identities.caller(request_signer) if self._identities else None
+        except PermissionError as exc:
+            return str(exc)
         if role is not None and not allowed(role, "lambda:InvokeFunction", arn):
             return denial(role, "lambda:InvokeFunction", arn)
         return None
