@@ -136,6 +136,8 @@ def test_the_state_machine_calls_translate_with_its_own_role(local_template, sam
         seed_book(cloud, sample_book)
         result = cloud.run({"bucket": BUCKET, "prefix": "source/en/"})
         report = json.loads(cloud.get(result["output"]["report_key"]))
+        denied = cloud.denials()
+    assert {d["function"] for d in denied} == {"Translate StartTextTranslationJob"}
     assert sorted(report["failed_languages"]) == ["es", "zh"]
     for lang in report["languages"]:
         assert "not authorized to perform: iam:PassRole on resource: " in lang["cause"]

@@ -89,6 +89,7 @@ class LocalCloud:
             "AMTS_ENGINE": engine_setting,
         }
         self.overrides = {k: v for k, v in overrides.items() if v is not None}
+        self.translate_denials: list[dict] = []
 
     # ------------------------------------------------------------ the template's settings
     @property
@@ -227,7 +228,15 @@ class LocalCloud:
 
     def _authorize_translate(self, operation: str, request: dict, request_signer: Any) -> str | None:
         """IAM for the fake Translate: the caller's role must allow the action (and iam:PassRole of the
-        data-access role for a batch job). None when allowed; else AWS's denial message."""
+        data-access role for a batch job). None when allowed; else AWS's denial message, also recorded."""
+        refused = self._translate_refusal(operation, request, request_signer)
+        if refused:
+            self.translate_denials.append(
+                {"function": f"Translate {operation}", "outcome": "AccessDenied", "error": refused}
+            )
+        return refused
+
+    def _translate_refusal(self, operation: str, request: dict, request_signer: Any) -> str | None:
         try:
             role = self.identities.caller(request_signer)
         except PermissionError as exc:
@@ -369,5 +378,7 @@ class LocalCloud:
                 return events
 
     def denials(self) -> list[dict]:
-        """Every invocation that ended in AccessDenied: function, action, key (from the handlers' errors)."""
-        return [call for call in self.lambdas.timeline if call["outcome"] == "AccessDenied"]
+        """Every call IAM refused: handler invocations that ended in AccessDenied (function, action and key in
+        `error`) and Translate calls the caller's role may not make."""
+        handlers = [call for call in self.lambdas.timeline if call["outcome"] == "AccessDenied"]
+        return handlers + self.translate_denials
