@@ -23,7 +23,7 @@ def cloud(sample_book, local_template):
 
 def whole_book(cloud: LocalCloud, **kwargs) -> dict:
     result = cloud.run({"bucket": BUCKET, "prefix": "source/en/"}, **kwargs)
-    assert result["status"] == "SUCCEEDED", result
+    assert result["status"] == "SUCCEEDED", (result["error"], result["cause"])
     return result
 
 
