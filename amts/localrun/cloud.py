@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -43,6 +44,8 @@ _HARNESS_ENV = {
     "POWERTOOLS_LOG_LEVEL": "WARNING",
 }
 
+
+_CLIENT_LOCK = threading.Lock()
 
 # moto's interpreter modules that create boto3 clients (`boto_client_for`): every one is loaded and patched.
 _PARSER = "moto.stepfunctions.parser.asl"
@@ -201,16 +204,19 @@ class LocalCloud:
         from botocore.config import Config
 
         def boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
-            return boto3.client(
-                service,
-                region_name=region,
-                aws_access_key_id=credentials.access_key,
-                aws_secret_access_key=credentials.secret_key,
-                aws_session_token=credentials.token,
-                config=Config(
-                    parameter_validation=False, retries={"max_attempts": 0, "total_max_attempts": 1}
-                ),
-            )
+            # One client at a time: creating clients from one session is not thread-safe, and the
+            # interpreter runs the language branches in parallel threads.
+            with _CLIENT_LOCK:
+                return boto3.client(
+                    service,
+                    region_name=region,
+                    aws_access_key_id=credentials.access_key,
+                    aws_secret_access_key=credentials.secret_key,
+                    aws_session_token=credentials.token,
+                    config=Config(
+                        parameter_validation=False, retries={"max_attempts": 0, "total_max_attempts": 1}
+                    ),
+                )
 
         self._patched = []
         for name in _INTERPRETER_CLIENT_MODULES:  # loaded now, so none imports the fixed-key factory later
