@@ -58,11 +58,12 @@ def collect_pairs(xliff_files: Iterable[str | Path] = (), report: str | Path | N
                 source = block_text(text_of(segment.get("source")))
                 target = block_text(text_of(segment.get("target")))
                 pairs.append(Pair(source, target, f"report:{report}"))
-    approved, edited = [], []
+    approved: list[Pair] = []
+    edited: list[Pair] = []
     for xlf in xliff_files:
         for unit in read_xliff(xlf):
             if unit.error is not None:
-                raise unit.error
+                raise InputError(f"{xlf}: unit {unit.segment_id}: {unit.error}")
             if unit.reviewed:
                 # An edit made in this review beats an approved older text for the same English.
                 (edited if unit.changed else approved).append(

@@ -60,14 +60,42 @@ def xliff_import(
     into: Annotated[
         Path, typer.Option("--into", help="The synchronised markdown: a file, or the folder of chapters.")
     ],
+    target_lang: Annotated[
+        Optional[str],
+        typer.Option("--target-lang", help="Refuse the file unless its target-language is this one."),
+    ] = None,
+    fail_on_untranslated: Annotated[
+        Optional[int],
+        typer.Option(
+            "--fail-on-untranslated",
+            help="Exit 1 when more than N units are still English after the import (0: any).",
+        ),
+    ] = None,
 ) -> None:
     """Write the reviewed targets back into the markdown; nothing is written if any unit is broken."""
-    from amts.xliff import import_xliff
+    from amts.xliff import import_xliff_result
 
-    written = import_xliff(xlf, into)
-    for path in written:
+    result = import_xliff_result(xlf, into, target_lang)
+    report_import(result, "xliff import", fail_on_untranslated)
+
+
+def report_import(result, label: str, fail_on_untranslated: int | None) -> None:
+    """Print what was written and, per chapter, what is still English or unreviewed; exit 1 over the limit."""
+    for path in result.written:
         out.print(f"updated {path}", soft_wrap=True)
-    out.print(f"xliff import: {len(written)} file(s) updated", soft_wrap=True)
+    out.print(f"{label}: {len(result.written)} file(s) updated", soft_wrap=True)
+    english = sum(result.left_english.values())
+    for path in sorted(set(result.left_english) | set(result.to_review)):
+        out.print(
+            f"  {path}: {result.left_english.get(path, 0)} still English, "
+            f"{result.to_review.get(path, 0)} still to review",
+            soft_wrap=True,
+        )
+    if english:
+        out.print(f"[yellow]{english} unit(s) still English[/]", soft_wrap=True)
+    if fail_on_untranslated is not None and english > fail_on_untranslated:
+        out.print(f"{english} unit(s) still English: more than --fail-on-untranslated {fail_on_untranslated}")
+        raise typer.Exit(1)
 
 
 def feedback(
