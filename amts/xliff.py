@@ -231,8 +231,8 @@ def has_units(report: dict[str, Any]) -> bool:
 
 
 def exported_target(unit: ExportUnit) -> str:
-    """The target a CAT tool gets: none for a segment the sync left in English."""
-    return "" if unit.status == "untranslated" else unit.target
+    """The target a CAT tool gets: none where the output holds the English itself (nothing translated)."""
+    return "" if unit.target == unit.source and unit.needs_review else unit.target
 
 
 def _unit_element(unit: ExportUnit, source_lang: str, target_lang: str) -> etree._Element:
@@ -365,6 +365,8 @@ def read_xliff(path: str | Path) -> list[ReviewedUnit]:
         lang = file_el.get("target-language", "")
         for unit_el in file_el.iter():
             if isinstance(unit_el.tag, str) and etree.QName(unit_el).localname == "trans-unit":
+                if unit_el.get("restype") == "x-gettext-domain-header":
+                    continue  # po2xliff's copy of the PO header
                 context = _context(unit_el)
                 if "x-amts-segment" not in context:
                     raise InputError(
@@ -388,9 +390,9 @@ def _context(unit_el: etree._Element) -> dict[str, str]:
     if "x-amts-segment" not in values:
         # po2xliff of an amts PO: the data travels as a developer note.
         for note in _children(unit_el, "note"):
-            text = note.text or ""
-            if text.startswith(NOTE_PREFIX):
-                values.update(note_context(text))
+            for line in (note.text or "").splitlines():
+                if line.startswith(NOTE_PREFIX):
+                    values.update(note_context(line))
     return values
 
 

@@ -104,7 +104,7 @@ def test_export_is_xliff_12_with_states_and_one_file_per_chapter(work):
     )
     assert len(files) == len(set(files)) >= 3
     expected = {
-        (path, seg["id"]): seg["status"]
+        (path, seg["id"]): _expected_kind(seg)
         for path, seg in _segments(report)
         if seg["status"] not in ("deleted", "code-changed") and seg.get("kind") != "code"
     }
@@ -124,10 +124,17 @@ def test_export_is_xliff_12_with_states_and_one_file_per_chapter(work):
             assert seen[key] == ("final", "no", "yes"), (
                 key
             )  # no review needed: locked, approved with a target
-        elif status == "untranslated":
+        elif status == "english":
             assert seen[key] == (None, None, None), key  # left in English: no target to approve
         else:
             assert seen[key] == ("needs-review-translation", None, None), key
+
+
+def _expected_kind(seg: dict) -> str:
+    target = block_text(seg["target"] or "")
+    if seg["status"] == "reused" and target:
+        return "reused"
+    return "english" if target in ("", block_text(seg["source"])) else seg["status"]
 
 
 def test_protected_spans_are_placeholders_with_shared_ids(work):

@@ -18,6 +18,12 @@ xliff_app = typer.Typer(
 )
 
 
+po_app = typer.Typer(
+    help="Exchange a sync report with Poedit, Weblate or OmegaT as gettext PO (export), and import it back.",
+    no_args_is_help=True,
+)
+
+
 def review(
     report: Annotated[Path, typer.Argument(help="REPORT.json written by `amts sync --report`.")],
     out_path: Annotated[Path, typer.Option("--out", help="The HTML page to write (one static file).")],
@@ -77,6 +83,46 @@ def xliff_import(
 
     result = import_xliff_result(xlf, into, target_lang)
     report_import(result, "xliff import", fail_on_untranslated)
+
+
+@po_app.command("export")
+def po_export(
+    report: Annotated[Path, typer.Argument(help="REPORT.json written by `amts sync --report`.")],
+    out_path: Annotated[Path, typer.Option("--out", help="The PO file to write.")],
+    source_lang: Annotated[str, typer.Option("--source-lang")] = "en",
+    target_lang: Annotated[
+        Optional[str], typer.Option("--target-lang", help="Default: the report's target_lang.")
+    ] = None,
+) -> None:
+    """Export the segments to review: proposed targets fuzzy, previous English as #| msgid."""
+    from amts.fsutil import atomic_write
+    from amts.po import export_po
+
+    atomic_write(out_path, export_po(load_report(report), source_lang=source_lang, target_lang=target_lang))
+    out.print(f"po: {out_path}", soft_wrap=True)
+
+
+@po_app.command("import")
+def po_import(
+    po: Annotated[Path, typer.Argument(help="The reviewed PO (exported by `amts po export`).")],
+    into: Annotated[
+        Path, typer.Option("--into", help="The synchronised markdown: a file, or the folder of chapters.")
+    ],
+    target_lang: Annotated[
+        Optional[str], typer.Option("--target-lang", help="Refuse the file unless its Language is this one.")
+    ] = None,
+    fail_on_untranslated: Annotated[
+        Optional[int],
+        typer.Option(
+            "--fail-on-untranslated",
+            help="Exit 1 when more than N units are still English after the import (0: any).",
+        ),
+    ] = None,
+) -> None:
+    """Write the reviewed entries back into the markdown; nothing is written if any entry is broken."""
+    from amts.po import import_po
+
+    report_import(import_po(po, into, target_lang), "po import", fail_on_untranslated)
 
 
 def report_import(result, label: str, fail_on_untranslated: int | None) -> None:
@@ -170,4 +216,5 @@ def feedback(
 def register(app: typer.Typer) -> None:
     app.command("review")(review)
     app.add_typer(xliff_app, name="xliff")
+    app.add_typer(po_app, name="po")
     app.command("feedback")(feedback)
