@@ -170,7 +170,8 @@ def _clean(text: str) -> str:
     return _WS_RE.sub(" ", text).strip()
 
 
-def _suspicious(source: str, target: str, source_lang: str, target_lang: str) -> str | None:
+def suspicious_pair(source: str, target: str, source_lang: str, target_lang: str) -> str | None:
+    """Why a pair looks misaligned or untranslated (None when it looks like a translation)."""
     if not source or not target:
         return "unaligned"
     if source == target:
@@ -249,7 +250,7 @@ def enforce_limits(
     seen_pairs: set[tuple[str, str]] = set()
     seen_sources: set[str] = set()
     for source, target in pairs:
-        reason = _suspicious(source, target, source_lang, target_lang)
+        reason = suspicious_pair(source, target, source_lang, target_lang)
         if reason is None and max(utf8_size(source), utf8_size(target)) > MAX_PARALLEL_DATA_SEGMENT_BYTES:
             reason = "too_long"
         if reason is None and (

@@ -24,6 +24,7 @@ from markdown_it import MarkdownIt
 
 from amts.errors import AmtsError, InputError
 from amts.markdown import find_spans, load, parse, render
+from amts.markdown.inline import has_translatable_text
 from amts.review.report import NOT_IN_OUTPUT_STATUSES, iter_segments, text_of
 from amts.sync.text import transfer_markers
 from amts.sync.units import strip_markers
@@ -52,12 +53,19 @@ _BLOCK_PREFIX_RE = re.compile(r"^[ \t]*(?:>[ \t]?)*[ \t]*(?:#{1,6}[ \t]+|(?:[*+-
 _SETEXT_SUFFIX_RE = re.compile(r"(?:[ \t]*\r?\n[ \t]*|[ \t]+)(?:={3,}|-{3,})[ \t]*$")
 
 
+# An image line: its alt text is what a translator translates (the report's English is the alt text alone).
+_IMAGE_RE = re.compile(r"!\[([^\n]*)\]\([^()\s]*(?:\s+\"[^\"\n]*\")?\)[^\n]*")
+
+
 def split_block_markup(text: str) -> tuple[str, str, str]:
-    """(prefix, text, suffix) of a report text such as "## Title", "* item" or "Title\\n====="."""
+    """(prefix, text, suffix) of a report text such as "## Title", "* item", "Title\\n=====" or "![alt](x.svg)"."""
     match = _BLOCK_PREFIX_RE.match(text)
     start = match.end() if match else 0
     suffix = _SETEXT_SUFFIX_RE.search(text, start)
     end = suffix.start() if suffix and suffix.start() > start else len(text)
+    image = _IMAGE_RE.fullmatch(text, start, end)
+    if image:
+        return text[: image.start(1)], image.group(1), text[image.end(1) :]
     return text[:start], text[start:end], text[end:]
 
 
@@ -96,17 +104,54 @@ def exportable(segment: dict[str, Any]) -> bool:
     )
 
 
-def needs_review(segment: dict[str, Any]) -> bool:
-    """False only for a reused human translation whose alignment the sync is sure of, with a target."""
-    certain = not segment.get("uncertain") and segment.get("reviewed") is not False
-    has_target = bool(block_text(text_of(segment.get("target"))).strip())
-    return not (segment["status"] in NO_REVIEW_STATUSES and certain and has_target)
+def needs_review(segment: dict[str, Any], source_lang: str = "en", target_lang: str = "") -> bool:
+    """False only for a reused human translation the sync is sure of: a target that passes the pair checks.
+
+    A caption paired with image markup, or a list item shifted by one, fails them and goes to review.
+    """
+    if segment["status"] not in NO_REVIEW_STATUSES or segment.get("uncertain"):
+        return True
+    source = block_text(text_of(segment.get("source")))
+    target = block_text(text_of(segment.get("target")))
+    # Human translations may reword math or localise links: only markup on one side only is suspect.
+    # A kept English text ("Discussions") is a human decision, not a doubt.
+    return pair_problem(source, target, source_lang, target_lang, strict=False) not in (None, "untranslated")
+
+
+def _markup_kinds(text: str) -> set[str]:
+    return {s.kind for s in find_spans(text) if s.kind in ("url", "html")}
+
+
+def pair_problem(
+    source: str, target: str, source_lang: str, target_lang: str, strict: bool = True
+) -> str | None:
+    """Why (source, target) must not be learned as a translation pair, or None.
+
+    Empty side, a target of markup only, placeholders that differ (CAT rules; `strict`), links or HTML on
+    one side only, and the parallel-data filters: untranslated, or a length ratio far from the usual one.
+    """
+    if not source.strip() or not target.strip():
+        return "empty"
+    if has_translatable_text(source, find_spans(source)) and not has_translatable_text(
+        target, find_spans(target)
+    ):
+        return "markup_only"
+    if strict and source != target and placeholder_problems(source, target):
+        return "placeholders"
+    if _markup_kinds(source) != _markup_kinds(target):
+        return "markup_mismatch"  # e.g. a caption paired with the image markup
+    if target_lang:
+        from amts.paralleldata import suspicious_pair
+
+        return suspicious_pair(source, target, source_lang, target_lang)
+    return "untranslated" if source == target else None
 
 
 def export_units(report: dict[str, Any]) -> list[ExportUnit]:
     """Every segment of the report with text to review, in report order, ids unique per chapter."""
     units = []
     seen: dict[str, Counter] = {}
+    source_lang, target_lang = str(report.get("source_lang") or "en"), str(report.get("target_lang") or "")
     for path, segment in iter_segments(report):
         if not exportable(segment):
             continue
@@ -126,7 +171,7 @@ def export_units(report: dict[str, Any]) -> list[ExportUnit]:
                 proposed=proposed,
                 prefix=prefix,
                 suffix=suffix,
-                needs_review=needs_review(segment),
+                needs_review=needs_review(segment, source_lang, target_lang),
             )
         )
     return units
@@ -189,8 +234,9 @@ def finish_target(unit: ReviewedUnit, body: str) -> None:
         unit.target = unit.proposed  # unchanged: nothing to check or write
         return
     body = apply_markers(unit.source, body)
+    shape = unit.proposed if unit.proposed.strip() else unit.prefix + unit.source + unit.suffix
     problems = placeholder_problems(unit.source, body) + structure_problems(
-        unit.prefix + body + unit.suffix, unit.proposed
+        unit.prefix + body + unit.suffix, shape
     )
     if problems:
         unit.problems.extend(problems)

@@ -146,6 +146,7 @@ def report_import(result, label: str, fail_on_untranslated: int | None) -> None:
 
 def feedback(
     xliff_files: Annotated[list[Path], typer.Option("--xliff", help="Reviewed XLIFF (repeatable).")] = [],  # noqa: B006
+    po_files: Annotated[Optional[list[Path]], typer.Option("--po", help="Reviewed PO (repeatable).")] = None,
     report: Annotated[
         Optional[Path], typer.Option("--report", help="REPORT.json: its human translations (reused).")
     ] = None,
@@ -175,7 +176,7 @@ def feedback(
     ] = None,
     region: Annotated[Optional[str], typer.Option("--region")] = None,
 ) -> None:
-    """Turn reviewed pairs into parallel data: update the local memory, and Amazon Translate when asked."""
+    """Learn what a person edited or confirmed in this review: update the local memory (and Amazon Translate)."""
     from amts.errors import InputError
     from amts.feedback import (
         collect_pairs,
@@ -185,10 +186,10 @@ def feedback(
         update_parallel_data,
     )
 
-    target_lang = target_lang or target_language(xliff_files, report)
+    target_lang = target_lang or target_language(xliff_files, report, po_files or [])
     if not target_lang:
         raise InputError("cannot tell the target language from the inputs: pass --target-lang")
-    pairs = collect_pairs(xliff_files, report)
+    pairs = collect_pairs(xliff_files, report, po_files or [])
     result = update_memory(memory, pairs, source_lang=source_lang, target_lang=target_lang)
     skipped = ", ".join(f"{n} {reason}" for reason, n in sorted(result.skipped_reasons.items()))
     out.print(
@@ -198,11 +199,11 @@ def feedback(
     if not parallel_data:
         return
     if not credentials_available():
-        out.print(
-            f"[yellow]no AWS credentials[/]: parallel data {parallel_data} not updated (local memory only)",
-            soft_wrap=True,
+        from amts.errors import EngineError
+
+        raise EngineError(
+            f"no AWS credentials: parallel data {parallel_data} not updated (the local memory {memory} was)"
         )
-        return
     done = update_parallel_data(
         memory, parallel_data, s3_uri, source_lang=source_lang, target_lang=target_lang, region=region
     )
