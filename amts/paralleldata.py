@@ -400,9 +400,8 @@ def read_parallel(path: str | Path, fmt: str | None = None, strict: bool = True)
         )
     rows = [rows[0]] + [(line, row) for line, row in rows[1:] if len(row) == 2]
     header = rows[0][1]
-    data = ParallelData([(row[0], row[1]) for _, row in rows[1:]], header[0].strip(), header[1].strip())
-    data.problems = problems
-    return data
+    pairs = [(row[0], row[1]) for _, row in rows[1:]]
+    return ParallelData(pairs, header[0].strip(), header[1].strip(), problems)
 
 
 def _read_records(text: str, fmt: str) -> tuple[list[tuple[int, list[str]]], list[str]]:
