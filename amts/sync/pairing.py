@@ -96,6 +96,17 @@ def _heading_level(raw: str) -> int:
     return len(match.group(1)) if match else 0
 
 
+_HEADING_ID_RE = re.compile(r"\[\[([^\[\]\s]+)\]\][ \t]*$")
+
+
+def heading_id(unit: Unit) -> str | None:
+    """The `[[anchor]]` id a heading carries at its end (kept as is by translators), or None."""
+    if unit.kind != "heading":
+        return None
+    match = _HEADING_ID_RE.search(unit.raw.splitlines()[0] if unit.raw else "")
+    return match.group(1) if match else None
+
+
 class UnitCoster:
     """Prices source units against target units for `dp_align`."""
 
@@ -128,6 +139,8 @@ class UnitCoster:
         # merges only between prose units of one paragraph-like kind (a translator joined or split lines)
         if not all(u.is_prose for u in src) or not all(u.is_prose for u in tgt):
             return math.inf
+        if any(heading_id(u) for u in (*src, *tgt)):
+            return math.inf  # a heading with an anchor pairs one to one, by its anchor
         s_len = sum(len(t) for t in self.src_text[i : i + di]) + di - 1
         t_len = sum(len(t) for t in self.tgt_text[j : j + dj])
         anchors = _set_cost(
@@ -141,6 +154,9 @@ class UnitCoster:
             return math.inf
         if su.is_prose:
             s, t = self.src_text[i], self.tgt_text[j]
+            ids = heading_id(su), heading_id(tu)
+            if ids[0] and ids[1]:  # `## Title[[anchor]]` (HF course): the anchor decides
+                return 0.0 if ids[0] == ids[1] else 10.0
             penalty = 0.0
             if (su.kind == "heading") != (tu.kind == "heading"):
                 penalty = 2.0
