@@ -177,6 +177,28 @@ def export_units(report: dict[str, Any]) -> list[ExportUnit]:
     return units
 
 
+def still_to_do(report: dict[str, Any]) -> dict[str, tuple[int, int]]:
+    """Per chapter: (segments whose output is still the English, segments a translator should review).
+
+    A human translation that kept the English (a "Discussions" link) is a decision, not English left over.
+    """
+    counts: dict[str, list[int]] = {}
+    for unit in export_units(report):
+        english = unit.status not in ("reused", "reused-format") and is_still_english(
+            unit.source, unit.target
+        )
+        if english or unit.needs_review:
+            entry = counts.setdefault(unit.path, [0, 0])
+            entry[0] += english
+            entry[1] += unit.needs_review
+    return {path: (english, review) for path, (english, review) in counts.items()}
+
+
+def is_still_english(source: str, target: str) -> bool:
+    """The target is the source text itself, and that text has words to translate."""
+    return target == source and has_translatable_text(source, find_spans(source))
+
+
 # -- reviewed units read back ------------------------------------------------------------------------
 
 
@@ -198,6 +220,7 @@ class ReviewedUnit:
     problems: list[str] = field(default_factory=list)  # why the target cannot be imported
     status: str = ""  # the sync status at export
     lang: str = ""  # target language named by the file
+    for_review: bool = True  # exported for review (False: a human translation locked as translate="no")
 
     @property
     def error(self) -> str | None:
@@ -221,9 +244,9 @@ class ReviewedUnit:
 
     @property
     def left_english(self) -> bool:
-        """The target is the English itself (with letters to translate): nobody translated it."""
+        """The target is the English itself (with words to translate): nobody translated it."""
         body = self.target_text
-        return bool(body) and body == self.source and any(ch.isalpha() for ch in body)
+        return body is not None and is_still_english(self.source, body)
 
 
 def finish_target(unit: ReviewedUnit, body: str) -> None:
@@ -436,10 +459,15 @@ def import_units(
     write_all(new_texts)
     return ImportResult(
         written=new_texts,
-        left_english=_per_file(
-            units, lambda u: u.left_english or (u.target is None and u.status == "untranslated")
-        ),
-        to_review=_per_file(units, lambda u: u.status not in NO_REVIEW_STATUSES and not u.reviewed),
+        left_english=_per_file(units, lambda u: u.left_english or (u.target is None and _english_output(u))),
+        to_review=_per_file(units, lambda u: u.for_review and not u.reviewed),
+    )
+
+
+def _english_output(unit: ReviewedUnit) -> bool:
+    """No target came back and the output still holds the English."""
+    return unit.status not in ("reused", "reused-format") and is_still_english(
+        unit.source, block_text(unit.proposed)
     )
 
 

@@ -431,14 +431,14 @@ def _reviewed_unit(unit_el: etree._Element, context: dict[str, str], lang: str) 
         unit.problems.append("the placeholder table is not an id -> text object: the file was edited")
         return unit
     unit.table = {str(k): v for k, v in table.items()}
+    unit.for_review = context.get("x-amts-review", "yes") != "no" and unit_el.get("translate") != "no"
     sources, targets = _children(unit_el, "source"), _children(unit_el, "target")
     unit.source = _flatten(sources[0], unit.table, unit.problems) if sources else ""
     if not targets:
         return unit
     unit.state = targets[0].get("state", "")
-    for_review = context.get("x-amts-review", "yes") != "no" and unit_el.get("translate") != "no"
     # A person approved it in this review: the export left every unit to review unapproved.
-    unit.approved = for_review and (unit_el.get("approved") == "yes" or unit.state in REVIEWED_STATES)
+    unit.approved = unit.for_review and (unit_el.get("approved") == "yes" or unit.state in REVIEWED_STATES)
     problems: list[str] = []
     body = _flatten(targets[0], unit.table, problems)
     if problems:
