@@ -545,8 +545,13 @@ def _replace_exact(
     """Replace the proposed text where it stands as whole lines (never inside a longer line)."""
     if "\r\n" in text and "\n" in proposed and "\r\n" not in proposed:
         proposed, reviewed = proposed.replace("\n", "\r\n"), reviewed.replace("\n", "\r\n")
-    pattern = re.compile(r"(?m)^[ \t]*(" + re.escape(proposed) + r")[ \t]*(?=\r?$)") if proposed else None
-    starts = [m.start(1) for m in pattern.finditer(text)] if pattern else []
+    if not proposed.strip():
+        raise TargetNotFoundError(
+            f"segment {segment_id}: the sync wrote no text for it in {name}, so there is nothing to replace "
+            "(add the translation in the markdown itself)"
+        )
+    pattern = re.compile(r"(?m)^[ \t]*(" + re.escape(proposed) + r")[ \t]*(?=\r?$)")
+    starts = [m.start(1) for m in pattern.finditer(text)]
     if not starts:
         raise TargetNotFoundError(
             f"segment {segment_id}: its proposed translation is no longer in {name} (edited since the export?)"
