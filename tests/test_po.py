@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 import json
 from pathlib import Path
 
@@ -51,6 +53,12 @@ def test_export_has_previous_english_context_locations_and_fuzzy_flags(synced):
     assert all(("fuzzy" in e.flags) == bool(e.msgstr) for e in entries)  # proposals wait for a human
     # polib writes back exactly what we wrote: the file is canonical gettext.
     assert str(po) + "\n" == (synced / "book.po").read_text(encoding="utf-8")
+    if shutil.which("msgfmt"):  # GNU gettext's own checker, where installed
+        done = subprocess.run(
+            ["msgfmt", "--check", "-o", "/dev/null", str(synced / "book.po")],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
 
 
 @pytest.mark.corpus
@@ -124,3 +132,16 @@ def test_po2xliff_output_imports_with_xliff_import(synced):
     after = _snapshot(synced / "zh")
     changed = [n for n in before if before[n] != after[n]]
     assert len(changed) == 1 and after[changed[0]] == before[changed[0]].replace(*edited, 1)
+
+
+@pytest.mark.corpus
+def test_po_entry_naming_a_path_outside_into_is_refused(synced):
+    po = polib.pofile(str(synced / "book.po"), wrapwidth=0)
+    entry = next(e for e in po if not e.msgstr)
+    entry.comment = entry.comment.replace('"path": "', '"path": "../../', 1)
+    entry.msgstr = "译文"
+    po.save(str(synced / "evil.po"))
+    before = _snapshot(synced / "zh")
+    result = runner.invoke(app, ["po", "import", str(synced / "evil.po"), "--into", str(synced / "zh")])
+    assert isinstance(result.exception, AmtsError) and "'..'" in str(result.exception)
+    assert _snapshot(synced / "zh") == before

@@ -550,3 +550,19 @@ def test_new_files_honour_the_umask(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "new.md").stat().st_mode) == 0o644
+
+
+def test_doctype_and_entities_are_refused(tmp_path):
+    bomb = tmp_path / "bomb.xlf"
+    bomb.write_text(
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
+        '<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2"><file original="a.md" '
+        'source-language="en" datatype="plaintext"><body><trans-unit id="1"><source>&b;</source>'
+        "</trans-unit></body></file></xliff>",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match="DOCTYPE"):
+        read_xliff(bomb)
+    (tmp_path / "other.xml").write_text("<html><body/></html>", encoding="utf-8")
+    with pytest.raises(InputError, match="not an XLIFF"):
+        read_xliff(tmp_path / "other.xml")
