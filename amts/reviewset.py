@@ -217,6 +217,7 @@ class ReviewedUnit:
     prefix: str = ""  # the target's heading/list marker, kept out of the unit
     suffix: str = ""  # the target's setext underline, kept out of the unit
     table: dict[str, str] = field(default_factory=dict)  # placeholder id -> original (XLIFF only)
+    source_table: dict[str, str] = field(default_factory=dict)  # placeholder id -> text in <source> (XLIFF)
     problems: list[str] = field(default_factory=list)  # why the target cannot be imported
     status: str = ""  # the sync status at export
     lang: str = ""  # target language named by the file
@@ -257,9 +258,10 @@ def finish_target(unit: ReviewedUnit, body: str) -> None:
         unit.target = unit.proposed  # unchanged: nothing to check or write
         return
     body = apply_markers(unit.source, body)
-    shape = unit.proposed if unit.proposed.strip() else unit.prefix + unit.source + unit.suffix
+    # The block shape of the proposed text, or of the English (the sync may have paired a list with a paragraph).
+    shapes = [unit.proposed, unit.prefix + unit.source + unit.suffix]
     problems = placeholder_problems(unit.source, body) + structure_problems(
-        unit.prefix + body + unit.suffix, shape
+        unit.prefix + body + unit.suffix, [shape for shape in shapes if shape.strip()]
     )
     if problems:
         unit.problems.extend(problems)
@@ -306,13 +308,14 @@ _FENCE_RE = re.compile(r"(?m)^[ \t]*(?:`{3,}|~{3,})")
 _BLANK_LINE_RE = re.compile(r"\n[ \t]*\r?\n")
 
 
-def structure_problems(target: str, proposed: str) -> list[str]:
-    """A target must be one block of the same shape as the proposed one: no blank line, fence or new block."""
+def structure_problems(target: str, allowed: list[str]) -> list[str]:
+    """A target is one block shaped like one of `allowed` (proposed text, English): no blank line, fence or
+    new block."""
     if _BLANK_LINE_RE.search(target.strip("\n")):
         return ["the target holds a blank line (it would split the paragraph)"]
     if _FENCE_RE.search(target):
         return ["the target holds a code fence"]
-    if _block_shape(target) != _block_shape(proposed):
+    if _block_shape(target) not in [_block_shape(text) for text in allowed]:
         return ["the target changes the block structure (a new heading, list item, quote or table)"]
     return []
 
@@ -327,19 +330,45 @@ def _block_shape(text: str) -> list[str]:
 # -- placeholder tables (XLIFF) ------------------------------------------------------------------------
 
 
-def table_problems(table: dict[str, str], chapter: str) -> list[str]:
-    """A placeholder table written by the export: each entry one protected span; links/HTML in the chapter.
+def table_problems(
+    table: dict[str, str], chapter: str, source_table: dict[str, str] | None = None
+) -> list[str]:
+    """A placeholder table written by the export: each entry one protected span; HTML and links found in the
+    chapter, or (a link the new English added) equal to the unit's <source> copy and of a safe scheme.
 
     The table travels inside the XLIFF, so an edited one could smuggle markup into the book.
     """
+    source_table = source_table or {}
     problems = []
     for pid, original in table.items():
-        spans = find_spans(original)
-        if len(spans) != 1 or (spans[0].start, spans[0].end) != (0, len(original)):
-            problems.append(f"placeholder {pid} ({original!r}) is not a protected span: the table was edited")
-        elif spans[0].kind in ("html", "url") and original not in chapter:
-            problems.append(f"placeholder {pid} ({original!r}) is not in the chapter: the table was edited")
+        if pid.endswith(":end"):
+            continue  # checked with its opener
+        closer = table.get(f"{pid}:end")
+        # A pair (a link's "[" and "](url)", slide markers) is a protected span only around text.
+        text = original if closer is None else f"{original}x{closer}"
+        expected = (
+            [(0, len(text))] if closer is None else [(0, len(original)), (len(original) + 1, len(text))]
+        )
+        spans = find_spans(text)
+        if [(span.start, span.end) for span in spans] != expected:
+            problems.append(f"placeholder {pid} ({text!r}) is not a protected span: the table was edited")
+        elif not all(part in chapter for part in (original, closer or "")) and not _new_link(
+            pid, table, spans, source_table
+        ):
+            if any(span.kind in ("html", "url") for span in spans):
+                problems.append(f"placeholder {pid} ({text!r}) is not in the chapter: the table was edited")
     return problems
+
+
+_UNSAFE_URL_RE = re.compile(r"\]\(\s*<?\s*(?:javascript|vbscript|data):", re.IGNORECASE)
+
+
+def _new_link(pid: str, table: dict[str, str], spans: list, source_table: dict[str, str]) -> bool:
+    """A link of the new English (not yet in the chapter): the <source> carries the same text, safe scheme."""
+    if any(span.kind == "html" for span in spans):
+        return False
+    keys = [pid] + ([f"{pid}:end"] if f"{pid}:end" in table else [])
+    return all(source_table.get(k) == table[k] and not _UNSAFE_URL_RE.search(table[k]) for k in keys)
 
 
 # -- paths --------------------------------------------------------------------------------------------
@@ -438,7 +467,10 @@ def import_units(
         old_text = load(file_path).text
         file_problems = [f"unit {u.segment_id}: {p}" for u in file_units for p in u.problems]
         for unit in changed:
-            file_problems += [f"unit {unit.segment_id}: {p}" for p in table_problems(unit.table, old_text)]
+            file_problems += [
+                f"unit {unit.segment_id}: {p}"
+                for p in table_problems(unit.table, old_text, unit.source_table)
+            ]
         lang_problem = language_problem(old_text, (target_lang or next(iter(langs), "")) if langs else "")
         if lang_problem:
             file_problems.append(lang_problem)

@@ -434,6 +434,7 @@ def _reviewed_unit(unit_el: etree._Element, context: dict[str, str], lang: str) 
     unit.for_review = context.get("x-amts-review", "yes") != "no" and unit_el.get("translate") != "no"
     sources, targets = _children(unit_el, "source"), _children(unit_el, "target")
     unit.source = _flatten(sources[0], unit.table, unit.problems) if sources else ""
+    unit.source_table = _inline_texts(sources[0]) if sources else {}
     if not targets:
         return unit
     unit.state = targets[0].get("state", "")
@@ -449,6 +450,18 @@ def _reviewed_unit(unit_el: etree._Element, context: dict[str, str], lang: str) 
 
 
 _TEXT_TAGS = frozenset({"mrk", "g"})
+
+
+def _inline_texts(element: etree._Element) -> dict[str, str]:
+    """Placeholder id -> the text the <source> shows for it (a pair's closer under "ID:end")."""
+    texts: dict[str, str] = {}
+    for child in element.iter():
+        tag = etree.QName(child).localname if isinstance(child.tag, str) else ""
+        if tag in ("ph", "bpt"):
+            texts[child.get("id", "")] = child.text or ""
+        elif tag == "ept":
+            texts[f"{child.get('rid') or child.get('id', '')}:end"] = child.text or ""
+    return texts
 
 
 def _flatten(element: etree._Element, table: dict[str, str], problems: list[str]) -> str:

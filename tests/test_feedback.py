@@ -336,3 +336,44 @@ def test_real_event_feedback_learns_exactly_the_reviewed_pairs(d2l_data, tmp_pat
     units = read_xliff(tmp_path / "book.xlf")
     doubtful = [u for u in units if u.status == "reused" and u.target is not None and not u.approved]
     assert any(pair_problem(u.source, u.target_text or "", "en", "zh", strict=False) for u in doubtful)
+
+
+@pytest.mark.corpus
+def test_real_event_resync_after_feedback_reuses_every_reviewed_unit(d2l_data, tmp_path):
+    """v0161: every unit to review is rewritten and confirmed in XLIFF, imported, fed back; the same sync
+    with the memory reuses each of them (markup-only changes included)."""
+    event = d2l_data / "sync" / "v0161-237f802b"
+    if not event.is_dir():
+        pytest.skip("sync event absent")
+    args = ["--old-source", str(event / "en-old"), "--new-source", str(event / "en-new"),
+            "--old-target", str(event / "zh-old"), "--target-lang", "zh"]  # fmt: skip
+    run("sync", *args, "--out", str(tmp_path / "zh"), "--report", str(tmp_path / "r.json"))
+    run("xliff", "export", str(tmp_path / "r.json"), "--out", str(tmp_path / "b.xlf"))
+    tree = etree.parse(str(tmp_path / "b.xlf"))
+    reviewed = set()
+    for n, unit in enumerate(tree.getroot().iter("{*}trans-unit")):
+        contexts = {c.get("context-type"): c.text for c in unit.iter("{*}context")}
+        if unit.get("translate") == "no" or not contexts["x-amts-proposed"]:
+            continue  # locked human text; a segment the sync wrote nothing for cannot be imported
+        source = unit.find("{*}source")
+        target = unit.find("{*}target")
+        if target is None:
+            target = etree.Element(source.tag.replace("source", "target"))
+            source.addnext(target)
+        target.clear()
+        target.set("state", "translated")
+        target.text = "审校" + "译" * (len("".join(source.itertext())) // 3) + str(n)
+        for child in source:
+            placeholder = copy.deepcopy(child)
+            placeholder.tail = "和"
+            target.append(placeholder)
+        reviewed.add((contexts["x-amts-path"], contexts["x-amts-segment"], contexts["x-amts-status"]))
+    tree.write(str(tmp_path / "rev.xlf"))
+    run("xliff", "import", str(tmp_path / "rev.xlf"), "--into", str(tmp_path / "zh"))
+    run("feedback", "--xliff", str(tmp_path / "rev.xlf"), "--memory", str(tmp_path / "m.tsv"))
+    run("sync", *args, "--out", str(tmp_path / "zh2"), "--report", str(tmp_path / "r2.json"),
+        "--engine", "memory", "--memory", str(tmp_path / "m.tsv"))  # fmt: skip
+    report = json.loads((tmp_path / "r2.json").read_text(encoding="utf-8"))
+    status = {(f["path"], s["id"]): s["status"] for f in report["files"] for s in f["segments"]}
+    assert len(reviewed) >= 30 and {st for _, _, st in reviewed} >= {"untranslated", "reused-format"}
+    assert [key for key in reviewed if status[key[:2]] != "reused"] == []
