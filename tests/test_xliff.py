@@ -566,3 +566,18 @@ def test_doctype_and_entities_are_refused(tmp_path):
     (tmp_path / "other.xml").write_text("<html><body/></html>", encoding="utf-8")
     with pytest.raises(InputError, match="not an XLIFF"):
         read_xliff(tmp_path / "other.xml")
+
+
+def test_placeholder_table_check_links_and_html():
+    from amts.reviewset import table_problems
+
+    chapter = "见 [文档](https://old.org) 和 <b>粗体</b>。"
+    link = {"1": "[", "1:end": "](https://new.org)"}
+    assert (
+        table_problems(link, chapter, dict(link)) == []
+    )  # a link the new English added, as its <source> shows
+    assert table_problems(link, chapter, {}) != []  # not in the chapter, not in the <source>: edited
+    evil = {"1": "[", "1:end": "](javascript:alert(1))"}
+    assert table_problems(evil, chapter, dict(evil)) != []
+    assert table_problems({"2": "<b>"}, chapter) == [] and table_problems({"2": "<script>"}, chapter) != []
+    assert table_problems({"3": "not a span"}, chapter) != []
