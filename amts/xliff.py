@@ -18,6 +18,7 @@ every unit applies.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,7 +107,29 @@ def _inline_items(text: str) -> list[_Inline]:
         if (span.kind == "url" and original == "[") or (span.kind == "marker" and original in _PAIRS):
             stack.append((len(items), original))
         items.append(_Inline(span.start, span.end, original))
-    return [item for item in items if item is not None]
+    found = [item for item in items if item is not None]
+    return sorted(
+        found + _emphasis(text, [(span.start, span.end) for span in spans]), key=lambda it: it.start
+    )
+
+
+# Emphasis: `**strong**`, `__strong__`, `*em*`, `_em_` around text outside protected spans (one line).
+_EMPHASIS_RE = re.compile(
+    r"(\*\*|__)(?=\S)([^\n]+?)(?<=\S)\1|(?<![*\w])(\*|_)(?=[^\s*_])([^\n]+?)(?<=[^\s*_])\3(?![*\w])"
+)
+EMPHASIS_DELIMITERS = frozenset({"**", "__", "*", "_"})
+
+
+def _emphasis(text: str, protected: list[tuple[int, int]]) -> list[_Inline]:
+    """Emphasis delimiters as pairs (<bpt ctype="bold|italic">), never inside or across a protected span."""
+    items = []
+    for match in _EMPHASIS_RE.finditer(text):
+        mark = match.group(1) or match.group(3)
+        start, end = match.start(), match.end()
+        if any(a < end and start < b for a, b in protected):
+            continue
+        items.append(_Inline(start, start + len(mark), mark, mark, end - len(mark), end))
+    return items
 
 
 def _closes(opener: str, original: str, kind: str) -> bool:
@@ -174,10 +197,10 @@ def _fill(element: etree._Element, text: str, items: list[_Inline], ids: list[st
     for start, stop, tag, pid, original in cuts:
         _append_text(element, last, text[pos:start])
         last = etree.SubElement(element, _q(tag), id=pid)
-        if tag == "ept":
+        if tag in ("bpt", "ept"):
             last.set("rid", pid)
-        elif tag == "bpt":
-            last.set("rid", pid)
+        if tag == "bpt" and original in EMPHASIS_DELIMITERS:
+            last.set("ctype", "bold" if len(original) == 2 else "italic")
         last.text = original
         pos = stop
     _append_text(element, last, text[pos:])

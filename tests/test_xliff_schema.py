@@ -110,5 +110,10 @@ def test_synthetic_report_with_every_shape_is_valid(strict):
             "line": 7,
         },
     ]
+    segments.append(
+        {"id": "e-0", "status": "machine", "kind": "paragraph", "source": "A **bold** and *em* word.",
+         "target": "一个 **粗** 和 *斜* 词。", "line": 9}
+    )  # fmt: skip
     data = export_xliff({"target_lang": "zh", "files": [{"path": "a/b.md", "segments": segments}]})
     assert _errors(strict, data) == []
+    assert b'ctype="bold"' in data and b'ctype="italic"' in data  # emphasis travels as paired codes too
