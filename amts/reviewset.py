@@ -25,12 +25,12 @@ from markdown_it import MarkdownIt
 from amts.errors import AmtsError, InputError
 from amts.markdown import find_spans, load, parse, render
 from amts.markdown.inline import has_translatable_text
-from amts.review.report import NOT_IN_OUTPUT_STATUSES, iter_segments, text_of
+from amts.review.report import iter_segments, text_of
 from amts.sync.text import transfer_markers
 from amts.sync.units import strip_markers
 
 # Segments with nothing for a translator to write: dropped text, and code (a CAT tool must not touch it).
-SKIPPED_STATUSES = NOT_IN_OUTPUT_STATUSES | {"code-changed"}
+SKIPPED_STATUSES = frozenset({"deleted", "code-changed"})
 SKIPPED_KINDS = frozenset({"code"})
 # A reused human translation needs no review, unless the sync marked its alignment uncertain.
 NO_REVIEW_STATUSES = frozenset({"reused"})
