@@ -19,14 +19,13 @@ import polib
 
 from amts.errors import InputError
 from amts.review.report import text_of
+from amts.reviewimport import ImportResult, import_units
 from amts.reviewset import (
     ExportUnit,
-    ImportResult,
     ReviewedUnit,
     block_text,
     export_units,
     finish_target,
-    import_units,
 )
 from amts.xliff import NOTE_PREFIX, exported_target, note_context, translator_notes
 

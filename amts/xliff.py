@@ -29,15 +29,13 @@ from rapidfuzz import fuzz
 from amts.errors import InputError
 from amts.markdown import find_spans
 from amts.review.report import text_of
+from amts.reviewimport import ImportResult, TargetNotFoundError, import_units
 from amts.reviewset import (
     ExportUnit,
-    ImportResult,
     ReviewedUnit,
-    TargetNotFoundError,
     block_text,
     export_units,
     finish_target,
-    import_units,
     split_block_markup,
 )
 

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from amts.cli import app
 from tests.helpers import run_cli
 from amts.errors import AmtsError, InputError
-from amts.reviewset import ImportRefusedError
+from amts.reviewimport import ImportRefusedError
 from amts.markdown import mask
 from amts.review.report import load_report
 from amts.xliff import (
@@ -464,7 +464,7 @@ def test_symlink_leading_outside_into_is_refused(work, tmp_path_factory):
 
 
 def test_unsafe_path_reasons_name_nul_and_friends():
-    from amts.reviewset import unsafe_path_reason
+    from amts.reviewimport import unsafe_path_reason
 
     assert "NUL" in unsafe_path_reason("a\x00.md")
     assert "backslash" in unsafe_path_reason("..\\x.md")
@@ -542,7 +542,7 @@ def test_new_files_honour_the_umask(tmp_path):
     import os
     import stat
 
-    from amts.reviewset import write_all
+    from amts.reviewimport import write_all
 
     old = os.umask(0o022)
     try:
@@ -569,7 +569,7 @@ def test_doctype_and_entities_are_refused(tmp_path):
 
 
 def test_placeholder_table_check_links_and_html():
-    from amts.reviewset import table_problems
+    from amts.reviewimport import table_problems
 
     chapter = "见 [文档](https://old.org) 和 <b>粗体</b>。"
     link = {"1": "[", "1:end": "](https://new.org)"}
