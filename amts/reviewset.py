@@ -1,8 +1,8 @@
 """The review set of a sync report as CAT tools see it, and the rules a reviewed target must follow.
 
-One home for what XLIFF (amts.xliff) and PO (amts.po) share: which segments a translator gets, how a
-target is checked before it reaches the markdown, where the chapter named by a unit lives (never outside
-the folder given), and the all-or-nothing write of the imported chapters.
+One home for what XLIFF (amts.xliff) and PO (amts.po) share: which segments a translator gets (and which
+reused translations are sure enough to lock), the units read back, and how a reviewed target is checked
+before it may reach the markdown. Writing it there is amts.reviewimport.
 
 Placeholder rules are those of CAT tools: a target must hold the protected spans (code, math, roles,
 links, HTML) of the *new* English, in any order; inline code, roles and math may repeat; a span the new
