@@ -116,10 +116,16 @@ _EMPHASIS_RE = re.compile(
     r"(\*\*|__)(?=\S)([^\n]+?)(?<=\S)\1|(?<![*\w])(\*|_)(?=[^\s*_])([^\n]+?)(?<=[^\s*_])\3(?![*\w])"
 )
 EMPHASIS_DELIMITERS = frozenset({"**", "__", "*", "_"})
+_EMPHASIS_MAX_CHARS = 4000
 
 
 def _emphasis(text: str, protected: list[tuple[int, int]]) -> list[_Inline]:
-    """Emphasis delimiters as pairs (<bpt ctype="bold|italic">), never inside or across a protected span."""
+    """Emphasis delimiters as pairs (<bpt ctype="bold|italic">), never inside or across a protected span.
+
+    Long texts keep their emphasis as plain text: the lazy search is quadratic in unclosed delimiters.
+    """
+    if len(text) > _EMPHASIS_MAX_CHARS:
+        return []
     items = []
     for match in _EMPHASIS_RE.finditer(text):
         mark = match.group(1) or match.group(3)
