@@ -58,3 +58,21 @@ def test_hf_course_alerts_survive_translation(hf_data, tmp_path):
         assert after == before, path
         total += len(before)
     assert total >= 10
+
+
+def test_sync_keeps_alerts_on_their_line(tmp_path):
+    old_en = "# Title\n\n> [!TIP]\n> Use the pipeline for quick tests.\n\nMore text.\n"
+    new_en = old_en.replace("quick tests", "fast tests with models") + "\n> [!WARNING]\n> New warning.\n"
+    old_es = "# Título\n\n> [!TIP]\n> Usa el pipeline para pruebas rápidas.\n\nMás texto.\n"
+    for name, text in {"en-old": old_en, "en-new": new_en, "es": old_es}.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "a.md").write_text(text, encoding="utf-8")
+    run_cli(
+        "sync", "--old-source", str(tmp_path / "en-old"), "--new-source", str(tmp_path / "en-new"),
+        "--old-target", str(tmp_path / "es"), "--target-lang", "es", "--engine", "pseudo",
+        "--out", str(tmp_path / "out"), "--report", str(tmp_path / "r.json"),
+    )  # fmt: skip
+    out = (tmp_path / "out" / "a.md").read_text(encoding="utf-8")
+    assert ALERT_RE.findall(out) == ["TIP", "WARNING"]
+    lines = out.splitlines()
+    assert lines[lines.index("> [!TIP]") + 1].startswith("> ") and "\n\n> [!WARNING]\n> " in out

@@ -28,6 +28,10 @@ _IMAGE_RE = re.compile(r"^\s*!\[.*\]\(.*\)\s*$")
 _MATH_OPEN_RE = re.compile(r"^\s*\$\$")
 _HTML_RE = re.compile(r"^\s*<(!--|/?[A-Za-z])")
 _JSX_RE = re.compile(r"^\s*\{[#:/@]")  # MDX/Svelte block syntax: {#if ...} {:else} {/if}
+# A GitHub alert marker (`> [!TIP]`) on its own line: protected like a directive, the quote's text follows.
+_ALERT_RE = re.compile(
+    r"^[ \t]{0,3}(?:>[ \t]?)+[ \t]*\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\][ \t]*$", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,7 @@ def split_units(text: str) -> list[Unit]:  # noqa: C901 -- reshaped under #11
                 i = min(i + 1, n)
         elif _SLIDE_RE.match(first):
             kind, i = "slide", i + 1
-        elif _DIRECTIVE_RE.match(first):
+        elif _DIRECTIVE_RE.match(first) or _ALERT_RE.match(first):
             kind, i = "directive", i + 1
         elif _HEADING_RE.match(first):
             kind, i = "heading", i + 1
@@ -138,6 +142,7 @@ def _starts_unit(line: str) -> bool:
         _FENCE_RE.match(line)
         or _MATH_OPEN_RE.match(line)
         or _DIRECTIVE_RE.match(line)
+        or _ALERT_RE.match(line)
         or _HEADING_RE.match(line)
         or _LIST_RE.match(line)
         or _TABLE_RE.match(line)
