@@ -15,7 +15,7 @@ from typing import Callable, Sequence
 
 from rapidfuzz import fuzz
 
-from amts.sync.units import Unit, code_body, logical_text, strip_markers
+from amts.sync.units import Unit, code_body, heading_id, logical_text, strip_markers
 
 SKIP_COST = 1.6
 _ANCHOR_RE = re.compile(r"`[^`]+`|\$[^$]+\$|:[a-z]+:`[^`]+`|\d+(?:\.\d+)?")
@@ -94,17 +94,6 @@ def char_ratio(src_texts: Sequence[str], tgt_texts: Sequence[str]) -> float:
 def _heading_level(raw: str) -> int:
     match = _HEADING_LEVEL_RE.match(raw.lstrip())
     return len(match.group(1)) if match else 0
-
-
-_HEADING_ID_RE = re.compile(r"\[\[([^\[\]\s]+)\]\][ \t]*$")
-
-
-def heading_id(unit: Unit) -> str | None:
-    """The `[[anchor]]` id a heading carries at its end (kept as is by translators), or None."""
-    if unit.kind != "heading":
-        return None
-    match = _HEADING_ID_RE.search(unit.raw.splitlines()[0] if unit.raw else "")
-    return match.group(1) if match else None
 
 
 class UnitCoster:

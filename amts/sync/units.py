@@ -207,7 +207,21 @@ def prose_key(text: str) -> str:
     return _SPACE_RE.sub(" ", "".join(parts)).strip()
 
 
+_HEADING_ID_RE = re.compile(r"\[\[([^\[\]\s]+)\]\][ \t]*$")
+
+
+def heading_id(unit: Unit) -> str | None:
+    """The `[[anchor]]` id a heading carries at its end (HF course; kept as is by translators), or None."""
+    if unit.kind != "heading":
+        return None
+    match = _HEADING_ID_RE.search(unit.raw.splitlines()[0] if unit.raw else "")
+    return match.group(1) if match else None
+
+
 def unit_key(unit: Unit) -> str:
+    anchor = heading_id(unit)
+    if anchor:
+        return "heading\0[[" + anchor + "]]"  # the same section across versions, whatever its new title
     if unit.is_prose:
         return unit.kind + "\0" + prose_key(unit.raw)
     if unit.kind == "code":
