@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable
 
 from amts.errors import AmtsError, InputError
+from amts.fsutil import new_file_mode
 from amts.markdown import find_spans, load, parse, render
 from amts.reviewset import ReviewedUnit, block_text, is_still_english
 
@@ -218,15 +219,13 @@ def write_all(texts: dict[Path, str]) -> None:
     New files get the permissions `cp` would give (0666 less the umask); replaced files keep theirs.
     """
     staged: list[tuple[str, Path]] = []
-    umask = os.umask(0)
-    os.umask(umask)
     try:
         for path, text in texts.items():
             handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
             staged.append((temp, path))
             with os.fdopen(handle, "wb") as stream:
                 stream.write(text.encode("utf-8"))
-            mode = path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~umask
+            mode = path.stat().st_mode & 0o7777 if path.exists() else new_file_mode()
             os.chmod(temp, mode)
     except BaseException:
         for temp, _ in staged:

@@ -581,3 +581,18 @@ def test_placeholder_table_check_links_and_html():
     assert table_problems(evil, chapter, dict(evil)) != []
     assert table_problems({"2": "<b>"}, chapter) == [] and table_problems({"2": "<script>"}, chapter) != []
     assert table_problems({"3": "not a span"}, chapter) != []
+
+
+def test_exports_are_readable_by_others_under_umask_022(work, tmp_path):
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        run("xliff", "export", str(work / "report.json"), "--out", str(tmp_path / "new.xlf"))
+        run("po", "export", str(work / "report.json"), "--out", str(tmp_path / "new.po"))
+        run("review", str(work / "report.json"), "--out", str(tmp_path / "new.html"))
+    finally:
+        os.umask(old)
+    for name in ("new.xlf", "new.po", "new.html"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o644, name
