@@ -299,6 +299,12 @@ def parse(text: str, path: str | None = None) -> Document:
     return _assemble(text, bom, path, builder, scanned.warnings)
 
 
+# GitHub alerts: `> [!NOTE]` (TIP, IMPORTANT, WARNING, CAUTION) alone on the first line of a blockquote.
+_ALERT_LINE = re.compile(
+    r"^[ \t]{0,3}(?:>[ \t]?)+[ \t]*\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\][ \t]*$", re.IGNORECASE
+)
+
+
 def _walk_tokens(builder: _Builder, tokens) -> None:
     containers: list[str] = []
     first_paragraph_pending: list[bool] = []
@@ -324,7 +330,11 @@ def _walk_tokens(builder: _Builder, tokens) -> None:
                 first_paragraph_pending[-1] = False
             quoted = "blockquote_open" in containers
             pattern = _LIST_PREFIX if first else (_QUOTE_PREFIX if quoted else None)
-            builder.paragraph(start, end, "list_item" if in_item else "paragraph", pattern, quoted)
+            if quoted and not in_item and _ALERT_LINE.match(builder.lines[start]):
+                builder.add("other", start, start + 1)  # a GitHub alert marker: kept on its own line
+                start += 1
+            if start < end:
+                builder.paragraph(start, end, "list_item" if in_item else "paragraph", pattern, quoted)
         elif kind == "heading_open" and token.map:
             start, end = token.map
             if token.markup.startswith("#"):

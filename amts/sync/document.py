@@ -29,7 +29,8 @@ def reuse_reviewed_units(plan: DocumentPlan, memory) -> None:
     """A changed unit whose whole English is in the memory exactly (a human reviewed it) takes that translation.
 
     Per-request lookups cannot see it when the unit kept some human sentences: its requests are only the
-    changed runs. The unit becomes `reused` (origin memory) and its requests leave the plan.
+    changed runs. The unit becomes `reused` (origin memory) and its requests leave the plan. A `reused-format`
+    unit (old human text, markup moved) takes a reviewed translation of its new English the same way.
     """
     if memory is None:
         return
@@ -41,7 +42,8 @@ def reuse_reviewed_units(plan: DocumentPlan, memory) -> None:
     for unit in plan.units:
         entry = unit.segment
         requests = [p.request for p in unit.pieces if p.request is not None]
-        if entry is None or not requests:
+        # A markup-only change keeps the old human text, unless a reviewer has since translated this English.
+        if entry is None or not (requests or entry.get("status") == "reused-format"):
             continue
         masked, originals = mask(strip_prefix(entry["source"]))
         match = memory.lookup(masked)

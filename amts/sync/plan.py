@@ -31,7 +31,16 @@ from amts.sync.text import (
     strip_prefix,
     transfer_markers,
 )
-from amts.sync.units import Unit, code_body, leading_space, logical_text, split_units, strip_markers, unit_key
+from amts.sync.units import (
+    Unit,
+    code_body,
+    leading_space,
+    logical_text,
+    prose_key,
+    split_units,
+    strip_markers,
+    unit_key,
+)
 
 # Target languages written without spaces between sentences.
 _NO_SPACE_LANGS = frozenset({"zh", "ja", "th"})
@@ -301,7 +310,9 @@ class _Planner:
                 if not new_unit.is_prose:
                     continue
                 status = "reused" if old_unit.raw == new_unit.raw else "reused-format"
-                if status == "reused-format" and len(bead.source) == 1 and len(emitted) == 1:
+                if status == "reused-format" and prose_key(old_unit.raw) != prose_key(new_unit.raw):
+                    status = "untranslated"  # a heading kept by its [[anchor]] with a new title: review it
+                elif status == "reused-format" and len(bead.source) == 1 and len(emitted) == 1:
                     emitted[0].raw = transfer_markers(
                         logical_text(old_unit.raw), logical_text(new_unit.raw), emitted[0].raw or ""
                     )
