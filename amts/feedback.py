@@ -18,12 +18,11 @@ from typing import Iterable
 
 from amts import paralleldata
 from amts.errors import EngineError, InputError
+from amts.report import Status
 from amts.review.report import iter_segments, load_report, text_of
 from amts.fsutil import atomic_write
 from amts.xliff import block_text, read_xliff
 
-# Report statuses whose target a human wrote for this very English.
-HUMAN_STATUSES = frozenset({"reused", "reused-format"})
 _NO_SPACE_LANGS = frozenset({"zh", "ja", "th"})
 _FORMATS = {".tsv": "TSV", ".csv": "CSV", ".tmx": "TMX"}  # Amazon's names for the formats
 
@@ -54,7 +53,7 @@ def collect_pairs(xliff_files: Iterable[str | Path] = (), report: str | Path | N
     if report is not None:
         data = load_report(report)
         for _, segment in iter_segments(data):
-            if segment["status"] in HUMAN_STATUSES or segment.get("reviewed") is True:
+            if Status(segment["status"]).human or segment.get("reviewed") is True:
                 source = block_text(text_of(segment.get("source")))
                 target = block_text(text_of(segment.get("target")))
                 pairs.append(Pair(source, target, f"report:{report}"))

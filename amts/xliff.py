@@ -30,13 +30,13 @@ from translate.storage.placeables import xliff as ttk_inline
 from amts.fsutil import atomic_write
 from amts.errors import AmtsError, InputError, PlaceholderError
 from amts.markdown import PLACEHOLDER_RE, load, mask, parse, render
-from amts.review.report import NOT_IN_OUTPUT_STATUSES, iter_segments, text_of
+from amts.report import Status
+from amts.review.report import iter_segments, text_of
 
 XLIFF_12_NS = "urn:oasis:names:tc:xliff:document:1.2"
 CONTEXT_GROUP = "amts"
-REUSED_STATUSES = frozenset({"reused"})
 # Segments with nothing for a translator to write: dropped text, and code (a CAT tool must not touch it).
-SKIPPED_STATUSES = NOT_IN_OUTPUT_STATUSES | {"code-changed"}
+SKIPPED_STATUSES = frozenset({s for s in Status if not s.in_output} | {Status.CODE_CHANGED})
 SKIPPED_KINDS = frozenset({"code"})
 # Target states a CAT tool sets once a human has looked at the unit.
 REVIEWED_STATES = frozenset({"translated", "signed-off", "final"})
@@ -110,7 +110,7 @@ def _add_unit(
     unit.rich_source = [_rich(source_masked, table)]
     if target:
         unit.rich_target = [_rich(target_masked, table)]
-    state = "final" if segment["status"] in REUSED_STATUSES else "needs-review-translation"
+    state = "final" if segment["status"] == Status.REUSED else "needs-review-translation"
     unit.set_state_n(unit.statemap[state])
     if target:
         # translate-toolkit sets the state on <target>; make sure it is the exact XLIFF value we mean.

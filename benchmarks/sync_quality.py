@@ -26,7 +26,7 @@ from pathlib import Path
 from rapidfuzz import fuzz
 from sacrebleu.metrics import CHRF
 
-from amts.sync.assemble import REVIEW_STATUSES
+from amts.report import Status
 from amts.sync.document import sync_document
 from amts.sync.units import logical_text, split_units
 
@@ -116,7 +116,7 @@ def evaluate_event(event: Path, verbose: bool = False) -> dict:
             if entry["status"] == "reused-format" and entry["target"]:
                 stats["fmt"] += 1
                 stats["fmt_hit"] += _norm(entry["target"]) in zh_new_flat
-        stats["review"] += sum(1 for e in segments if e["status"] in REVIEW_STATUSES)
+        stats["review"] += sum(1 for e in segments if Status(e["status"]).needs_review)
         # zh-old prose the humans kept must still be there
         zh_old_units = [u for u in split_units(zh_old) if u.is_prose]
         for unit in zh_old_units:
@@ -131,7 +131,7 @@ def evaluate_event(event: Path, verbose: bool = False) -> dict:
         # while the chapter has review segments left to account for it
         old_blocks = set(_prose_blocks(zh_old))
         reused_targets = [_norm(e["target"]) for e in segments if e["status"] == "reused"]
-        new_text_requests = sum(1 for e in segments if e["status"] in REVIEW_STATUSES)
+        new_text_requests = sum(1 for e in segments if Status(e["status"]).needs_review)
         old_units = [_norm(u.raw) for u in zh_old_units]
         for block in _prose_blocks(zh_new):
             if block in old_blocks:

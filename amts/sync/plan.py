@@ -19,6 +19,7 @@ from amts.align.lexicon import concept_keys, lexicon_available
 from amts.align.beads import Sentence
 from amts.align.beads import align_sentences as align_sentence_beads
 from amts.errors import AlignmentError
+from amts.report import SegmentRecord, Status
 from amts.sentences import split_sentences
 from amts.sync.code import carry_comments
 from amts.sync.pairing import Bead, absorb_target_only, align_units, protected_agreement
@@ -68,7 +69,8 @@ class OutUnit:
     fallback_raw: str | None = None  # the human unit as written, used when nothing was newly translated
     new_index: int | None = None  # the new source unit a verbatim human unit stands for
     from_source: bool = False  # raw taken from the new source (a directive, a slide marker, new code)
-    segment: dict | None = None  # the report entry this unit fills (prose units only)
+    segment: SegmentRecord | None = None  # the report entry this unit fills (prose units only)
+    partly_human: bool = False  # some pieces are human text (a filled unit is then fuzzy, not machine)
 
 
 @dataclass
@@ -78,7 +80,7 @@ class DocumentPlan:
     target_lang: str
     leading: str
     units: list[OutUnit]
-    segments: list[dict]  # report entries in output order, deleted ones included
+    segments: list[SegmentRecord]  # report entries in output order, deleted ones included
     requests: list[Request]
     unchanged_text: str | None = None  # set when the English did not change at all: output is the old target
 
@@ -117,7 +119,7 @@ class _Planner:
             else:
                 position += 1
         self.out: list[OutUnit] = []
-        self.segments: list[dict] = []
+        self.segments: list[SegmentRecord] = []
         self.requests: list[Request] = []
         self._ids: dict[str, int] = {}
         self.joiner = "" if target_lang in _NO_SPACE_LANGS else " "
@@ -247,35 +249,43 @@ class _Planner:
             self.out.append(OutUnit(sep=marker.sep, raw=marker.raw, from_source=True))
 
     def segment(
-        self, unit: Unit, status: str, old_source: str = "", old_target: str = "", target: str = "", **extra
-    ) -> dict:
+        self,
+        unit: Unit,
+        status: Status,
+        old_source: str = "",
+        old_target: str = "",
+        target: str = "",
+        origin: str = "human",
+        chars_to_mt: int | None = None,
+        info: str | None = None,
+    ) -> SegmentRecord:
         text = segment_text(unit)
-        entry = {
-            "id": segment_id(text, self._ids),
-            "status": status,
-            "source": text,
-            "old_source": old_source,
-            "target": target,
-            "old_target": old_target,
-            "kind": unit.kind,
-            "line": unit.line,
-        }
-        entry.update(extra)
+        entry = SegmentRecord(
+            segment_id(text, self._ids),
+            status,
+            source=text,
+            old_source=old_source,
+            target=target,
+            old_target=old_target,
+            kind=unit.kind,
+            line=unit.line,
+            origin=origin,
+            chars_to_mt=chars_to_mt,
+            info=info,
+        )
         self.segments.append(entry)
         return entry
 
     def deleted(self, old_source: str, old_target: str, kind: str, line: int) -> None:
         self.segments.append(
-            {
-                "id": segment_id(old_target or old_source, self._ids),
-                "status": "deleted",
-                "source": "",
-                "old_source": old_source,
-                "target": "",
-                "old_target": old_target,
-                "kind": kind,
-                "line": line,
-            }
+            SegmentRecord(
+                segment_id(old_target or old_source, self._ids),
+                Status.DELETED,
+                old_source=old_source,
+                old_target=old_target,
+                kind=kind,
+                line=line,
+            )
         )
 
     def equal_region(self, old_range: range, new_range: range, beads: list[Bead]) -> None:
@@ -296,8 +306,8 @@ class _Planner:
                 old_unit, new_unit = self.old[o], self.new[n]
                 if not new_unit.is_prose:
                     continue
-                status = "reused" if old_unit.raw == new_unit.raw else "reused-format"
-                if status == "reused-format" and len(bead.source) == 1 and len(emitted) == 1:
+                status = Status.REUSED if old_unit.raw == new_unit.raw else Status.REUSED_FORMAT
+                if status is Status.REUSED_FORMAT and len(bead.source) == 1 and len(emitted) == 1:
                     emitted[0].raw = transfer_markers(
                         logical_text(old_unit.raw), logical_text(new_unit.raw), emitted[0].raw or ""
                     )
@@ -308,7 +318,6 @@ class _Planner:
                     old_source=logical_text(old_unit.raw),
                     old_target=target_text if k == 0 else "",
                     target=target_text if k == 0 else "",
-                    origin="human",
                 )
             for n in new_indices:
                 self.emit_markers_after(n)
@@ -461,18 +470,19 @@ class _Planner:
             if used and used == [t for t, owner in enumerate(tgt_owner) if owner == tgt_owner[used[0]]]:
                 out.fallback_raw = self.target[tgt_owner[used[0]]].raw  # all of one human unit, as written
             requests = [p.request for p in pieces if p.request is not None]
+            # a unit with requests is decided by `assemble` from what fills them; untranslated until then
             if requests:
-                status = "fuzzy" if k in reused_any else "new-text"
+                status = Status.UNTRANSLATED
+                out.partly_human = k in reused_any
             elif any(o.raw == unit.raw for o in old_units):
-                status = "reused"
+                status = Status.REUSED
             else:
-                status = "reused-format"
+                status = Status.REUSED_FORMAT
             out.segment = self.segment(
                 unit,
                 status,
                 old_source=" ".join(old_src_of.get(k, [])),
                 old_target=self.joiner.join(t for t in old_tgt_of.get(k, []) if t),
-                origin="human",
                 chars_to_mt=sum(len(r.text) for r in requests),
             )
             if pieces:  # no pieces: the translators left this unchanged English out, and so does the output
@@ -527,11 +537,10 @@ class _Planner:
         )
         self.segment(
             new_unit,
-            "reused" if old_unit.raw == new_unit.raw else "reused-format",
+            Status.REUSED if old_unit.raw == new_unit.raw else Status.REUSED_FORMAT,
             old_source=logical_text(old_unit.raw),
             old_target=text,
             target=text,
-            origin="human",
         )
 
     def _protected(
@@ -554,11 +563,10 @@ class _Planner:
                         # same code, English comments edited: the translated comments may be stale
                         self.segment(
                             unit,
-                            "code-changed",
+                            Status.CODE_CHANGED,
                             old_source=old,
                             old_target=self.target[j].raw,
                             target=self.target[j].raw,
-                            origin="human",
                             info=unit.raw.split("\n", 1)[0],
                         )
                     return OutUnit(sep=unit.sep, raw=self.target[j].raw)
@@ -576,7 +584,7 @@ class _Planner:
             info = unit.raw.splitlines()[0] if unit.raw else ""
             self.segment(
                 unit,
-                "code-changed",
+                Status.CODE_CHANGED,
                 old_source=old_source,
                 old_target=old_target,
                 target=raw,
@@ -601,7 +609,7 @@ class _Planner:
             old = next(((i, j) for i, j in protected_pairs if j not in used_targets), None)
             self.segment(
                 unit,
-                "code-changed",
+                Status.CODE_CHANGED,
                 old_source=self.old[old[0]].raw if old else "",
                 old_target=self.target[old[1]].raw if old else "",
                 target=unit.raw,
