@@ -306,3 +306,20 @@ def test_batch_flow_plan_first_then_assemble_with_translations_made_elsewhere():
     )
     statuses = {e["source"]: (e["status"], e.get("origin")) for e in report["segments"]}
     assert statuses["Pooling has no parameters."] == ("machine", "external")
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+@pytest.mark.parametrize("engine", [None, "pseudo"])
+def test_paragraph_appended_after_the_last_one_stays_a_separate_paragraph(newline, engine):
+    """The old translation's last unit ends the file; once new text follows it, a paragraph break must."""
+    old_en = "# Title\n\nHello world.\n".replace("\n", newline)
+    old_es = "# Título\n\nHola mundo.\n".replace("\n", newline)
+    new_en = "# Title\n\nHello world.\n\nThe tokenizer splits text.\n".replace("\n", newline)
+    text, report = sync_document(old_en, new_en, old_es, "en", "es", engine=engine)
+    added = report["segments"][-1]["target"]
+    assert text == f"# Título{newline}{newline}Hola mundo.{newline}{newline}{added}{newline}"
+    assert [s["status"] for s in report["segments"]] == [
+        "reused",
+        "reused",
+        engine and "machine" or "untranslated",
+    ]

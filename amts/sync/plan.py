@@ -69,6 +69,7 @@ class OutUnit:
     fallback_raw: str | None = None  # the human unit as written, used when nothing was newly translated
     new_index: int | None = None  # the new source unit a verbatim human unit stands for
     from_source: bool = False  # raw taken from the new source (a directive, a slide marker, new code)
+    ends_file: bool = False  # the old translation's last unit: its sep is the file's ending, not a break
     segment: SegmentRecord | None = None  # the report entry this unit fills (prose units only)
     partly_human: bool = False  # some pieces are human text (a filled unit is then fuzzy, not machine)
 
@@ -151,7 +152,10 @@ class _Planner:
         new_all = split_units(new_source)
         self.new = _content(new_all)
         self.target = _content(split_units(old_target))
-        self.target_all_last_sep = split_units(old_target)[-1].sep if old_target.strip() else "\n"
+        target_all = split_units(old_target)
+        self.target_all_last_sep = target_all[-1].sep if old_target.strip() else "\n"
+        # the content unit whose sep ends the old translation (-1: a slide marker ends it, or nothing does)
+        self.last_target = len(self.target) - 1 if target_all and not target_all[-1].is_marker else -1
         self.leading = leading_space(old_target)
         # slide markers of the new English, attached to the content unit they precede
         # (an end marker closes the unit before it, any other marker opens the unit after it)
@@ -289,6 +293,11 @@ class _Planner:
 
     # --- output ---------------------------------------------------------------------------------------
 
+    def _human_unit(self, j: int, new_index: int | None = None) -> OutUnit:
+        """Unit j of the old translation, as written."""
+        unit = self.target[j]
+        return OutUnit(sep=unit.sep, raw=unit.raw, new_index=new_index, ends_file=j == self.last_target)
+
     def emit_markers(self, new_index: int) -> None:
         for marker in self.markers_before.pop(new_index, []):
             self.out.append(OutUnit(sep=marker.sep, raw=marker.raw, from_source=True))
@@ -297,6 +306,7 @@ class _Planner:
         markers = self.markers_after.pop(new_index, [])
         if markers and self.out:
             self.out[-1].sep = self.new[new_index].sep  # the marker hugs the unit it closes, as in the source
+            self.out[-1].ends_file = False
         for marker in markers:
             self.out.append(OutUnit(sep=marker.sep, raw=marker.raw, from_source=True))
 
@@ -347,10 +357,7 @@ class _Planner:
             for n in new_indices:
                 self.emit_markers(n)
             last_new = new_indices[-1] if new_indices else None
-            emitted = [
-                OutUnit(sep=self.target[j].sep, raw=self.target[j].raw, new_index=last_new)
-                for j in bead.target
-            ]
+            emitted = [self._human_unit(j, new_index=last_new) for j in bead.target]
             self.out.extend(emitted)
             # exactly as the output has it, so that the report's target can be found verbatim there
             target_text = "".join(u.raw + u.sep for u in emitted[:-1]) + (emitted[-1].raw if emitted else "")
@@ -533,7 +540,7 @@ class _Planner:
                 self._emit_prose(region, k, unit)
             self.emit_markers_after(n)
         for j in region.target_only:
-            self.out.append(OutUnit(sep=self.target[j].sep, raw=self.target[j].raw))
+            self.out.append(self._human_unit(j))
 
     def _emit_prose(self, region: _Region, k: int, unit: Unit) -> None:
         fill = region.fills.get(k, _UnitFill())
@@ -600,7 +607,7 @@ class _Planner:
     def _emit_moved(self, n: int) -> None:
         bead = self.moved_new[n]
         for j in bead.target:
-            self.out.append(OutUnit(sep=self.target[j].sep, raw=self.target[j].raw, new_index=n))
+            self.out.append(self._human_unit(j, new_index=n))
         old_unit, new_unit = self.old[bead.source[0]], self.new[n]
         text = (
             "".join(self.target[j].raw + self.target[j].sep for j in bead.target[:-1])
@@ -686,6 +693,13 @@ class _Planner:
             )
         return OutUnit(sep=unit.sep, raw=unit.raw, from_source=True)
 
+    def _break_after(self, unit: OutUnit) -> str:
+        """The break after a human unit that ended the old translation: the new English's, else a blank line."""
+        n = unit.new_index
+        if n is not None and n + 1 < len(self.new) and "\n" in self.new[n].sep:
+            return self.new[n].sep
+        return "\r\n\r\n" if "\r" in unit.sep else "\n\n"
+
     def plan(self) -> DocumentPlan:
         beads = self.pair()
         for tag, old_range, new_range, region_beads in self.regions(beads):
@@ -700,7 +714,10 @@ class _Planner:
             # a human unit followed by markup of the new source keeps the new source's spacing there
             # (":begin_tab:" text ":end_tab:" stay together)
             if following.from_source and unit.new_index is not None and "\n" in self.new[unit.new_index].sep:
-                unit.sep = self.new[unit.new_index].sep
+                unit.sep, unit.ends_file = self.new[unit.new_index].sep, False
+        for unit in self.out[:-1]:
+            if unit.ends_file:  # new text follows what ended the old translation: a paragraph break
+                unit.sep = self._break_after(unit)
         if self.out:
             self.out[-1].sep = self.target_all_last_sep
         for unit in self.out[:-1]:
