@@ -237,8 +237,7 @@ class _Planner:
         join_next = [False] * len(pieces)
         for bead in beads:
             if len(bead.source) > 1:
-                first, last = region_of_old[bead.source[0]], region_of_old[bead.source[-1]]
-                for r in range(first, last):
+                for r in range(region_of_old[bead.source[0]], region_of_old[bead.source[-1]]):
                     join_next[r] = True
         merged: list[list] = []
         for r, piece in enumerate(pieces):
@@ -360,7 +359,8 @@ class _Planner:
             emitted = [self._human_unit(j, new_index=last_new) for j in bead.target]
             self.out.extend(emitted)
             # exactly as the output has it, so that the report's target can be found verbatim there
-            target_text = "".join(u.raw + u.sep for u in emitted[:-1]) + (emitted[-1].raw if emitted else "")
+            human = [self.target[j] for j in bead.target]
+            target_text = "".join(u.raw + u.sep for u in human[:-1]) + (human[-1].raw if human else "")
             for k, (o, n) in enumerate(zip(bead.source, new_indices, strict=False)):
                 old_unit, new_unit = self.old[o], self.new[n]
                 if not new_unit.is_prose:
@@ -682,12 +682,12 @@ class _Planner:
                 used_targets.add(j)
                 return OutUnit(sep=unit.sep, raw=self.target[j].raw)
         if unit.kind in ("html", "jsx"):
-            old = next(((i, j) for i, j in protected_pairs if j not in used_targets), None)
+            pair = next(((i, j) for i, j in protected_pairs if j not in used_targets), None)
             self.segment(
                 unit,
                 Status.CODE_CHANGED,
-                old_source=self.old[old[0]].raw if old else "",
-                old_target=self.target[old[1]].raw if old else "",
+                old_source=self.old[pair[0]].raw if pair else "",
+                old_target=self.target[pair[1]].raw if pair else "",
                 target=unit.raw,
                 origin="source",
             )
