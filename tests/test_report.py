@@ -261,3 +261,22 @@ def test_real_syncs_produce_every_status_and_validate(d2l_data):
             assert report.counts == Counts.of(report.segments)
             seen |= {s.status for s in report.segments}
     assert seen == set(Status)
+
+
+def test_review_page_and_cli_read_the_typed_report(tmp_path):
+    from typer.testing import CliRunner
+
+    from amts.cli import app
+    from amts.review.page import render_page
+
+    fixture = Path(__file__).parent / "data" / "review_report.json"
+    report = read_report(fixture)
+    assert render_page(report) == render_page(json.loads(fixture.read_text(encoding="utf-8")))
+    listed = sum(1 for _, s in report.segments() if s.status.listed)
+    result = CliRunner().invoke(app, ["review", str(fixture), "--out", str(tmp_path / "r.html")])
+    assert result.exit_code == 0 and f"({listed} segments to review)" in result.output
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"files": [{"path": "a.md", "segments": [{"id": "x", "status": "new"}]}]}))
+    result = CliRunner().invoke(app, ["review", str(bad), "--out", str(tmp_path / "b.html")])
+    assert isinstance(result.exception, InputError) and "unknown status 'new'" in str(result.exception)
+    assert not (tmp_path / "b.html").exists()
