@@ -220,53 +220,23 @@ class _Planner:
     # --- regions: runs of old/new units that are decided together ------------------------------------
 
     def regions(self, beads: list[Bead]) -> list[tuple[str, range, range, list[Bead]]]:
+        """Equal and changed runs of old/new units, each with the unit beads it decides."""
         old_keys = [unit_key(u) for u in self.old]
         new_keys = [unit_key(u) for u in self.new]
         ops = SequenceMatcher(None, old_keys, new_keys, autojunk=False).get_opcodes()
-        pieces: list[list] = []  # [tag, o1, o2, n1, n2]
+        pieces: list[list] = []  # [tag, o1, o2, n1, n2]; an equal run is one piece a unit
         for tag, o1, o2, n1, n2 in ops:
             if tag == "equal":
                 pieces.extend(["equal", o1 + k, o1 + k + 1, n1 + k, n1 + k + 1] for k in range(o2 - o1))
             else:
                 pieces.append([tag, o1, o2, n1, n2])
-        # a bead pairing several old units (or an insertion falling inside one) forces one region
-        region_of_old = {}
-        for r, (_, o1, o2, _, _) in enumerate(pieces):
-            for i in range(o1, o2):
-                region_of_old[i] = r
-        join_next = [False] * len(pieces)
-        for bead in beads:
-            if len(bead.source) > 1:
-                for r in range(region_of_old[bead.source[0]], region_of_old[bead.source[-1]]):
-                    join_next[r] = True
-        merged: list[list] = []
-        for r, piece in enumerate(pieces):
-            if merged and join_next[r - 1]:
-                last = merged[-1]
-                last[0] = "equal" if last[0] == piece[0] == "equal" else "replace"
-                last[2], last[4] = piece[2], piece[4]
-            else:
-                merged.append(list(piece))
-        # hand each bead (target-only ones included) to the region of its source units
-        result = []
-        region_for_old = {}
-        for r, (_, o1, o2, _, _) in enumerate(merged):
-            for i in range(o1, o2):
-                region_for_old[i] = r
-        bead_lists: list[list[Bead]] = [[] for _ in merged]
-        previous = None
-        for bead in beads:
-            if bead.source:
-                previous = region_for_old[bead.source[0]]
-                bead_lists[previous].append(bead)
-            else:
-                target = previous
-                if target is None:
-                    target = next((r for r, p in enumerate(merged) if p[2] > p[1]), 0)
-                if merged:
-                    bead_lists[target].append(bead)
-        for (tag, o1, o2, n1, n2), region_beads in zip(merged, bead_lists, strict=False):
-            result.append((tag, range(o1, o2), range(n1, n2), region_beads))
+        merged = _join_split_beads(pieces, beads)
+        result = [
+            (tag, range(o1, o2), range(n1, n2), region_beads)
+            for (tag, o1, o2, n1, n2), region_beads in zip(
+                merged, _hand_out_beads(merged, beads), strict=False
+            )
+        ]
         self._find_moves(result, beads, old_keys, new_keys)
         return result
 
@@ -732,6 +702,47 @@ class _Planner:
             self.segments,
             self.requests,
         )
+
+
+def _region_of_old(pieces: list[list]) -> dict[int, int]:
+    return {i: r for r, (_, o1, o2, _, _) in enumerate(pieces) for i in range(o1, o2)}
+
+
+def _join_split_beads(pieces: list[list], beads: list[Bead]) -> list[list]:
+    """A bead pairing several old units (or an insertion falling inside one) forces one region."""
+    region_of_old = _region_of_old(pieces)
+    join_next = [False] * len(pieces)
+    for bead in beads:
+        if len(bead.source) > 1:
+            for r in range(region_of_old[bead.source[0]], region_of_old[bead.source[-1]]):
+                join_next[r] = True
+    merged: list[list] = []
+    for r, piece in enumerate(pieces):
+        if merged and join_next[r - 1]:
+            last = merged[-1]
+            last[0] = "equal" if last[0] == piece[0] == "equal" else "replace"
+            last[2], last[4] = piece[2], piece[4]
+        else:
+            merged.append(list(piece))
+    return merged
+
+
+def _hand_out_beads(regions: list[list], beads: list[Bead]) -> list[list[Bead]]:
+    """Each bead to the region of its source units; a target-only bead to the region of the bead before it."""
+    region_for_old = _region_of_old(regions)
+    bead_lists: list[list[Bead]] = [[] for _ in regions]
+    previous = None
+    for bead in beads:
+        if bead.source:
+            previous = region_for_old[bead.source[0]]
+            bead_lists[previous].append(bead)
+        else:
+            target = previous
+            if target is None:
+                target = next((r for r, p in enumerate(regions) if p[2] > p[1]), 0)
+            if regions:
+                bead_lists[target].append(bead)
+    return bead_lists
 
 
 def _is_unit_start(owner: list[int], t: int) -> bool:
