@@ -80,6 +80,7 @@ class SegmentRecord:
     origin: str | None = None  # human | memory | source | an engine name | a "+"-joined mix
     chars_to_mt: int | None = None  # characters of this segment sent to machine translation
     info: str | None = None  # code-changed: the fence line of the code block
+    context: str | None = None  # a code comment's segment: the code line it belongs to
     score: float | None = None  # fuzzy: the lowest match score of its pieces (0-100)
     reviewed: bool | None = None  # set by a reviewer: the target is approved (feedback learns it)
     target_id: str | None = None  # the segment id of the target in the output, when it differs
@@ -125,7 +126,7 @@ _TEXT_FIELDS = frozenset({"source", "old_source", "target", "old_target"})  # al
 # JSON type of every optional field: (accepted Python types, name in messages); null always accepted.
 _SEGMENT_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
     **dict.fromkeys(
-        ("source", "old_source", "target", "old_target", "kind", "origin", "info", "target_id"),
+        ("source", "old_source", "target", "old_target", "kind", "origin", "info", "context", "target_id"),
         ((str,), "a string"),
     ),
     **dict.fromkeys(("line", "chars_to_mt"), ((int,), "an integer")),
