@@ -21,15 +21,17 @@ from markdown_it import MarkdownIt
 
 from amts.markdown import find_spans
 from amts.markdown.inline import has_translatable_text
+from amts.report import Status
 from amts.review.report import iter_segments, text_of
 from amts.sync.text import transfer_markers
 from amts.sync.units import strip_markers
 
 # Segments with nothing for a translator to write: dropped text, and code (a CAT tool must not touch it).
-SKIPPED_STATUSES = frozenset({"deleted", "code-changed"})
+SKIPPED_STATUSES = frozenset({s for s in Status if not s.in_output} | {Status.CODE_CHANGED})
 SKIPPED_KINDS = frozenset({"code"})
-# A reused human translation needs no review, unless the sync marked its alignment uncertain.
-NO_REVIEW_STATUSES = frozenset({"reused"})
+# A reused human translation needs no review, unless the sync marked its alignment uncertain. Stricter than
+# `Status.needs_review`: a CAT tool locks what it is not shown, so a markup-only move is offered too.
+NO_REVIEW_STATUSES = frozenset({Status.REUSED})
 REPEATABLE_KINDS = frozenset({"code", "role", "math"})
 
 
@@ -172,9 +174,7 @@ def still_to_do(report: dict[str, Any]) -> dict[str, tuple[int, int]]:
     """
     counts: dict[str, list[int]] = {}
     for unit in export_units(report):
-        english = unit.status not in ("reused", "reused-format") and is_still_english(
-            unit.source, unit.target
-        )
+        english = not Status(unit.status).human and is_still_english(unit.source, unit.target)
         if english or unit.needs_review:
             entry = counts.setdefault(unit.path, [0, 0])
             entry[0] += english

@@ -34,8 +34,8 @@ from sacrebleu.metrics import CHRF
 
 from amts.markdown import parse
 from amts.markdown.comments import code_comments, pair_comments, replace_comments
+from amts.report import Status
 from amts.review.page import FOLDED_STATUSES
-from amts.sync.assemble import REVIEW_STATUSES
 from amts.sync.document import sync_document
 from amts.sync.units import logical_text, prose_key, split_units
 
@@ -129,7 +129,7 @@ def evaluate_event(event: Path, verbose: bool = False) -> dict:
             if entry["status"] == "reused-format" and entry["target"]:
                 stats["fmt"] += 1
                 stats["fmt_hit"] += _norm(entry["target"]) in zh_new_flat
-        stats["review"] += sum(1 for e in segments if e["status"] in REVIEW_STATUSES)
+        stats["review"] += sum(1 for e in segments if Status(e["status"]).needs_review)
         # zh-old prose the humans kept must still be there
         zh_old_units = [u for u in split_units(zh_old) if u.is_prose]
         for unit in zh_old_units:
@@ -144,7 +144,7 @@ def evaluate_event(event: Path, verbose: bool = False) -> dict:
         # while the chapter has review segments left to account for it
         old_blocks = set(_prose_blocks(zh_old))
         reused_targets = [_norm(e["target"]) for e in segments if e["status"] == "reused"]
-        new_text_requests = sum(1 for e in segments if e["status"] in REVIEW_STATUSES)
+        new_text_requests = sum(1 for e in segments if Status(e["status"]).needs_review)
         old_units = [_norm(u.raw) for u in zh_old_units]
         for block in _prose_blocks(zh_new):
             if block in old_blocks:
@@ -271,7 +271,7 @@ def evaluate_comments(event: Path) -> dict:
         stats["code_changed"] += len(code_changed)
         stats["folded_code"] += sum(1 for s in code_changed if s["status"] in FOLDED_STATUSES)
         # the queue: segments to review, and code blocks the review page shows as work (not folded)
-        stats["review"] += sum(1 for s in segments if s["status"] in REVIEW_STATUSES)
+        stats["review"] += sum(1 for s in segments if Status(s["status"]).needs_review)
         stats["review"] += len(code_changed) - sum(1 for s in code_changed if s["status"] in FOLDED_STATUSES)
         old_blocks = set(_prose_blocks(zh_old))
         stats["human_prose"] += sum(1 for b in _prose_blocks(zh_new) if b not in old_blocks)

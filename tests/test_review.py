@@ -102,7 +102,6 @@ def test_page_shows_origin_score_and_counts(report):
         "code-changed",
         "deleted",
         "untranslated",
-        "new",
     ):
         assert int(counts[status]) == sum(1 for _, seg in _all(report) if seg["status"] == status)
 

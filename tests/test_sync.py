@@ -84,7 +84,8 @@ def test_changed_sentence_keeps_the_unchanged_human_sentence_and_asks_only_for_t
     plan = plan_chapter(EN_OLD, new, ZH_OLD, "en", "zh", path="p.md")
     assert [r.text for r in plan.requests] == ["Pooling layers serve a dual purpose."]
     assert plan.requests[0].suggestion == "汇聚层有双重目的。"
-    text, report = assemble(plan, {plan.requests[0].id: Fill("汇聚层有两个目的。", "apertium")})
+    text, file_report = assemble(plan, {plan.requests[0].id: Fill("汇聚层有两个目的。", "apertium")})
+    report = file_report.to_json()
     assert "我们在网络中越深入，每个隐藏节点对其敏感的感受野就越大。汇聚层有两个目的。" in text
     assert _status(report, "The deeper we go") == "fuzzy"
     assert report["counts"]["chars_to_mt"] == len("Pooling layers serve a dual purpose.")
@@ -247,7 +248,6 @@ def test_report_entries_carry_the_contract_fields():
             "untranslated",
             "code-changed",
             "deleted",
-            "new",
         }
     ids = [e["id"] for e in report["segments"]]
     assert len(ids) == len(set(ids))
@@ -347,3 +347,20 @@ def test_batch_flow_plan_first_then_assemble_with_translations_made_elsewhere():
     )
     statuses = {e["source"]: (e["status"], e.get("origin")) for e in report["segments"]}
     assert statuses["Pooling has no parameters."] == ("machine", "external")
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+@pytest.mark.parametrize("engine", [None, "pseudo"])
+def test_paragraph_appended_after_the_last_one_stays_a_separate_paragraph(newline, engine):
+    """The old translation's last unit ends the file; once new text follows it, a paragraph break must."""
+    old_en = "# Title\n\nHello world.\n".replace("\n", newline)
+    old_es = "# Título\n\nHola mundo.\n".replace("\n", newline)
+    new_en = "# Title\n\nHello world.\n\nThe tokenizer splits text.\n".replace("\n", newline)
+    text, report = sync_document(old_en, new_en, old_es, "en", "es", engine=engine)
+    added = report["segments"][-1]["target"]
+    assert text == f"# Título{newline}{newline}Hola mundo.{newline}{newline}{added}{newline}"
+    assert [s["status"] for s in report["segments"]] == [
+        "reused",
+        "reused",
+        engine and "machine" or "untranslated",
+    ]

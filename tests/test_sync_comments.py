@@ -15,7 +15,7 @@ import pytest
 from amts.engines import Engine
 from amts.review.page import render_page
 from amts.sync import sync_document
-from amts.sync.assemble import REVIEW_STATUSES
+from amts.report import Status
 
 BENCHMARK = Path(__file__).resolve().parent.parent / "benchmarks" / "sync_quality.py"
 
@@ -80,7 +80,7 @@ def test_code_only_changes_are_folded_on_the_page_and_comment_work_is_listed(eve
         files.append(report)
     segments = [s for f in files for s in f["segments"]]
     code = [s for s in segments if s["status"] == "code-changed"]
-    work = [s for s in segments if s["kind"] == "comment" and s["status"] in REVIEW_STATUSES]
+    work = [s for s in segments if s["kind"] == "comment" and Status(s["status"]).needs_review]
     assert code and work and all(s["context"] for s in work)
     page = render_page({"files": files, "target_lang": "zh"})
     assert page.count("code-only change: the new English code") == len(code)
@@ -133,7 +133,7 @@ def test_a_new_comment_is_the_only_work_and_its_identifiers_stay_code():
 
     text, report = sync_document(EN, new, ZH, "en", "zh", engine=Echo())
     assert "    # REDUCE `X` WITH torch.amax OVER pool_size\n    return X.max()  # 最大值\n" in text
-    work = [s for s in report["segments"] if s["status"] in REVIEW_STATUSES]
+    work = [s for s in report["segments"] if Status(s["status"]).needs_review]
     assert [(s["kind"], s["context"]) for s in work] == [("comment", "return X.max()")]
 
 

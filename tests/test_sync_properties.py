@@ -121,7 +121,7 @@ def test_nothing_changed_gives_the_old_target_byte_identical(items, wrap):
     plan.unchanged_text = None  # build it from the plan, not from the shortcut
     text, report = assemble(plan, {})
     assert text == zh_old
-    assert report["counts"]["chars_to_mt"] == 0
+    assert report.counts.chars_to_mt == 0
     assert sync_document(en_old, en_old, zh_old, "en", "zh")[0] == zh_old
 
 

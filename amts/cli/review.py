@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
+from amts.report import read_report
 from amts.review.report import load_report
 
 out = Console()
@@ -36,9 +37,9 @@ def review(
     from amts.review.page import render_page
     from amts.fsutil import atomic_write
 
-    data = load_report(report)
+    data = read_report(report)
     atomic_write(out_path, render_page(data, title=title, target_lang=target_lang))
-    shown = sum(1 for entry in data["files"] for seg in entry["segments"] if seg["status"] != "reused")
+    shown = sum(1 for _, seg in data.segments() if seg.status.listed)
     out.print(f"review page: {out_path} ({shown} segments to review)", soft_wrap=True)
 
 

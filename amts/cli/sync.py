@@ -12,7 +12,7 @@ from rich.table import Table
 
 from amts.cli.engines import engine_option
 from amts.engines import memory_first
-from amts.sync.assemble import TOTAL_KEYS
+from amts.report import TOTAL_KEYS
 from amts.sync.checks import check_languages
 from amts.sync.document import as_memory
 from amts.sync.files import collect_jobs, read_pairs_table, sync_jobs, write_report

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from amts.engines.base import Engine
 from amts.markdown import mask, parse, render, unmask
-from amts.sync.assemble import count
+from amts.report import FileReport, SegmentRecord, Status
 
 
 def sync_chapter(
@@ -51,17 +51,15 @@ def translate_new_chapter(
         if result is not None:
             translations[seg.id] = unmask(result, originals, seg.id)
         segments.append(
-            {
-                "id": seg.id,
-                "kind": seg.kind,
-                "line": seg.line,
-                "status": "machine" if result is not None else "untranslated",
-                "origin": engine.name if result is not None else None,
-                "source": seg.text,
-                "old_source": None,
-                "target": translations.get(seg.id),
-                "old_target": None,
-                "chars_to_mt": len(seg.text),
-            }
+            SegmentRecord(
+                seg.id,
+                Status.MACHINE if result is not None else Status.UNTRANSLATED,
+                source=seg.text,
+                target=translations.get(seg.id, ""),
+                kind=seg.kind,
+                line=seg.line,
+                origin=engine.name if result is not None else None,
+                chars_to_mt=len(seg.text),
+            )
         )
-    return render(doc, translations), {"path": path, "segments": segments, "counts": count(segments)}
+    return render(doc, translations), FileReport.of(path, segments).to_json()

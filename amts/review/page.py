@@ -9,24 +9,23 @@ from string import Template
 from typing import Any
 
 from amts.markdown import find_spans
+from amts.report import FileReport, SegmentRecord, Status, SyncReport
 from amts.review.diff import line_diff_html, marked_html, word_diff
-from amts.review.report import NO_REVIEW_STATUSES, STATUSES, status_counts, text_of
 
 # Statuses whose segment is shown folded, and why: nothing in them is a translator's work.
 FOLDED_STATUSES = {
-    "reused-format": "markup-only change: human translation kept",
+    Status.REUSED_FORMAT: "markup-only change: human translation kept",
     # a changed code block: its new or edited comments are segments of their own, listed apart
-    "code-changed": "code-only change: the new English code, human comment translations kept",
+    Status.CODE_CHANGED: "code-only change: the new English code, human comment translations kept",
 }
 STATUS_LABELS = {
-    "reused": "reused",
-    "reused-format": "markup only",
-    "fuzzy": "fuzzy",
-    "machine": "machine",
-    "untranslated": "untranslated",
-    "code-changed": "code changed",
-    "deleted": "deleted",
-    "new": "new",
+    Status.REUSED: "reused",
+    Status.REUSED_FORMAT: "markup only",
+    Status.FUZZY: "fuzzy",
+    Status.MACHINE: "machine",
+    Status.UNTRANSLATED: "untranslated",
+    Status.CODE_CHANGED: "code changed",
+    Status.DELETED: "deleted",
 }
 
 
@@ -41,25 +40,27 @@ def chapter_of(path: str) -> str:
 
 
 def render_page(
-    report: dict[str, Any], title: str = "Translation review", target_lang: str | None = None
+    report: SyncReport | dict[str, Any], title: str = "Translation review", target_lang: str | None = None
 ) -> str:
-    """The whole review page for a checked report, every report text HTML-escaped."""
-    target_lang = target_lang or report.get("target_lang")
-    counts = status_counts(report)
-    to_review = [s for s in STATUSES if s not in NO_REVIEW_STATUSES]
+    """The whole review page for a report (or its JSON, checked here), every report text HTML-escaped."""
+    if not isinstance(report, SyncReport):
+        report = SyncReport.from_json(report)
+    target_lang = target_lang or report.target_lang
+    counts = report.status_counts()
+    to_review = [s for s in Status if s.listed]
     sections = [
         _file_section(entry, target_lang)
-        for entry in report["files"]
-        if any(seg["status"] not in NO_REVIEW_STATUSES for seg in entry["segments"])
+        for entry in report.files
+        if any(seg.status.listed for seg in entry.segments)
     ]
-    chapters = sorted({chapter_of(entry["path"]) for entry in report["files"]})
+    chapters = sorted({chapter_of(entry.path) for entry in report.files})
     page = Template(_asset("template.html")).substitute(
         title=html.escape(title),
         summary=_summary(report, counts),
         counts="".join(
             f'<span class="count st-{s}"><span class="badge st-{s}">{STATUS_LABELS[s]}</span> '
             f'<b data-count="{s}">{counts[s]}</b></span>'
-            for s in STATUSES
+            for s in Status
         ),
         status_filters="".join(
             f'<label><input type="checkbox" name="status" value="{s}" checked> {STATUS_LABELS[s]} '
@@ -77,41 +78,41 @@ def render_page(
     return page
 
 
-def _summary(report: dict[str, Any], counts: dict[str, int]) -> str:
-    total = sum(counts.values()) - counts["deleted"]  # deleted English is no longer a segment of the book
-    untouched = counts["reused"] + counts["reused-format"]
+def _summary(report: SyncReport, counts: dict[Status, int]) -> str:
+    # deleted English is no longer a segment of the book
+    total = sum(counts.values()) - counts[Status.DELETED]
+    untouched = counts[Status.REUSED] + counts[Status.REUSED_FORMAT]
     share = f"{100 * untouched / total:.0f}%" if total else "100%"
-    totals = report.get("totals") or {}
     parts = [
-        f"{len(report['files'])} files",
+        f"{len(report.files)} files",
         f"{total} segments",
-        f"{total - counts['reused'] + counts['deleted']} to look at",
+        f"{total - counts[Status.REUSED] + counts[Status.DELETED]} to look at",
         f"{share} need no translator",
     ]
-    if "chars_to_mt" in totals and "chars_total" in totals:
-        parts.append(f"{totals['chars_to_mt']} of {totals['chars_total']} characters to machine-translate")
+    totals = report.totals
+    parts.append(f"{totals.chars_to_mt} of {totals.chars_total} characters to machine-translate")
     return html.escape(" · ".join(parts))
 
 
-def _file_section(entry: dict[str, Any], target_lang: str | None) -> str:
-    shown = [seg for seg in entry["segments"] if seg["status"] not in NO_REVIEW_STATUSES]
-    path = entry["path"]
+def _file_section(entry: FileReport, target_lang: str | None) -> str:
+    shown = [seg for seg in entry.segments if seg.status.listed]
+    path = entry.path
     chapter = html.escape(chapter_of(path))
     articles = "\n".join(_segment_article(path, chapter, seg, target_lang) for seg in shown)
     return (
         f'<section class="file" data-path="{html.escape(path)}" data-chapter="{chapter}">\n'
         f'<h2>{html.escape(path)}<span class="file-counts">{len(shown)} to review of '
-        f"{len(entry['segments'])} segments</span></h2>\n{articles}\n</section>"
+        f"{len(entry.segments)} segments</span></h2>\n{articles}\n</section>"
     )
 
 
-def _segment_article(path: str, chapter: str, seg: dict[str, Any], target_lang: str | None) -> str:
-    status = seg["status"]
-    source, old_source = text_of(seg.get("source")), text_of(seg.get("old_source"))
-    target, old_target = text_of(seg.get("target")), text_of(seg.get("old_target"))
-    if status == "deleted":
+def _segment_article(path: str, chapter: str, seg: SegmentRecord, target_lang: str | None) -> str:
+    status = seg.status
+    source, old_source = seg.source, seg.old_source
+    target, old_target = seg.target, seg.old_target
+    if status is Status.DELETED:
         source, target = "", ""
-    code = seg.get("kind") == "code" or status == "code-changed"
+    code = seg.kind == "code" or status is Status.CODE_CHANGED
     english = _english_html(old_source, source, code)
     lang = f' lang="{html.escape(target_lang)}"' if target_lang else ""
     origin = _origin_label(seg)
@@ -125,14 +126,14 @@ def _segment_article(path: str, chapter: str, seg: dict[str, Any], target_lang: 
         proposed = _marked(target)
     meta = [
         f'<span class="badge st-{status}">{STATUS_LABELS[status]}</span>',
-        f"<code>{html.escape(str(seg['id']))}</code>",
+        f"<code>{html.escape(seg.id)}</code>",
     ]
-    if seg.get("line") is not None:
-        meta.append(f"line {html.escape(str(seg['line']))}")
-    if seg.get("kind"):
-        meta.append(html.escape(str(seg["kind"])))
-    if seg.get("context"):  # a code comment: the code line it speaks about
-        meta.append(f"on <code>{html.escape(str(seg['context']))}</code>")
+    if seg.line is not None:
+        meta.append(f"line {seg.line}")
+    if seg.kind:
+        meta.append(html.escape(seg.kind))
+    if seg.context:  # a code comment: the code line it speaks about
+        meta.append(f"on <code>{html.escape(seg.context)}</code>")
     if origin:
         meta.append(f"from {origin}")
     cells = (
@@ -149,20 +150,18 @@ def _segment_article(path: str, chapter: str, seg: dict[str, Any], target_lang: 
     kind_class = " kind-code" if code else ""
     return (
         f'<article class="seg st-{status}{kind_class}" data-status="{status}" data-chapter="{chapter}" '
-        f'data-path="{html.escape(path)}" data-id="{html.escape(str(seg["id"]))}" tabindex="-1">'
+        f'data-path="{html.escape(path)}" data-id="{html.escape(seg.id)}" tabindex="-1">'
         f'<div class="meta">{" · ".join(meta)}</div>{cells}</article>'
     )
 
 
-def _origin_label(seg: dict[str, Any]) -> str:
-    origin = seg.get("origin")
-    if not origin:
+def _origin_label(seg: SegmentRecord) -> str:
+    if not seg.origin:
         return ""
-    label = html.escape(str(origin))
-    score = seg.get("score")
+    label = html.escape(seg.origin)
     # An engine's output has no match score; a memory match (fuzzy or exact) does.
-    if score is not None and ("memory" in str(origin) or float(score) < 100):
-        label += f" (fuzzy score {float(score):g})"
+    if seg.score is not None and ("memory" in seg.origin or seg.score < 100):
+        label += f" (fuzzy score {float(seg.score):g})"
     return label
 
 
@@ -183,5 +182,9 @@ def _marked(text: str) -> str:
     return marked_html([("equal", text)], ([], _spans(text))) if text else '<span class="empty">none</span>'
 
 
-def _empty(status: str) -> str:
-    return '<span class="empty">deleted</span>' if status == "deleted" else '<span class="empty">none</span>'
+def _empty(status: Status) -> str:
+    return (
+        '<span class="empty">deleted</span>'
+        if status is Status.DELETED
+        else '<span class="empty">none</span>'
+    )

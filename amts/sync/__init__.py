@@ -9,23 +9,23 @@ translate them elsewhere (mask inline code/math with `amts.markdown.mask` first)
 `sync_document(..., translations={id: text})` assembles the chapter with them.
 
 Modules: `units` (layout units, comparison keys), `pairing` (old source <-> old target units), `plan` (the
-diff and what to keep or translate), `assemble` (new text, statuses, counts), `code` (translated comments
+diff and what to keep or translate), `assemble` (new text, statuses of what was translated), `code` (translated comments
 kept in changed code), `text` (segment wording, spans and slide markers carried into human text), `checks`
 (languages), `document` (one chapter), `files` (files, folders, pairs tables, atomic writes).
 """
 
-from amts.sync.assemble import REVIEW_STATUSES, STATUSES, TOTAL_KEYS, Fill, assemble
+from amts.report import TOTAL_KEYS, Status
+from amts.sync.assemble import Fill, assemble
 from amts.sync.document import as_memory, plan_chapter, sync_document, translate_requests
 from amts.sync.files import atomic_write, sync_paths
 from amts.sync.plan import DocumentPlan, Request
 
 __all__ = [
-    "REVIEW_STATUSES",
-    "STATUSES",
     "TOTAL_KEYS",
     "DocumentPlan",
     "Fill",
     "Request",
+    "Status",
     "as_memory",
     "assemble",
     "atomic_write",

@@ -1,27 +1,12 @@
-"""Build the new translation from a plan and the translations found for its requests; count the report."""
+"""Build the new translation from a plan and the translations found for its requests; decide the statuses."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from amts.report import FileReport, Status
 from amts.sync.plan import DocumentPlan
 from amts.sync.text import markup_prefix
-
-STATUSES = ("reused", "reused-format", "fuzzy", "machine", "untranslated", "code-changed", "deleted", "new")
-TOTAL_KEYS = (
-    "segments",
-    "reused",
-    "fuzzy",
-    "machine",
-    "reused_format",
-    "untranslated",
-    "code_changed",
-    "deleted",
-    "chars_total",
-    "chars_to_mt",
-)
-# Statuses a translator has to look at (protected code is not theirs to translate).
-REVIEW_STATUSES = frozenset({"fuzzy", "machine", "untranslated", "new"})
 
 
 @dataclass(frozen=True)
@@ -33,8 +18,8 @@ class Fill:
     score: float = 100.0
 
 
-def assemble(plan: DocumentPlan, fills: dict[str, Fill]) -> tuple[str, dict]:
-    """The new target text and the file's report entry (`path`, `segments`, `counts`)."""
+def assemble(plan: DocumentPlan, fills: dict[str, Fill]) -> tuple[str, FileReport]:
+    """The new target text and the file's report entry; decides the status of units with requests."""
     joiner = "" if plan.target_lang in ("zh", "ja", "th") else " "
     parts = [plan.leading]
     for unit in plan.units:
@@ -45,7 +30,9 @@ def assemble(plan: DocumentPlan, fills: dict[str, Fill]) -> tuple[str, dict]:
             parts.append(unit.raw + unit.sep)
             continue
         texts = []
-        found, missing, scores, origins = 0, 0, [], set()
+        found, missing = 0, 0
+        scores: list[float] = []
+        origins: set[str] = set()
         for piece in unit.pieces:
             if piece.request is None:
                 texts.append(piece.text or "")
@@ -73,48 +60,23 @@ def assemble(plan: DocumentPlan, fills: dict[str, Fill]) -> tuple[str, dict]:
         entry = unit.segment
         if entry is None:
             continue
-        entry["target"] = text
-        if entry["status"] in ("fuzzy", "new-text"):
-            partly_human = entry["status"] == "fuzzy"
+        entry.target = text
+        if found or missing:
+            partly_human = unit.partly_human
             if missing:
-                entry["status"] = "untranslated"
+                entry.status = Status.UNTRANSLATED
             elif origins == {"memory"} and min(scores) >= 100:
                 # every piece is human text: this chapter's translators' and the memory's exact matches
-                entry["status"], entry["origin"] = "reused", "human+memory" if partly_human else "memory"
+                entry.status, entry.origin = Status.REUSED, "human+memory" if partly_human else "memory"
             elif partly_human or min(scores) < 100:
-                entry["status"] = "fuzzy"
-                entry["origin"] = "+".join(sorted(origins | ({"human"} if partly_human else set())))
-                entry["score"] = min(scores)
+                entry.status = Status.FUZZY
+                entry.origin = "+".join(sorted(origins | ({"human"} if partly_human else set())))
+                entry.score = min(scores)
             else:
-                entry["status"], entry["origin"] = "machine", "+".join(sorted(origins))
+                entry.status, entry.origin = Status.MACHINE, "+".join(sorted(origins))
     text = "".join(parts) if plan.unchanged_text is None else plan.unchanged_text
-    return text, {"path": plan.path, "segments": plan.segments, "counts": count(plan.segments)}
+    return text, FileReport.of(plan.path, plan.segments)
 
 
 def _same_prefix(raw: str, prefix: str) -> bool:
     return markup_prefix(raw).strip() == prefix.strip()
-
-
-def count(segments: list[dict]) -> dict:
-    counts = dict.fromkeys(TOTAL_KEYS, 0)
-    for entry in segments:
-        status = entry["status"]
-        if status != "deleted":
-            counts["segments"] += 1
-        key = status.replace("-", "_")
-        if key in counts:
-            counts[key] += 1
-        if status not in ("deleted", "code-changed"):
-            counts["chars_total"] += len(entry["source"])
-            counts["chars_to_mt"] += entry.get("chars_to_mt", 0)
-    counts["new"] = sum(1 for e in segments if e["status"] == "new")
-    counts["review"] = sum(1 for e in segments if e["status"] in REVIEW_STATUSES)
-    return counts
-
-
-def totals(file_reports: list[dict]) -> dict:
-    result = dict.fromkeys(TOTAL_KEYS, 0)
-    for report in file_reports:
-        for key in TOTAL_KEYS:
-            result[key] += report["counts"].get(key, 0)
-    return result

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Iterable
 
 from amts.errors import PlaceholderError
+from amts.report import Status
 from amts.sync.assemble import Fill, assemble
 from amts.sync.checks import check_languages, check_texts
 from amts.sync.plan import DocumentPlan, Request, plan_document
@@ -43,17 +44,17 @@ def reuse_reviewed_units(plan: DocumentPlan, memory) -> None:
         entry = unit.segment
         requests = [p.request for p in unit.pieces if p.request is not None]
         # A markup-only change keeps the old human text, unless a reviewer has since translated this English.
-        if entry is None or not (requests or entry.get("status") == "reused-format"):
+        if entry is None or not (requests or entry.status is Status.REUSED_FORMAT):
             continue
-        masked, originals = mask(strip_prefix(entry["source"]))
+        masked, originals = mask(strip_prefix(entry.source))
         match = memory.lookup(masked)
         if not match or match.score < 100:
             continue
-        text = _unmask(unmask, match.translation, originals, entry["id"])
+        text = _unmask(unmask, match.translation, originals, entry.id)
         if text is None:
             continue
         unit.pieces = [Piece(text=text)]
-        entry.update(status="reused", origin="memory", chars_to_mt=0)
+        entry.status, entry.origin, entry.chars_to_mt = Status.REUSED, "memory", 0
         done.update(r.id for r in requests)
     plan.requests = [r for r in plan.requests if r.id not in done]
 
@@ -156,4 +157,5 @@ def sync_document(
             memory=memory,
         )
     )
-    return assemble(plan, fills)
+    text, report = assemble(plan, fills)
+    return text, report.to_json()

@@ -11,7 +11,8 @@ from typing import Callable
 from amts.errors import InputError
 from amts.fsutil import atomic_write
 from amts.markdown import MARKDOWN_SUFFIXES, read_text
-from amts.sync.assemble import Fill, assemble, count, totals
+from amts.report import FileReport, SegmentRecord, Status, SyncReport
+from amts.sync.assemble import Fill, assemble
 from amts.sync.document import plan_chapter, reuse_reviewed_units, translate_requests
 from amts.sync.plan import DocumentPlan
 from amts.sync.text import segment_id
@@ -187,31 +188,23 @@ def sync_jobs(
         file_reports.append(_gone_report(name, old_target))
     for job, text, _ in results:
         atomic_write(job.out, text)
-    return {
-        "files": file_reports,
-        "totals": totals(file_reports),
-        "source_lang": source_lang,
-        "target_lang": target_lang,
-    }
+    return SyncReport.of(file_reports, source_lang, target_lang).to_json()
 
 
-def _gone_report(name: str, old_target: str) -> dict:
+def _gone_report(name: str, old_target: str) -> FileReport:
     seen: dict[str, int] = {}
     segments = [
-        {
-            "id": segment_id(logical_text(u.raw), seen),
-            "status": "deleted",
-            "source": "",
-            "old_source": "",
-            "target": "",
-            "old_target": logical_text(u.raw),
-            "kind": u.kind,
-            "line": u.line,
-        }
+        SegmentRecord(
+            segment_id(logical_text(u.raw), seen),
+            Status.DELETED,
+            old_target=logical_text(u.raw),
+            kind=u.kind,
+            line=u.line,
+        )
         for u in split_units(old_target)
         if u.is_prose
     ]
-    return {"path": name, "segments": segments, "counts": count(segments)}
+    return FileReport.of(name, segments)
 
 
 def write_report(path: Path, report: dict) -> None:

@@ -107,7 +107,7 @@ class UnitCoster:
             [t for u, t in zip(source, self.src_text, strict=False) if u.is_prose],
             [t for u, t in zip(target, self.tgt_text, strict=False) if u.is_prose],
         )
-        self._code = {}
+        self._code: dict[tuple[str, int], str] = {}
         self.src_anchors = [_anchors(t) for t in self.src_text]
         self.tgt_anchors = [_anchors(t) for t in self.tgt_text]
 

@@ -19,6 +19,7 @@ from amts.align.lexicon import concept_keys, lexicon_available
 from amts.align.beads import Sentence
 from amts.align.beads import align_sentences as align_sentence_beads
 from amts.errors import AlignmentError
+from amts.report import SegmentRecord, Status
 from amts.sentences import split_sentences
 from amts.sync.code import CodePlan, chapter_translations, plan_code
 from amts.sync.pairing import Bead, absorb_target_only, align_units, protected_agreement
@@ -78,7 +79,9 @@ class OutUnit:
     fallback_raw: str | None = None  # the human unit as written, used when nothing was newly translated
     new_index: int | None = None  # the new source unit a verbatim human unit stands for
     from_source: bool = False  # raw taken from the new source (a directive, a slide marker, new code)
-    segment: dict | None = None  # the report entry this unit fills (prose units only)
+    ends_file: bool = False  # the old translation's last unit: its sep is the file's ending, not a break
+    segment: SegmentRecord | None = None  # the report entry this unit fills (prose units only)
+    partly_human: bool = False  # some pieces are human text (a filled unit is then fuzzy, not machine)
     code: CodePlan | None = None  # a changed code block: new code, comments kept or filled (sync/code.py)
 
 
@@ -89,9 +92,61 @@ class DocumentPlan:
     target_lang: str
     leading: str
     units: list[OutUnit]
-    segments: list[dict]  # report entries in output order, deleted ones included
+    segments: list[SegmentRecord]  # report entries in output order, deleted ones included
     requests: list[Request]
     unchanged_text: str | None = None  # set when the English did not change at all: output is the old target
+
+
+@dataclass
+class _UnitFill:
+    """What one new prose unit of a changed region is made of, gathered sentence by sentence."""
+
+    pieces: list[Piece] = field(default_factory=list)
+    old_sources: list[str] = field(
+        default_factory=list
+    )  # the old English of the human text it reuses/replaces
+    old_targets: list[str] = field(default_factory=list)  # that human text (kept, or suggested to a request)
+    targets_used: list[int] = field(default_factory=list)  # the old-translation sentences it took
+
+
+@dataclass
+class _Region:
+    """One changed region while `_Planner.changed_region` decides it.
+
+    Index names: `k` a unit of `new_units`, `n` a new sentence, `o` an old sentence, `t` a sentence of the
+    old translation, `b` a sentence bead, `j` a unit of the old translation.
+    """
+
+    new_range: range
+    source_beads: list[Bead]  # unit beads with old English (units moved elsewhere left out)
+    target_only: list[int]  # j of the translator's own units (notes, extra tabs): kept after the new text
+    target_indices: list[int]  # j paired with the region's old English
+    old_units: list[Unit]
+    new_units: list[Unit]
+    old_sents: list[str] = field(default_factory=list)
+    old_owner: list[int] = field(default_factory=list)  # position in old_units of each old sentence's unit
+    tgt_sents: list[str] = field(default_factory=list)
+    tgt_owner: list[int] = field(default_factory=list)  # j of each old-translation sentence
+    sent_beads: list[Bead] = field(default_factory=list)  # old sentences <-> old-translation sentences
+    bead_of_old: dict[int, int] = field(default_factory=dict)  # o -> b
+    new_sents: list[tuple[int, str]] = field(default_factory=list)  # (k, sentence)
+    old_masked: list[tuple[str, list[str]]] = field(default_factory=list)  # (comparison key, span originals)
+    new_masked: list[tuple[str, list[str]]] = field(default_factory=list)
+    matched: dict[int, int] = field(default_factory=dict)  # n -> o with the same words
+    reusable: dict[int, str] = field(default_factory=dict)  # b -> its human text, carried to the new English
+    fills: dict[int, _UnitFill] = field(default_factory=dict)  # k -> what the unit is made of
+    reused_any: set[int] = field(default_factory=set)  # k that kept an unchanged human sentence
+    consumed: set[int] = field(default_factory=set)  # b whose human text went into the output or a suggestion
+    run: list[int] = field(default_factory=list)  # consecutive changed n of one unit, awaiting a request
+    code_targets: list[int] = field(default_factory=list)  # j of code units
+    protected_pairs: list[tuple[int, int]] = field(
+        default_factory=list
+    )  # (old unit, j) of same-kind code/math
+    code_pairs: list[tuple[int, int]] = field(default_factory=list)  # the code ones among them
+    used_targets: set[int] = field(default_factory=set)  # j already placed in the output
+
+    def fill(self, k: int) -> _UnitFill:
+        return self.fills.setdefault(k, _UnitFill())
 
 
 def _content(units: list[Unit]) -> list[Unit]:
@@ -108,7 +163,10 @@ class _Planner:
         new_all = split_units(new_source)
         self.new = _content(new_all)
         self.target = _content(split_units(old_target))
-        self.target_all_last_sep = split_units(old_target)[-1].sep if old_target.strip() else "\n"
+        target_all = split_units(old_target)
+        self.target_all_last_sep = target_all[-1].sep if old_target.strip() else "\n"
+        # the content unit whose sep ends the old translation (-1: a slide marker ends it, or nothing does)
+        self.last_target = len(self.target) - 1 if target_all and not target_all[-1].is_marker else -1
         self.leading = leading_space(old_target)
         # slide markers of the new English, attached to the content unit they precede
         # (an end marker closes the unit before it, any other marker opens the unit after it)
@@ -128,7 +186,7 @@ class _Planner:
             else:
                 position += 1
         self.out: list[OutUnit] = []
-        self.segments: list[dict] = []
+        self.segments: list[SegmentRecord] = []
         self.requests: list[Request] = []
         self._ids: dict[str, int] = {}
         self.joiner = "" if target_lang in _NO_SPACE_LANGS else " "
@@ -175,54 +233,23 @@ class _Planner:
     # --- regions: runs of old/new units that are decided together ------------------------------------
 
     def regions(self, beads: list[Bead]) -> list[tuple[str, range, range, list[Bead]]]:
+        """Equal and changed runs of old/new units, each with the unit beads it decides."""
         old_keys = [unit_key(u) for u in self.old]
         new_keys = [unit_key(u) for u in self.new]
         ops = SequenceMatcher(None, old_keys, new_keys, autojunk=False).get_opcodes()
-        pieces: list[list] = []  # [tag, o1, o2, n1, n2]
+        pieces: list[list] = []  # [tag, o1, o2, n1, n2]; an equal run is one piece a unit
         for tag, o1, o2, n1, n2 in ops:
             if tag == "equal":
                 pieces.extend(["equal", o1 + k, o1 + k + 1, n1 + k, n1 + k + 1] for k in range(o2 - o1))
             else:
                 pieces.append([tag, o1, o2, n1, n2])
-        # a bead pairing several old units (or an insertion falling inside one) forces one region
-        region_of_old = {}
-        for r, (_, o1, o2, _, _) in enumerate(pieces):
-            for i in range(o1, o2):
-                region_of_old[i] = r
-        join_next = [False] * len(pieces)
-        for bead in beads:
-            if len(bead.source) > 1:
-                first, last = region_of_old[bead.source[0]], region_of_old[bead.source[-1]]
-                for r in range(first, last):
-                    join_next[r] = True
-        merged: list[list] = []
-        for r, piece in enumerate(pieces):
-            if merged and join_next[r - 1]:
-                last = merged[-1]
-                last[0] = "equal" if last[0] == piece[0] == "equal" else "replace"
-                last[2], last[4] = piece[2], piece[4]
-            else:
-                merged.append(list(piece))
-        # hand each bead (target-only ones included) to the region of its source units
-        result = []
-        region_for_old = {}
-        for r, (_, o1, o2, _, _) in enumerate(merged):
-            for i in range(o1, o2):
-                region_for_old[i] = r
-        bead_lists: list[list[Bead]] = [[] for _ in merged]
-        previous = None
-        for bead in beads:
-            if bead.source:
-                previous = region_for_old[bead.source[0]]
-                bead_lists[previous].append(bead)
-            else:
-                target = previous
-                if target is None:
-                    target = next((r for r, p in enumerate(merged) if p[2] > p[1]), 0)
-                if merged:
-                    bead_lists[target].append(bead)
-        for (tag, o1, o2, n1, n2), region_beads in zip(merged, bead_lists, strict=False):
-            result.append((tag, range(o1, o2), range(n1, n2), region_beads))
+        merged = _join_split_beads(pieces, beads)
+        result = [
+            (tag, range(o1, o2), range(n1, n2), region_beads)
+            for (tag, o1, o2, n1, n2), region_beads in zip(
+                merged, _hand_out_beads(merged, beads), strict=False
+            )
+        ]
         self._find_moves(result, beads, old_keys, new_keys)
         return result
 
@@ -248,6 +275,11 @@ class _Planner:
 
     # --- output ---------------------------------------------------------------------------------------
 
+    def _human_unit(self, j: int, new_index: int | None = None) -> OutUnit:
+        """Unit j of the old translation, as written."""
+        unit = self.target[j]
+        return OutUnit(sep=unit.sep, raw=unit.raw, new_index=new_index, ends_file=j == self.last_target)
+
     def emit_markers(self, new_index: int) -> None:
         for marker in self.markers_before.pop(new_index, []):
             self.out.append(OutUnit(sep=marker.sep, raw=marker.raw, from_source=True))
@@ -256,39 +288,48 @@ class _Planner:
         markers = self.markers_after.pop(new_index, [])
         if markers and self.out:
             self.out[-1].sep = self.new[new_index].sep  # the marker hugs the unit it closes, as in the source
+            self.out[-1].ends_file = False
         for marker in markers:
             self.out.append(OutUnit(sep=marker.sep, raw=marker.raw, from_source=True))
 
     def segment(
-        self, unit: Unit, status: str, old_source: str = "", old_target: str = "", target: str = "", **extra
-    ) -> dict:
+        self,
+        unit: Unit,
+        status: Status,
+        old_source: str = "",
+        old_target: str = "",
+        target: str = "",
+        origin: str = "human",
+        chars_to_mt: int | None = None,
+        info: str | None = None,
+    ) -> SegmentRecord:
         text = segment_text(unit)
-        entry = {
-            "id": segment_id(text, self._ids),
-            "status": status,
-            "source": text,
-            "old_source": old_source,
-            "target": target,
-            "old_target": old_target,
-            "kind": unit.kind,
-            "line": unit.line,
-        }
-        entry.update(extra)
+        entry = SegmentRecord(
+            segment_id(text, self._ids),
+            status,
+            source=text,
+            old_source=old_source,
+            target=target,
+            old_target=old_target,
+            kind=unit.kind,
+            line=unit.line,
+            origin=origin,
+            chars_to_mt=chars_to_mt,
+            info=info,
+        )
         self.segments.append(entry)
         return entry
 
     def deleted(self, old_source: str, old_target: str, kind: str, line: int) -> None:
         self.segments.append(
-            {
-                "id": segment_id(old_target or old_source, self._ids),
-                "status": "deleted",
-                "source": "",
-                "old_source": old_source,
-                "target": "",
-                "old_target": old_target,
-                "kind": kind,
-                "line": line,
-            }
+            SegmentRecord(
+                segment_id(old_target or old_source, self._ids),
+                Status.DELETED,
+                old_source=old_source,
+                old_target=old_target,
+                kind=kind,
+                line=line,
+            )
         )
 
     def equal_region(self, old_range: range, new_range: range, beads: list[Bead]) -> None:
@@ -298,21 +339,21 @@ class _Planner:
             for n in new_indices:
                 self.emit_markers(n)
             last_new = new_indices[-1] if new_indices else None
-            emitted = [
-                OutUnit(sep=self.target[j].sep, raw=self.target[j].raw, new_index=last_new)
-                for j in bead.target
-            ]
+            emitted = [self._human_unit(j, new_index=last_new) for j in bead.target]
             self.out.extend(emitted)
             # exactly as the output has it, so that the report's target can be found verbatim there
-            target_text = "".join(u.raw + u.sep for u in emitted[:-1]) + (emitted[-1].raw if emitted else "")
+            human = [self.target[j] for j in bead.target]
+            target_text = "".join(u.raw + u.sep for u in human[:-1]) + (human[-1].raw if human else "")
             for k, (o, n) in enumerate(zip(bead.source, new_indices, strict=False)):
                 old_unit, new_unit = self.old[o], self.new[n]
                 if not new_unit.is_prose:
                     continue
-                status = "reused" if old_unit.raw == new_unit.raw else "reused-format"
-                if status == "reused-format" and prose_key(old_unit.raw) != prose_key(new_unit.raw):
-                    status = "untranslated"  # a heading kept by its [[anchor]] with a new title: review it
-                elif status == "reused-format" and len(bead.source) == 1 and len(emitted) == 1:
+                status = Status.REUSED if old_unit.raw == new_unit.raw else Status.REUSED_FORMAT
+                if status is Status.REUSED_FORMAT and prose_key(old_unit.raw) != prose_key(new_unit.raw):
+                    status = (
+                        Status.UNTRANSLATED
+                    )  # a heading kept by its [[anchor]] with a new title: review it
+                elif status is Status.REUSED_FORMAT and len(bead.source) == 1 and len(emitted) == 1:
                     emitted[0].raw = transfer_markers(
                         logical_text(old_unit.raw), logical_text(new_unit.raw), emitted[0].raw or ""
                     )
@@ -323,189 +364,208 @@ class _Planner:
                     old_source=logical_text(old_unit.raw),
                     old_target=target_text if k == 0 else "",
                     target=target_text if k == 0 else "",
-                    origin="human",
                 )
             for n in new_indices:
                 self.emit_markers_after(n)
 
-    def changed_region(self, old_range: range, new_range: range, beads: list[Bead]) -> None:  # noqa: C901 -- split into phases under #11
-        source_beads = [b for b in beads if b.source and not all(i in self.moved_old for i in b.source)]
-        # a translator's own units (notes, extra framework tabs) stay, after the region's new text
-        target_only = [j for b in beads if not b.source for j in b.target]
-        target_indices = [j for b in source_beads for j in b.target]
-        old_units = [self.old[i] for i in old_range if i not in self.moved_old]
-        new_units = [self.new[n] for n in new_range]
+    def changed_region(self, old_range: range, new_range: range, beads: list[Bead]) -> None:
+        """Decide a region whose English changed: sentence by sentence, keep the human text whose English
+        survives, ask for a translation of the rest, and report the human text that no longer has English."""
+        region = self._region(old_range, new_range, beads)
+        self._region_sentences(region)
+        self._match_sentences(region)
+        self._find_reusable(region)
+        self._decide_sentences(region)
+        self._emit_region(region)
+        self._report_dropped(region)
 
-        old_sents: list[str] = []
-        old_owner: list[int] = []
-        for k, unit in enumerate(old_units):
+    # the phases of `changed_region`, in order, over one `_Region`
+
+    def _region(self, old_range: range, new_range: range, beads: list[Bead]) -> _Region:
+        source_beads = [b for b in beads if b.source and not all(i in self.moved_old for i in b.source)]
+        return _Region(
+            new_range=new_range,
+            source_beads=source_beads,
+            target_only=[j for b in beads if not b.source for j in b.target],
+            target_indices=[j for b in source_beads for j in b.target],
+            old_units=[self.old[i] for i in old_range if i not in self.moved_old],
+            new_units=[self.new[n] for n in new_range],
+        )
+
+    def _region_sentences(self, region: _Region) -> None:
+        """Split the region's prose into sentences and pair the old English's with the old translation's."""
+        for k, unit in enumerate(region.old_units):
             if unit.is_prose:
                 for sentence in split_sentences(logical_text(unit.raw), self.source_lang):
-                    old_sents.append(sentence)
-                    old_owner.append(k)
-        tgt_sents: list[str] = []
-        tgt_owner: list[int] = []
-        for j in target_indices:
+                    region.old_sents.append(sentence)
+                    region.old_owner.append(k)
+        for j in region.target_indices:
             if self.target[j].is_prose:
                 for sentence in split_sentences(logical_text(self.target[j].raw), self.target_lang):
-                    tgt_sents.append(sentence)
-                    tgt_owner.append(j)
-        sent_beads = absorb_target_only(
-            self._align_sentences(old_sents, old_owner, tgt_sents, tgt_owner), tgt_owner
+                    region.tgt_sents.append(sentence)
+                    region.tgt_owner.append(j)
+        region.sent_beads = absorb_target_only(
+            self._align_sentences(region.old_sents, region.old_owner, region.tgt_sents, region.tgt_owner),
+            region.tgt_owner,
         )
-        bead_of_old = {s: b for b, bead in enumerate(sent_beads) for s in bead.source}
+        region.bead_of_old = {s: b for b, bead in enumerate(region.sent_beads) for s in bead.source}
+        for k, unit in enumerate(region.new_units):
+            if unit.is_prose and region.new_range[k] not in self.moved_new:
+                sentences = split_sentences(logical_text(unit.raw), self.source_lang)
+                region.new_sents.extend((k, s) for s in sentences)
 
-        new_sents: list[tuple[int, str]] = []  # (index into new_units, sentence)
-        for k, unit in enumerate(new_units):
-            if unit.is_prose and new_range[k] not in self.moved_new:
-                new_sents.extend((k, s) for s in split_sentences(logical_text(unit.raw), self.source_lang))
-        old_masked = [masked_key(s) for s in old_sents]
-        new_masked = [masked_key(s) for _, s in new_sents]
-        matched: dict[int, int] = {}  # new sentence -> old sentence with the same words
-        for tag, o1, o2, n1, _n2 in SequenceMatcher(
-            None, [m[0] for m in old_masked], [m[0] for m in new_masked], autojunk=False
-        ).get_opcodes():
+    def _match_sentences(self, region: _Region) -> None:
+        """New sentences with the same words as an old one (inline code, math and markup masked)."""
+        region.old_masked = [masked_key(s) for s in region.old_sents]
+        region.new_masked = [masked_key(s) for _, s in region.new_sents]
+        old_keys = [m[0] for m in region.old_masked]
+        new_keys = [m[0] for m in region.new_masked]
+        for tag, o1, o2, n1, _n2 in SequenceMatcher(None, old_keys, new_keys, autojunk=False).get_opcodes():
             if tag == "equal":
                 for d in range(o2 - o1):
-                    matched[n1 + d] = o1 + d
-        # a bead's human text is reusable when all its English sentences survive, spans fixed up mechanically
-        reusable: dict[int, str] = {}
-        for b, bead in enumerate(sent_beads):
+                    region.matched[n1 + d] = o1 + d
+
+    def _find_reusable(self, region: _Region) -> None:
+        """A bead's human text is reusable when all its English sentences survive, spans fixed up mechanically."""
+        for b, bead in enumerate(region.sent_beads):
             if not bead.source or not bead.target:
                 continue
             olds = set(bead.source)
-            news = [n for n, o in matched.items() if o in olds]
-            if len(news) != len(olds) or sorted(news) != list(range(min(news), max(news) + 1)):
+            news = sorted(n for n, o in region.matched.items() if o in olds)
+            if len(news) != len(olds) or news != list(range(news[0], news[-1] + 1)):
                 continue
-            text = self.joiner.join(tgt_sents[t] for t in bead.target)
-            for n in sorted(news):
-                text = carry_spans(old_masked[matched[n]][1], new_masked[n][1], text)
+            text: str | None = self.joiner.join(region.tgt_sents[t] for t in bead.target)
+            for n in news:
                 if text is None:
                     break
+                text = carry_spans(region.old_masked[region.matched[n]][1], region.new_masked[n][1], text)
             if text is not None and len(news) == 1:
-                text = transfer_markers(old_sents[matched[news[0]]], new_sents[news[0]][1], text)
+                text = transfer_markers(
+                    region.old_sents[region.matched[news[0]]], region.new_sents[news[0]][1], text
+                )
             if text is not None:
-                reusable[b] = text
+                region.reusable[b] = text
 
-        pieces_of: dict[int, list[Piece]] = {}
-        old_src_of: dict[int, list[str]] = {}
-        old_tgt_of: dict[int, list[str]] = {}
-        tgt_used_of: dict[int, list[int]] = {}
-        reused_any: set[int] = set()
-        consumed: set[int] = set()  # sentence beads whose human text went into the output
-        run: list[int] = []  # consecutive changed new sentences of one unit
-
-        def flush() -> None:
-            if not run:
-                return
-            k = new_sents[run[0]][0]
-            english = " ".join(new_sents[n][1] for n in run)
-            if not pieces_of.get(k):
-                english = strip_prefix(english)
-            # the human text this run replaces: beads of the old sentences between its matched neighbours
-            lo = max((matched[n] for n in matched if n < run[0]), default=-1)
-            hi = min((matched[n] for n in matched if n > run[-1]), default=len(old_sents))
-            olds = list(range(lo + 1, hi))
-            olds += [matched[n] for n in run if n in matched]
-            bead_ids = sorted({bead_of_old[o] for o in olds if o in bead_of_old} - consumed)
-            suggestion_parts = [t for b in bead_ids for t in sent_beads[b].target]
-            consumed.update(bead_ids)
-            suggestion = self.joiner.join(tgt_sents[t] for t in suggestion_parts)
-            if suggestion_parts and _is_unit_start(tgt_owner, suggestion_parts[0]):
-                suggestion = strip_prefix(suggestion)
-            request = Request(id=f"{self.path}#{len(self.requests)}", text=english, suggestion=suggestion)
-            self.requests.append(request)
-            pieces_of.setdefault(k, []).append(Piece(request=request))
-            old_src_of.setdefault(k, []).extend(old_sents[o] for b in bead_ids for o in sent_beads[b].source)
-            old_tgt_of.setdefault(k, []).append(suggestion)
-            tgt_used_of.setdefault(k, []).extend(suggestion_parts)
-            run.clear()
-
-        for n, (k, _sentence) in enumerate(new_sents):
-            if run and new_sents[run[0]][0] != k:
-                flush()
-            o = matched.get(n)
-            b = bead_of_old.get(o) if o is not None else None
-            if b is not None and b in reusable:
-                flush()
-                if b not in consumed:
-                    consumed.add(b)
-                    bead = sent_beads[b]
-                    text = reusable[b]
-                    if _is_unit_start(tgt_owner, bead.target[0]):
-                        text = strip_prefix(text)
-                    pieces_of.setdefault(k, []).append(Piece(text=text))
-                    old_tgt_of.setdefault(k, []).append(text)
-                    old_src_of.setdefault(k, []).extend(old_sents[s] for s in bead.source)
-                    tgt_used_of.setdefault(k, []).extend(bead.target)
-                reused_any.add(k)
-            elif b is not None and not sent_beads[b].target:
+    def _decide_sentences(self, region: _Region) -> None:
+        """Walk the new sentences: reuse a human bead, or gather a run of changed sentences into a request."""
+        for n, (k, _sentence) in enumerate(region.new_sents):
+            if region.run and region.new_sents[region.run[0]][0] != k:
+                self._flush_run(region)
+            o = region.matched.get(n)
+            b = region.bead_of_old.get(o) if o is not None else None
+            if b is not None and b in region.reusable:
+                self._flush_run(region)
+                if b not in region.consumed:
+                    self._reuse_bead(region, k, b)
+                region.reused_any.add(k)
+            elif b is not None and not region.sent_beads[b].target:
                 # the translator left this sentence out; it is unchanged, so that stays their call
-                reused_any.add(k)
+                region.reused_any.add(k)
             else:
-                run.append(n)
-        flush()
+                region.run.append(n)
+        self._flush_run(region)
 
-        code_targets = [j for j in target_indices if self.target[j].kind == "code"]
-        protected_pairs = [
+    def _reuse_bead(self, region: _Region, k: int, b: int) -> None:
+        region.consumed.add(b)
+        bead = region.sent_beads[b]
+        text = region.reusable[b]
+        if _is_unit_start(region.tgt_owner, bead.target[0]):
+            text = strip_prefix(text)
+        fill = region.fill(k)
+        fill.pieces.append(Piece(text=text))
+        fill.old_targets.append(text)
+        fill.old_sources.extend(region.old_sents[s] for s in bead.source)
+        fill.targets_used.extend(bead.target)
+
+    def _flush_run(self, region: _Region) -> None:
+        """A request for the run of changed new sentences, suggesting the human text it replaces."""
+        run, matched = region.run, region.matched
+        if not run:
+            return
+        k = region.new_sents[run[0]][0]
+        fill = region.fill(k)
+        english = " ".join(region.new_sents[n][1] for n in run)
+        if not fill.pieces:
+            english = strip_prefix(english)
+        # the human text this run replaces: beads of the old sentences between its matched neighbours
+        lo = max((matched[n] for n in matched if n < run[0]), default=-1)
+        hi = min((matched[n] for n in matched if n > run[-1]), default=len(region.old_sents))
+        olds = list(range(lo + 1, hi))
+        olds += [matched[n] for n in run if n in matched]
+        bead_ids = sorted({region.bead_of_old[o] for o in olds if o in region.bead_of_old} - region.consumed)
+        suggestion_parts = [t for b in bead_ids for t in region.sent_beads[b].target]
+        region.consumed.update(bead_ids)
+        suggestion = self.joiner.join(region.tgt_sents[t] for t in suggestion_parts)
+        if suggestion_parts and _is_unit_start(region.tgt_owner, suggestion_parts[0]):
+            suggestion = strip_prefix(suggestion)
+        request = Request(id=f"{self.path}#{len(self.requests)}", text=english, suggestion=suggestion)
+        self.requests.append(request)
+        fill.pieces.append(Piece(request=request))
+        fill.old_sources.extend(region.old_sents[o] for b in bead_ids for o in region.sent_beads[b].source)
+        fill.old_targets.append(suggestion)
+        fill.targets_used.extend(suggestion_parts)
+        run.clear()
+
+    def _emit_region(self, region: _Region) -> None:
+        """The region's output units in new-English order, then the translator's own units."""
+        region.code_targets = [j for j in region.target_indices if self.target[j].kind == "code"]
+        region.protected_pairs = [
             (b.source[0], b.target[0])
-            for b in source_beads
+            for b in region.source_beads
             if len(b.source) == len(b.target) == 1
             and not self.old[b.source[0]].is_prose
             and self.old[b.source[0]].kind == self.target[b.target[0]].kind
         ]
-        code_pairs = [(i, j) for i, j in protected_pairs if self.old[i].kind == "code"]
-        used_targets: set[int] = set()
-        for k, (n, unit) in enumerate(zip(new_range, new_units, strict=False)):
+        region.code_pairs = [(i, j) for i, j in region.protected_pairs if self.old[i].kind == "code"]
+        for k, (n, unit) in enumerate(zip(region.new_range, region.new_units, strict=False)):
             self.emit_markers(n)
             if n in self.moved_new:
                 self._emit_moved(n)
-                self.emit_markers_after(n)
-                continue
-            if not unit.is_prose:
-                self.out.append(
-                    self._protected(
-                        unit, target_indices, code_targets, used_targets, code_pairs, protected_pairs
-                    )
-                )
-                self.emit_markers_after(n)
-                continue
-            pieces = pieces_of.get(k, [])
-            out = OutUnit(sep=unit.sep, prefix=markup_prefix(unit.raw), pieces=pieces)
-            used = tgt_used_of.get(k, [])
-            if used and used == [t for t, owner in enumerate(tgt_owner) if owner == tgt_owner[used[0]]]:
-                out.fallback_raw = self.target[tgt_owner[used[0]]].raw  # all of one human unit, as written
-            requests = [p.request for p in pieces if p.request is not None]
-            if requests:
-                status = "fuzzy" if k in reused_any else "new-text"
-            elif any(o.raw == unit.raw for o in old_units):
-                status = "reused"
+            elif not unit.is_prose:
+                self.out.append(self._protected(unit, region))
             else:
-                status = "reused-format"
-            out.segment = self.segment(
-                unit,
-                status,
-                old_source=" ".join(old_src_of.get(k, [])),
-                old_target=self.joiner.join(t for t in old_tgt_of.get(k, []) if t),
-                origin="human",
-                chars_to_mt=sum(len(r.text) for r in requests),
-            )
-            if pieces:  # no pieces: the translators left this unchanged English out, and so does the output
-                self.out.append(out)
+                self._emit_prose(region, k, unit)
             self.emit_markers_after(n)
-        for j in target_only:
-            self.out.append(OutUnit(sep=self.target[j].sep, raw=self.target[j].raw))
-        # human text the new chapter no longer has
-        for b, bead in enumerate(sent_beads):
-            if b not in consumed and bead.target:
+        for j in region.target_only:
+            self.out.append(self._human_unit(j))
+
+    def _emit_prose(self, region: _Region, k: int, unit: Unit) -> None:
+        fill = region.fills.get(k, _UnitFill())
+        out = OutUnit(sep=unit.sep, prefix=markup_prefix(unit.raw), pieces=fill.pieces)
+        used, owner = fill.targets_used, region.tgt_owner
+        if used and used == [t for t, j in enumerate(owner) if j == owner[used[0]]]:
+            out.fallback_raw = self.target[owner[used[0]]].raw  # all of one human unit, as written
+        requests = [p.request for p in fill.pieces if p.request is not None]
+        # a unit with requests is decided by `assemble` from what fills them; untranslated until then
+        if requests:
+            status = Status.UNTRANSLATED
+            out.partly_human = k in region.reused_any
+        elif any(o.raw == unit.raw for o in region.old_units):
+            status = Status.REUSED
+        else:
+            status = Status.REUSED_FORMAT
+        out.segment = self.segment(
+            unit,
+            status,
+            old_source=" ".join(fill.old_sources),
+            old_target=self.joiner.join(t for t in fill.old_targets if t),
+            chars_to_mt=sum(len(r.text) for r in requests),
+        )
+        if fill.pieces:  # no pieces: the translators left this unchanged English out, and so does the output
+            self.out.append(out)
+
+    def _report_dropped(self, region: _Region) -> None:
+        """Human text the new chapter no longer has: reported deleted (it is not in the output)."""
+        for b, bead in enumerate(region.sent_beads):
+            if b not in region.consumed and bead.target:
                 self.deleted(
-                    " ".join(old_sents[s] for s in bead.source),
-                    self.joiner.join(tgt_sents[t] for t in bead.target),
+                    " ".join(region.old_sents[s] for s in bead.source),
+                    self.joiner.join(region.tgt_sents[t] for t in bead.target),
                     "paragraph",
-                    self.target[tgt_owner[bead.target[0]]].line,
+                    self.target[region.tgt_owner[bead.target[0]]].line,
                 )
-        for j in target_indices:
-            if j not in used_targets and self.target[j].kind in ("code", "html", "jsx"):
+        for j in region.target_indices:
+            if j not in region.used_targets and self.target[j].kind in ("code", "html", "jsx"):
                 self.deleted("", self.target[j].raw, self.target[j].kind, self.target[j].line)
 
     def _align_sentences(
@@ -534,7 +594,7 @@ class _Planner:
     def _emit_moved(self, n: int) -> None:
         bead = self.moved_new[n]
         for j in bead.target:
-            self.out.append(OutUnit(sep=self.target[j].sep, raw=self.target[j].raw, new_index=n))
+            self.out.append(self._human_unit(j, new_index=n))
         old_unit, new_unit = self.old[bead.source[0]], self.new[n]
         text = (
             "".join(self.target[j].raw + self.target[j].sep for j in bead.target[:-1])
@@ -542,26 +602,23 @@ class _Planner:
         )
         self.segment(
             new_unit,
-            "reused" if old_unit.raw == new_unit.raw else "reused-format",
+            Status.REUSED if old_unit.raw == new_unit.raw else Status.REUSED_FORMAT,
             old_source=logical_text(old_unit.raw),
             old_target=text,
             target=text,
-            origin="human",
         )
 
-    def _protected(
-        self,
-        unit: Unit,
-        target_indices: list[int],
-        code_targets: list[int],
-        used_targets: set[int],
-        code_pairs: list[tuple[int, int]],
-        protected_pairs: list[tuple[int, int]],
-    ) -> OutUnit:
+    def _protected(self, unit: Unit, region: _Region) -> OutUnit:
+        """A code/math/markup unit of a changed region: the old translation's version when it is unchanged."""
+        used_targets, code_pairs, protected_pairs = (
+            region.used_targets,
+            region.code_pairs,
+            region.protected_pairs,
+        )
         if unit.kind == "code":
             body = code_body(unit.raw)
             old_of = {j: i for i, j in code_pairs}
-            for j in code_targets:
+            for j in region.code_targets:
                 if j not in used_targets and code_body(self.target[j].raw) == body:
                     used_targets.add(j)
                     old = self.old[old_of[j]].raw if j in old_of else None
@@ -585,7 +642,7 @@ class _Planner:
             if j not in used_targets and unit_key(self.old[i]) == key:
                 used_targets.add(j)  # unchanged: the target's version (an MDX component may be translated)
                 return OutUnit(sep=unit.sep, raw=self.target[j].raw)
-        for j in target_indices:
+        for j in region.target_indices:
             if (
                 j not in used_targets
                 and self.target[j].kind == unit.kind
@@ -594,12 +651,12 @@ class _Planner:
                 used_targets.add(j)
                 return OutUnit(sep=unit.sep, raw=self.target[j].raw)
         if unit.kind in ("html", "jsx"):
-            old = next(((i, j) for i, j in protected_pairs if j not in used_targets), None)
+            pair = next(((i, j) for i, j in protected_pairs if j not in used_targets), None)
             self.segment(
                 unit,
-                "code-changed",
-                old_source=self.old[old[0]].raw if old else "",
-                old_target=self.target[old[1]].raw if old else "",
+                Status.CODE_CHANGED,
+                old_source=self.old[pair[0]].raw if pair else "",
+                old_target=self.target[pair[1]].raw if pair else "",
                 target=unit.raw,
                 origin="source",
             )
@@ -632,27 +689,34 @@ class _Planner:
         code = plan_code(unit.raw, old_source, old_target, new_request, self.comment_translations)
         info = unit.raw.splitlines()[0] if unit.raw else ""
         code.block_entry = self.segment(
-            unit, "code-changed", old_source, old_target, target=unit.raw, origin="source", info=info
+            unit, Status.CODE_CHANGED, old_source, old_target, target=unit.raw, origin="source", info=info
         )
         for k, comment in enumerate(code.comments):
             request = code.requests.get(k)
             human = code.human[k]
-            entry = {
-                "id": segment_id(comment.text, self._ids),
-                "status": "reused" if request is None else "untranslated",
-                "source": comment.text,
-                "old_source": comment.text if request is None else code.previous.get(k, ""),
-                "target": human or "",
-                "old_target": human or (request.suggestion if request else ""),
-                "kind": "comment",
-                "line": unit.line + comment.line,
-                "origin": "human",
-                "context": comment.context,
-                "chars_to_mt": len(comment.text) if request else 0,
-            }
+            entry = SegmentRecord(
+                segment_id(comment.text, self._ids),
+                Status.REUSED if request is None else Status.UNTRANSLATED,
+                source=comment.text,
+                old_source=comment.text if request is None else code.previous.get(k, ""),
+                target=human or "",
+                old_target=human or (request.suggestion if request else ""),
+                kind="comment",
+                line=unit.line + comment.line,
+                origin="human",
+                context=comment.context,
+                chars_to_mt=len(comment.text) if request else 0,
+            )
             self.segments.append(entry)
             code.entries[k] = entry
         return OutUnit(sep=unit.sep, code=code)
+
+    def _break_after(self, unit: OutUnit) -> str:
+        """The break after a human unit that ended the old translation: the new English's, else a blank line."""
+        n = unit.new_index
+        if n is not None and n + 1 < len(self.new) and "\n" in self.new[n].sep:
+            return self.new[n].sep
+        return "\r\n\r\n" if "\r" in unit.sep else "\n\n"
 
     def plan(self) -> DocumentPlan:
         beads = self.beads = self.pair()
@@ -668,7 +732,10 @@ class _Planner:
             # a human unit followed by markup of the new source keeps the new source's spacing there
             # (":begin_tab:" text ":end_tab:" stay together)
             if following.from_source and unit.new_index is not None and "\n" in self.new[unit.new_index].sep:
-                unit.sep = self.new[unit.new_index].sep
+                unit.sep, unit.ends_file = self.new[unit.new_index].sep, False
+        for unit in self.out[:-1]:
+            if unit.ends_file:  # new text follows what ended the old translation: a paragraph break
+                unit.sep = self._break_after(unit)
         if self.out:
             self.out[-1].sep = self.target_all_last_sep
         for unit in self.out[:-1]:
@@ -683,6 +750,47 @@ class _Planner:
             self.segments,
             self.requests,
         )
+
+
+def _region_of_old(pieces: list[list]) -> dict[int, int]:
+    return {i: r for r, (_, o1, o2, _, _) in enumerate(pieces) for i in range(o1, o2)}
+
+
+def _join_split_beads(pieces: list[list], beads: list[Bead]) -> list[list]:
+    """A bead pairing several old units (or an insertion falling inside one) forces one region."""
+    region_of_old = _region_of_old(pieces)
+    join_next = [False] * len(pieces)
+    for bead in beads:
+        if len(bead.source) > 1:
+            for r in range(region_of_old[bead.source[0]], region_of_old[bead.source[-1]]):
+                join_next[r] = True
+    merged: list[list] = []
+    for r, piece in enumerate(pieces):
+        if merged and join_next[r - 1]:
+            last = merged[-1]
+            last[0] = "equal" if last[0] == piece[0] == "equal" else "replace"
+            last[2], last[4] = piece[2], piece[4]
+        else:
+            merged.append(list(piece))
+    return merged
+
+
+def _hand_out_beads(regions: list[list], beads: list[Bead]) -> list[list[Bead]]:
+    """Each bead to the region of its source units; a target-only bead to the region of the bead before it."""
+    region_for_old = _region_of_old(regions)
+    bead_lists: list[list[Bead]] = [[] for _ in regions]
+    previous = None
+    for bead in beads:
+        if bead.source:
+            previous = region_for_old[bead.source[0]]
+            bead_lists[previous].append(bead)
+        else:
+            target = previous
+            if target is None:
+                target = next((r for r, p in enumerate(regions) if p[2] > p[1]), 0)
+            if regions:
+                bead_lists[target].append(bead)
+    return bead_lists
 
 
 def _is_unit_start(owner: list[int], t: int) -> bool:

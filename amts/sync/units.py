@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 # Kinds that carry translatable prose; all others are protected (emitted as written, never translated).
 PROSE_KINDS = frozenset({"heading", "paragraph", "list_item", "table_row", "image"})
@@ -50,87 +51,97 @@ class Unit:
         return self.kind == "slide"
 
 
-def split_units(text: str) -> list[Unit]:  # noqa: C901 -- reshaped under #11
+def split_units(text: str) -> list[Unit]:
     """Split `text` into units; `"".join(u.raw + u.sep for u in units) == text` minus leading blank lines.
 
     Leading whitespace before the first unit is kept by `leading_space`.
     """
-    lines = text.splitlines(keepends=True)
+    lines = _Lines(text.splitlines(keepends=True))
     units: list[Unit] = []
-    i = 0
-    n = len(lines)
-
-    def content(k: int) -> str:
-        return lines[k].rstrip("\r\n")
-
-    def blank(k: int) -> bool:
-        return not content(k).strip()
-
-    while i < n and blank(i):
-        i += 1
-    while i < n:
+    i = lines.skip_blank(0)
+    while i < len(lines.lines):
         start = i
-        first = content(i)
-        kind = "paragraph"
-        if start == 0 and first.strip() == "---":
-            kind = "front_matter"
-            i += 1
-            while i < n and content(i).strip() != "---":
-                i += 1
-            i = min(i + 1, n)
-        elif (fence := _FENCE_RE.match(first)) is not None:
-            kind = "code"
-            marker = fence.group(2)
-            i += 1
-            while i < n and not content(i).lstrip().startswith(marker):
-                i += 1
-            i = min(i + 1, n)
-        elif _MATH_OPEN_RE.match(first):
-            kind = "math"
-            rest = first.strip()[2:]
-            i += 1
-            if "$$" not in rest:
-                while i < n and "$$" not in content(i):
-                    i += 1
-                i = min(i + 1, n)
-        elif _SLIDE_RE.match(first):
-            kind, i = "slide", i + 1
-        elif _DIRECTIVE_RE.match(first) or _ALERT_RE.match(first):
-            kind, i = "directive", i + 1
-        elif _HEADING_RE.match(first):
-            kind, i = "heading", i + 1
-        elif _TABLE_RE.match(first):
-            kind, i = "table_row", i + 1
-        elif _IMAGE_RE.match(first):
-            kind, i = "image", i + 1
-        elif _JSX_RE.match(first):
-            kind, i = "jsx", i + 1
-        elif _HTML_RE.match(first):
-            kind = "html"
-            i += 1
-            while i < n and not blank(i):
-                i += 1
-        else:
-            kind = "list_item" if _LIST_RE.match(first) else "paragraph"
-            i += 1
-            while i < n and not blank(i) and not _starts_unit(content(i)):
-                i += 1
-        raw_lines = lines[start:i]
+        kind, i = _unit_at(lines, start)
         # the unit's raw text ends before its last line break; the break and following blank lines are sep
-        raw = "".join(raw_lines)
+        raw = "".join(lines.lines[start:i])
         stripped = raw.rstrip("\r\n")
-        sep = raw[len(stripped) :]
-        while i < n and blank(i):
-            sep += lines[i]
-            i += 1
-        units.append(Unit(kind, stripped, sep, start + 1))
+        following = lines.skip_blank(i)
+        units.append(
+            Unit(kind, stripped, raw[len(stripped) :] + "".join(lines.lines[i:following]), start + 1)
+        )
+        i = following
     return units
+
+
+# Units that are exactly their first line, tried in this order.
+_ONE_LINE_KINDS = (
+    (_SLIDE_RE, "slide"),
+    (_DIRECTIVE_RE, "directive"),
+    (_ALERT_RE, "directive"),  # a GitHub alert marker line: protected, kept on its line
+    (_HEADING_RE, "heading"),
+    (_TABLE_RE, "table_row"),
+    (_IMAGE_RE, "image"),
+    (_JSX_RE, "jsx"),
+)
+
+
+def _unit_at(lines: _Lines, start: int) -> tuple[str, int]:
+    """The kind of the unit starting at line `start`, and the index of the line after it."""
+    first = lines.content(start)
+    if start == 0 and first.strip() == "---":
+        return "front_matter", lines.closed_by(start + 1, lambda line: line.strip() == "---")
+    fence = _FENCE_RE.match(first)
+    if fence is not None:
+        marker = fence.group(2)
+        return "code", lines.closed_by(start + 1, lambda line: line.lstrip().startswith(marker))
+    if _MATH_OPEN_RE.match(first):
+        if "$$" in first.strip()[2:]:
+            return "math", start + 1  # $$ ... $$ on one line
+        return "math", lines.closed_by(start + 1, lambda line: "$$" in line)
+    for pattern, kind in _ONE_LINE_KINDS:
+        if pattern.match(first):
+            return kind, start + 1
+    if _HTML_RE.match(first):
+        return "html", lines.block_end(start + 1, lambda line: False)
+    kind = "list_item" if _LIST_RE.match(first) else "paragraph"
+    return kind, lines.block_end(start + 1, _starts_unit)
+
+
+@dataclass(frozen=True)
+class _Lines:
+    """The lines of a text (line breaks kept) and the scans `split_units` makes over them."""
+
+    lines: list[str]
+
+    def content(self, k: int) -> str:
+        return self.lines[k].rstrip("\r\n")
+
+    def blank(self, k: int) -> bool:
+        return not self.content(k).strip()
+
+    def skip_blank(self, k: int) -> int:
+        """The first line from `k` on that is not blank (or the end)."""
+        while k < len(self.lines) and self.blank(k):
+            k += 1
+        return k
+
+    def closed_by(self, k: int, closes: Callable[[str], bool]) -> int:
+        """The line after the first line from `k` on that `closes` the unit (the end if none does)."""
+        while k < len(self.lines) and not closes(self.content(k)):
+            k += 1
+        return min(k + 1, len(self.lines))
+
+    def block_end(self, k: int, starts_unit: Callable[[str], bool]) -> int:
+        """The first line from `k` on that is blank or starts another unit (or the end)."""
+        while k < len(self.lines) and not self.blank(k) and not starts_unit(self.content(k)):
+            k += 1
+        return k
 
 
 def leading_space(text: str) -> str:
     """Blank lines before the first unit (kept so that reassembly is byte-exact)."""
-    match = re.match(r"(?:[ \t]*\r?\n)*", text)
-    return match.group(0) if text.strip() else text
+    match = re.match(r"(?:[ \t]*\r?\n)*", text)  # always matches (possibly empty)
+    return match.group(0) if match and text.strip() else text
 
 
 def join_units(units: list[Unit], leading: str = "") -> str:
