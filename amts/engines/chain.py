@@ -8,6 +8,7 @@ import re
 from amts.engines.base import TOKEN_RE, Engine
 from amts.engines.memory import MemoryEngine
 from amts.engines.terminology import TermProtector, learn_terminology
+from amts.languages import language
 
 
 class ChainEngine(Engine):
@@ -99,7 +100,7 @@ class ChainEngine(Engine):
         from amts.sentences import split_sentences
 
         memory = self.memory.memory_for(source_lang, target_lang)
-        joiner = "" if target_lang in ("zh", "ja") else " "
+        joiner = language(target_lang).word_joiner
         rest, pending = [], []  # pending: (segment index, [(sentence, translation or None)])
         for i in todo:
             sentences = split_sentences(texts[i], source_lang)

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 
 from amts.errors import AmtsError
+from amts.languages import normalise_code
 
 
 ENGINES = ("amazon", "none")
@@ -23,6 +24,9 @@ class Settings:
     eval_chars: int = 2000  # English held out of the parallel data and translated to measure BLEU/chrF
 
     def __post_init__(self) -> None:
+        # one spelling per language (S3 prefixes, Amazon Translate calls): "ZH" and "zh_CN" are "zh"
+        object.__setattr__(self, "source_lang", normalise_code(self.source_lang))
+        object.__setattr__(self, "target_langs", tuple(normalise_code(code) for code in self.target_langs))
         if self.engine not in ENGINES:
             raise AmtsError(
                 f"engine {self.engine!r} cannot run in the state machine; choose one of {', '.join(ENGINES)}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from amts.languages import language
 from amts.sync.plan import DocumentPlan
 from amts.sync.text import markup_prefix
 
@@ -35,7 +36,7 @@ class Fill:
 
 def assemble(plan: DocumentPlan, fills: dict[str, Fill]) -> tuple[str, dict]:
     """The new target text and the file's report entry (`path`, `segments`, `counts`)."""
-    joiner = "" if plan.target_lang in ("zh", "ja", "th") else " "
+    joiner = language(plan.target_lang).word_joiner
     parts = [plan.leading]
     for unit in plan.units:
         if unit.raw is not None:

@@ -19,6 +19,7 @@ from amts.align.lexicon import concept_keys, lexicon_available
 from amts.align.beads import Sentence
 from amts.align.beads import align_sentences as align_sentence_beads
 from amts.errors import AlignmentError
+from amts.languages import language
 from amts.sentences import split_sentences
 from amts.sync.code import carry_comments
 from amts.sync.pairing import Bead, absorb_target_only, align_units, protected_agreement
@@ -33,8 +34,6 @@ from amts.sync.text import (
 )
 from amts.sync.units import Unit, code_body, leading_space, logical_text, split_units, strip_markers, unit_key
 
-# Target languages written without spaces between sentences.
-_NO_SPACE_LANGS = frozenset({"zh", "ja", "th"})
 # A pairing costlier than this per unit means the old target is not a translation of the old source.
 MAX_MEAN_ALIGN_COST = 1.5
 MIN_PAIRED_PROSE_SHARE = 0.5
@@ -120,7 +119,7 @@ class _Planner:
         self.segments: list[dict] = []
         self.requests: list[Request] = []
         self._ids: dict[str, int] = {}
-        self.joiner = "" if target_lang in _NO_SPACE_LANGS else " "
+        self.joiner = language(target_lang).word_joiner
         self.moved_new: dict[int, Bead] = {}  # new unit -> bead of the identical old unit found elsewhere
         self.moved_old: set[int] = set()
 
