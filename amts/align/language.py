@@ -13,21 +13,20 @@ from amts.errors import AlignmentError
 from amts.languages import CJK_RE, CJK_SCRIPTS, language, profiles
 
 _WORD_RE = re.compile(r"[^\W\d_]+")
+# Prose mostly in CJK script is reported as Chinese: the three scripts are not told apart here.
+CJK_GUESS = "zh"
 _FUNCTION_SETS = {p.code: p.function_words for p in profiles() if p.function_words}
 
 
 def guess_language(text: str) -> tuple[str | None, float]:
-    """(language or None when unsure, share of the evidence for it). Looks at the first 20000 characters.
-
-    Prose mostly in CJK script is reported as "zh" (the scripts are not told apart here).
-    """
+    """(language or None when unsure, share of the evidence for it). Looks at the first 20000 characters."""
     text = text[:20000]
     letters = sum(1 for ch in text if ch.isalpha())
     if letters < 40:
         return None, 0.0
     cjk = len(CJK_RE.findall(text))
     if cjk / letters > 0.25:
-        return "zh", cjk / letters
+        return CJK_GUESS, cjk / letters
     words = [w.lower() for w in _WORD_RE.findall(text)]
     counts: Counter[str] = Counter()
     for word in words:
@@ -47,13 +46,13 @@ def check_language(text: str, lang: str, role: str) -> None:
     if guessed is None:
         return
     if profile.char_based:
-        if guessed != "zh" and profile.script in CJK_SCRIPTS:
+        if guessed != CJK_GUESS and profile.script in CJK_SCRIPTS:
             raise AlignmentError(
                 f"{role} was declared '{lang}' but its prose is not written in CJK script "
                 f"(looks like '{guessed}')"
             )
         return
-    if guessed == "zh":
+    if guessed == CJK_GUESS:
         raise AlignmentError(f"{role} was declared '{lang}' but its prose is Chinese/Japanese/Korean script")
     if profile.function_words and guessed != profile.code and share > 0.45:
         raise AlignmentError(f"{role} was declared '{lang}' but its prose looks like '{guessed}'")
