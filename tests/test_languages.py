@@ -175,3 +175,14 @@ def test_engines_compare_base_codes_and_keep_their_error_type():
     assert normalise_lang("ZH-cn") == normalise_lang("zh_TW") == "zh"
     with pytest.raises(EngineError, match="empty language code"):
         normalise_lang("")
+
+
+def test_pipeline_settings_spell_each_language_once():
+    from amts.pipeline.settings import Settings
+
+    settings = Settings.from_env({"AMTS_TARGET_LANGS": "ZH, pt_BR, zh-Hant", "AMTS_ENGINE": "none"})
+    assert settings.target_langs == ("zh", "pt", "zh-TW")
+    with pytest.raises(LanguageError, match="not an ISO 639-1"):
+        Settings(target_langs=("chinese",), engine="none")
+    with pytest.raises(Exception, match="other than the source"):
+        Settings(source_lang="en-US", target_langs=("en",), engine="none")
