@@ -186,3 +186,11 @@ def test_pipeline_settings_spell_each_language_once():
         Settings(target_langs=("chinese",), engine="none")
     with pytest.raises(Exception, match="other than the source"):
         Settings(source_lang="en-US", target_langs=("en",), engine="none")
+
+
+def test_thai_pairs_are_judged_by_thai_script():
+    summary = paralleldata.BuildSummary()
+    thai = [("Hello to the whole world today.", "สวัสดีชาวโลกทั้งใบในวันนี้")]
+    assert paralleldata.enforce_limits(thai, "en", "th", summary) == thai
+    left_in_english = [("Hello to the whole world today.", "Hello to the whole world now.")]
+    assert paralleldata.enforce_limits(left_in_english, "en", "th", summary) == []
