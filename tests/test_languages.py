@@ -194,3 +194,11 @@ def test_thai_pairs_are_judged_by_thai_script():
     assert paralleldata.enforce_limits(thai, "en", "th", summary) == thai
     left_in_english = [("Hello to the whole world today.", "Hello to the whole world now.")]
     assert paralleldata.enforce_limits(left_in_english, "en", "th", summary) == []
+
+
+def test_a_regional_code_syncs_exactly_like_its_language():
+    zh_old = "# 标题\n\n第一句在这里。第二句在那里。第三句结束了它。\n\n另一段在整个测试中保持不变。\n"
+    engine = get_engine("pseudo")
+    plain, _ = sync_document(EN_OLD, EN_NEW, zh_old, "en", "zh", engine=engine, memory=None)
+    regional, _ = sync_document(EN_OLD, EN_NEW, zh_old, "en", "zh-CN", engine=engine, memory=None)
+    assert regional == plain and "在这里。Ţĥéé" in plain
