@@ -71,8 +71,9 @@ class Language:
     # spaces between words. None: not known, and `word_joiner` refuses to guess.
     joiner: str | None
     script: str  # "latin", "cyrillic", "han", "japanese", "hangul", "thai", ... or "unknown"
-    # Prose characters per English prose character (spaces, markup, numbers and spans excluded), measured
-    # on the shared corpora: d2l zh_origin -> zh and the Hugging Face course en -> es.
+    # Prose characters per English prose character (spaces, markup, numbers and spans excluded): zh and es
+    # measured on the shared corpora (d2l zh_origin -> zh, Hugging Face course en -> es), the others
+    # estimates; alignment re-estimates the ratio from each document pair and uses this as its prior.
     length_ratio: float = 1.0
     # sacrebleu tokenizers in order of preference; the first one installed is used.
     bleu_tokenizers: tuple[str, ...] = ("13a",)
