@@ -219,6 +219,14 @@ _AMAZON_VARIANTS = {
     "es-mx": "es-MX",
     "fa-af": "fa-AF",
 }
+# Amazon Translate's language codes ("Supported languages and language codes",
+# https://docs.aws.amazon.com/translate/latest/dg/what-is-languages.html): a code outside this list makes
+# every job of that language fail, so the pipeline settings refuse it.
+AMAZON_TRANSLATE_CODES = frozenset(
+    "af sq am ar hy az bn bs bg ca zh zh-TW hr cs da fa-AF nl en et fa tl fi fr fr-CA ka de el gu ht ha he "
+    "hi hu is id ga it ja kn kk ko lv lt mk ms ml mt mr mn no ps pl pt pt-PT pa ro ru sr si sk sl so es "
+    "es-MX sw sv ta te th tr uk ur uz vi cy".split()
+)
 _CODE_RE = re.compile(r"([a-z]{2,3})(?:-([a-z]{4}))?(?:-([a-z]{2}|\d{3}))?")
 
 

@@ -11,9 +11,9 @@ from amts.align import default_ratio
 from amts.align import Bead
 from amts.align.language import check_language
 from amts.engines import get_engine
-from amts.errors import AlignmentError, EngineError, LanguageError
+from amts.errors import AlignmentError, AmtsError, EngineError, LanguageError
 from amts.feedback import one_line
-from amts.languages import char_based, language, normalise_code, profiles
+from amts.languages import AMAZON_TRANSLATE_CODES, char_based, language, normalise_code, profiles
 from amts.pipeline import evaluate as pipeline_evaluate
 from amts.sentences import split_sentences
 from amts.sync import sync_document
@@ -182,7 +182,7 @@ def test_pipeline_settings_spell_each_language_once():
 
     settings = Settings.from_env({"AMTS_TARGET_LANGS": "ZH, pt_BR, zh-Hant", "AMTS_ENGINE": "none"})
     assert settings.target_langs == ("zh", "pt", "zh-TW")
-    with pytest.raises(LanguageError, match="not an ISO 639-1"):
+    with pytest.raises(AmtsError, match="'chinese' are not Amazon Translate codes"):
         Settings(target_langs=("chinese",), engine="none")
     with pytest.raises(Exception, match="other than the source"):
         Settings(source_lang="en-US", target_langs=("en",), engine="none")
@@ -202,3 +202,10 @@ def test_a_regional_code_syncs_exactly_like_its_language():
     plain, _ = sync_document(EN_OLD, EN_NEW, zh_old, "en", "zh", engine=engine, memory=None)
     regional, _ = sync_document(EN_OLD, EN_NEW, zh_old, "en", "zh-CN", engine=engine, memory=None)
     assert regional == plain and "在这里。Ţĥéé" in plain
+
+
+def test_every_amazon_translate_code_is_canonical_and_has_a_joiner():
+    for code in AMAZON_TRANSLATE_CODES:
+        assert normalise_code(code) == code
+        assert language(code).known and language(code).joiner is not None, code
+    assert {p.code for p in profiles()} <= AMAZON_TRANSLATE_CODES
