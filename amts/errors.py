@@ -23,3 +23,7 @@ class AlignmentError(AmtsError):
 
 class EngineError(AmtsError):
     """A translation engine that cannot serve a request (unknown pair, missing credentials)."""
+
+
+class LanguageError(AmtsError):
+    """A language code that is not a code, or a language the table in amts/languages.py lacks a rule for."""

@@ -13,6 +13,7 @@ from pathlib import Path
 from sacrebleu.metrics import BLEU, CHRF
 
 from amts.errors import AmtsError, InputError
+from amts.languages import language
 from amts.markdown import MARKDOWN_SUFFIXES, iter_markdown_files, load
 
 TEXT_SUFFIXES = (".txt", ".text", "")
@@ -23,8 +24,8 @@ class EvaluationError(AmtsError):
 
 
 def tokenizer_for(lang: str) -> str:
-    """sacrebleu's tokenizer for a target language: `zh` for Chinese, `13a` (the default) otherwise."""
-    return "zh" if lang.lower().split("-")[0] in ("zh", "cmn") else "13a"
+    """sacrebleu's tokenizer for a target language, from its row in amts.languages (`13a` by default)."""
+    return language(lang).bleu_tokenizer
 
 
 def read_segments(path: Path) -> list[str]:

@@ -25,11 +25,11 @@ from amts.engines.base import Capabilities, Engine, Result
 from amts.engines.chain import ChainEngine
 from amts.engines.memory import DEFAULT_THRESHOLD, MemoryEngine, TranslationMemory, _masked_entry
 from amts.errors import AlignmentError, AmtsError, EngineError, PlaceholderError
+from amts.languages import language
 from amts.markdown import MARKDOWN_SUFFIXES, load, mask, unmask
 
 CONDITIONS = ("none", "paragraph", "sentence")
 LABELS = {"none": "No parallel data", "paragraph": "Paragraph pairs", "sentence": "Sentence pairs"}
-_SPACELESS = ("zh", "ja")
 WHY = "BLEU against a human translation needs real output"
 
 
@@ -76,7 +76,7 @@ def find_pairs(src_dir: Path, tgt_dir: Path, pairs_file: Path | None = None) -> 
 
 
 def _join(parts: list[str], lang: str) -> str:
-    return ("" if lang in _SPACELESS else " ").join(p.strip() for p in parts if p.strip())
+    return language(lang).join(parts)
 
 
 def align_pair(name: str, src: Path, tgt: Path, src_lang: str, tgt_lang: str) -> BookPair:
@@ -130,7 +130,7 @@ def translate_units(
 def _bleu(tgt_lang: str):
     from sacrebleu.metrics import BLEU
 
-    return BLEU(tokenize="zh" if tgt_lang in ("zh", "cmn") else "13a")
+    return BLEU(tokenize=language(tgt_lang).bleu_tokenizer)
 
 
 def significance(systems: dict[str, list[str]], refs: list[str], tgt_lang: str, samples: int = 1000) -> dict:

@@ -24,10 +24,10 @@ from amts import paralleldata
 from amts.errors import EngineError, InputError
 from amts.review.report import iter_segments, load_report, text_of
 from amts.fsutil import atomic_write
+from amts.languages import base_code, language
 from amts.reviewset import block_text, pair_problem
 from amts.xliff import read_xliff
 
-_NO_SPACE_LANGS = frozenset({"zh", "ja", "th"})
 _FORMATS = {".tsv": "TSV", ".csv": "CSV", ".tmx": "TMX"}  # Amazon's names for the formats
 
 
@@ -137,8 +137,7 @@ def _default_session():
 def one_line(text: str, lang: str | None) -> str:
     """A segment on one line (parallel data has one pair a row); CJK lines join without a space."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    joiner = "" if (lang or "").split("-")[0].lower() in _NO_SPACE_LANGS else " "
-    return joiner.join(lines)
+    return language(lang).join(lines) if lang else " ".join(lines)
 
 
 def update_memory(
@@ -177,8 +176,8 @@ def read_memory(path: Path, source_lang: str, target_lang: str) -> list[tuple[st
     """Every pair of a memory file, unfiltered (an update must not lose any); its languages must match."""
     memory_format(path)
     data = paralleldata.read_parallel(path)
-    found = (data.source_lang.split("-")[0].lower(), data.target_lang.split("-")[0].lower())
-    if data.pairs and found != (source_lang, target_lang):
+    found = (base_code(data.source_lang), base_code(data.target_lang))
+    if data.pairs and found != (base_code(source_lang), base_code(target_lang)):
         raise InputError(
             f"{path}: holds {found[0]}->{found[1]} pairs, not {source_lang}->{target_lang} (header row)"
         )

@@ -31,15 +31,15 @@ from pathlib import Path
 
 from amts.align import Bead, align_documents, default_ratio
 from amts.align.beads import Sentence, align_sentences
-from amts.align.features import is_spaceless, length_logratio, text_features
+from amts.align.features import length_logratio, text_features
 from amts.errors import AlignmentError, AmtsError, InputError
+from amts.languages import char_based, language
 from amts.markdown import load
 from amts.sentences import split_sentences
 from amts.translate_limits import FORBIDDEN_CELL_PREFIXES, MAX_PARALLEL_DATA_SEGMENT_BYTES, utf8_size
 
 FORMATS = ("csv", "tsv", "tmx")
 MAX_LENGTH_LOGRATIO = math.log(3.0)
-_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _WS_RE = re.compile(r"[\t\r\n\v\f]+")
 
 
@@ -182,9 +182,9 @@ def suspicious_pair(source: str, target: str, source_lang: str, target_lang: str
         return "unaligned"
     if source == target:
         return "untranslated"
-    if is_spaceless(target_lang) and not is_spaceless(source_lang) and not _CJK_RE.search(target):
+    if char_based(target_lang) and not char_based(source_lang) and _lacks_script(target, target_lang):
         return "untranslated"
-    if is_spaceless(source_lang) and not is_spaceless(target_lang) and not _CJK_RE.search(source):
+    if char_based(source_lang) and not char_based(target_lang) and _lacks_script(source, source_lang):
         return "untranslated"
     fs, ft = text_features(source), text_features(target)
     if fs.length + ft.length >= 20:
@@ -192,16 +192,22 @@ def suspicious_pair(source: str, target: str, source_lang: str, target_lang: str
             fs,
             ft,
             default_ratio(source_lang, target_lang),
-            is_spaceless(source_lang),
-            is_spaceless(target_lang),
+            char_based(source_lang),
+            char_based(target_lang),
         )
         if abs(lr) > MAX_LENGTH_LOGRATIO:
             return "length_ratio"
     return None
 
 
+def _lacks_script(text: str, lang: str) -> bool:
+    """No character of the language's own script: English left untranslated in a Chinese column."""
+    script = language(lang).script_re
+    return script is not None and not script.search(text)
+
+
 def _join(parts: Iterable[str], lang: str) -> str:
-    return ("" if is_spaceless(lang) else " ").join(p.strip() for p in parts if p.strip())
+    return language(lang).join(parts)
 
 
 def _split_long(bead: Bead, source_lang: str, target_lang: str) -> list[tuple[str, str]] | None:

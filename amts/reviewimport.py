@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterable
 
+from amts.languages import CJK_RE, CJK_SCRIPTS, language
 from amts.errors import AmtsError, InputError
 from amts.fsutil import new_file_mode
 from amts.markdown import find_spans, load, parse, render
@@ -119,10 +120,6 @@ def chapter_file(into: Path, rel_path: str, n_paths: int, name: str) -> Path:
     return into
 
 
-_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
-_CJK_LANGS = frozenset({"zh", "ja", "ko"})
-
-
 def language_problem(chapter: str, lang: str) -> str | None:
     """A reviewed file for `lang` applied to a chapter clearly in another script.
 
@@ -131,9 +128,8 @@ def language_problem(chapter: str, lang: str) -> str | None:
     letters = sum(1 for ch in chapter if ch.isalpha())
     if not lang or letters < 200:
         return None
-    share = len(_CJK_RE.findall(chapter)) / letters
-    base = lang.split("-")[0].lower()
-    if base not in _CJK_LANGS and share > 0.3:
+    share = len(CJK_RE.findall(chapter)) / letters
+    if language(lang).script not in CJK_SCRIPTS and share > 0.3:
         return f"target-language {lang!r} but the chapter is mostly CJK script"
     return None
 

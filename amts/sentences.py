@@ -1,4 +1,4 @@
-"""Sentence splitting for English, Chinese and Spanish segment text.
+"""Sentence splitting of segment text; per-language rules (abbreviations) come from amts.languages.
 
 Rule-based on purpose: pysbd was measured on the gold alignment sentences (benchmarks/align_quality.py)
 and is both less accurate on this markup-heavy text and about two orders of magnitude slower, which
@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from typing import Protocol
+
+from amts.languages import CHARACTER_SCRIPT_RE, FULLWIDTH_SENTENCE_ENDS, LATIN_SENTENCE_ENDS, language
 
 
 class _SpanLike(Protocol):
@@ -37,21 +39,11 @@ _INLINE_SPAN_RE = re.compile(
 # Stands in for every character of a protected span while boundaries are searched.
 _MASK = "\ue000"
 
-_EN_ABBREVIATIONS = frozenset(
-    """e.g i.e et al vs cf etc fig figs eq eqs sec secs ch chap no nos approx resp incl
-    mr mrs ms dr prof st jr sr inc ltd co corp dept univ vol vols pp ed eds al viz
-    jan feb mar apr jun jul aug sep sept oct nov dec""".split()
-)
 # "etc." often ends a sentence; it stays a boundary when a capitalised word follows.
 _EN_SOFT_ABBREVIATIONS = frozenset({"etc"})
-_ES_ABBREVIATIONS = frozenset(
-    """p. ej i.e e.g etc sr sra srta dr dra ud uds pág págs núm art cap fig figs ec vol
-    aprox vs cf ee uu p ej""".split()
-)
-
 _CLOSERS = "\"'”’」』）)]】》*_"
-_LATIN_END = ".?!…"
-_CJK_END = "。？！｡"
+_LATIN_END = LATIN_SENTENCE_ENDS
+_CJK_END = FULLWIDTH_SENTENCE_ENDS
 _CONTINUERS = "，、；：,;:）)"
 # Closing halves of d2l's highlight markers `[**...**]` and `(**...**)`, which the segment model
 # reports as protected spans: after "." or "。" they belong to the sentence they close.
@@ -85,7 +77,7 @@ def _is_abbreviation(word: str, lang: str, next_char: str) -> bool:
     key = word.lower().strip(".")
     if not key:
         return False
-    table = _ES_ABBREVIATIONS if lang == "es" else _EN_ABBREVIATIONS
+    table = language(lang).abbreviations
     if key in _EN_SOFT_ABBREVIATIONS and next_char.isupper():
         return False
     if key in table:
@@ -99,9 +91,9 @@ def _is_abbreviation(word: str, lang: str, next_char: str) -> bool:
 def _starts_sentence(ch: str, lang: str) -> bool:
     if ch.isupper() or ch.isdigit() or ch == _MASK:
         return True
-    if "\u4e00" <= ch <= "\u9fff":
-        return True
-    return ch in "\"'“‘([*_$:`<#¿¡-–—•" or (lang == "es" and ch in "¿¡")
+    if CHARACTER_SCRIPT_RE.match(ch):
+        return True  # Chinese, Japanese, Korean, Thai: no capital letters
+    return ch in "\"'“‘([*_$:`<#¿¡-–—•"
 
 
 def _absorb_closers(masked: str, j: int, start: int) -> int:

@@ -19,6 +19,7 @@ from amts.align.blocks import PARAMS, BlockPair, Params, align_units, prose_rati
 from amts.align.language import check_language
 from amts.align.lexicon import concept_keys, lexicon_available
 from amts.errors import AlignmentError
+from amts.languages import language
 from amts.markdown.comments import pair_comments
 from amts.sentences import split_sentences
 
@@ -33,10 +34,6 @@ __all__ = [
 ]
 
 GRANULARITIES = ("sentence", "paragraph")
-
-# Target prose characters per source prose character (spaces, markup, numbers and spans excluded),
-# measured on the shared corpora: d2l zh_origin -> zh and the Hugging Face course en -> es.
-_RATIOS = {"zh": 0.36, "ja": 0.45, "ko": 0.4, "en": 1.0, "es": 1.12, "pt": 1.1, "fr": 1.15, "de": 1.1}
 
 # Below this alignment_quality the files are not translations of each other: the d2l `meta` rows score
 # 0.13-0.39, unrelated chapters 0.06-0.20, real chapter pairs 0.53 and more.
@@ -59,10 +56,8 @@ class Bead:
 
 
 def default_ratio(src_lang: str, tgt_lang: str) -> float:
-    def base(lang: str) -> float:
-        return _RATIOS.get(lang.split("-")[0].lower(), 1.0)
-
-    return base(tgt_lang) / base(src_lang)
+    """Target prose characters expected per source prose character (from the languages' length ratios)."""
+    return language(tgt_lang).length_ratio / language(src_lang).length_ratio
 
 
 def _aligned_units(src_doc: Any, tgt_doc: Any, src_lang: str, tgt_lang: str, params: Params = PARAMS):

@@ -16,10 +16,10 @@ from amts.align.features import (
     TextFeatures,
     anchor_counts,
     estimate_ratio,
-    is_spaceless,
     length_logratio,
     text_features,
 )
+from amts.languages import char_based
 
 NEG = float("-inf")
 
@@ -106,7 +106,7 @@ def _bead_score(
 ) -> float:
     fa = fa if fa is not None else _merge(a)
     fb = fb if fb is not None else _merge(b)
-    lr = length_logratio(fa, fb, ratio, is_spaceless(src_lang), is_spaceless(tgt_lang), smoothing=4.0)
+    lr = length_logratio(fa, fb, ratio, char_based(src_lang), char_based(tgt_lang), smoothing=4.0)
     score = prior + lexical - 0.5 * (lr / p.length_sigma) ** 2
     if score < -12.0:
         return score  # hopeless length mismatch: anchors cannot rescue it, skip the set operations
@@ -148,7 +148,7 @@ def align_sentences(
         return [(src, tgt)]
     # The block pair's own length ratio, shrunk towards the document's: translators compress unevenly.
     src_total, tgt_total = _merge(src), _merge(tgt)
-    local = estimate_ratio(src_total, tgt_total, is_spaceless(src_lang), is_spaceless(tgt_lang))
+    local = estimate_ratio(src_total, tgt_total, char_based(src_lang), char_based(tgt_lang))
     if local is not None:
         w = params.local_ratio_weight
         ratio = (local * src_total.length + w * ratio) / (src_total.length + w)
@@ -163,7 +163,7 @@ def align_sentences(
         and any(s.concepts for s in src)
         and any(t.concepts for t in tgt)
     )
-    words_side = tgt if is_spaceless(src_lang) and not is_spaceless(tgt_lang) else src
+    words_side = tgt if char_based(src_lang) and not char_based(tgt_lang) else src
     concepts: dict[tuple[str, int, int], frozenset[str]] = {}
     src_pos = _positions(src)
     tgt_pos = _positions(tgt)

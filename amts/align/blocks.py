@@ -19,11 +19,11 @@ from amts.align.features import (
     TextFeatures,
     anchor_agreement,
     estimate_ratio,
-    is_spaceless,
     length_logratio,
     normalize_math,
     text_features,
 )
+from amts.languages import char_based
 
 Block = Any  # amts.markdown.Block (duck-typed: index, kind, raw, segments, info)
 
@@ -130,7 +130,7 @@ def prose_ratio(src: list[_Unit], tgt: list[_Unit], prior: float, src_lang: str,
         tgt_total = tgt_total.merge(u.features)
     if src_total.length < 200 or tgt_total.length < 50:
         return prior
-    ratio = estimate_ratio(src_total, tgt_total, is_spaceless(src_lang), is_spaceless(tgt_lang))
+    ratio = estimate_ratio(src_total, tgt_total, char_based(src_lang), char_based(tgt_lang))
     if ratio is None:
         return prior
     return min(max(ratio, prior / 1.6), prior * 1.6)
@@ -139,7 +139,7 @@ def prose_ratio(src: list[_Unit], tgt: list[_Unit], prior: float, src_lang: str,
 class _Scorer:
     def __init__(self, src_lang: str, tgt_lang: str, ratio: float, params: Params):
         self.src_lang, self.tgt_lang, self.ratio, self.p = src_lang, tgt_lang, ratio, params
-        self.spaceless = (is_spaceless(src_lang), is_spaceless(tgt_lang))
+        self.spaceless = (char_based(src_lang), char_based(tgt_lang))
 
     def prose(self, fs: TextFeatures, ft: TextFeatures) -> float:
         lr = length_logratio(fs, ft, self.ratio, *self.spaceless)

@@ -7,13 +7,12 @@ per block or sentence so the dynamic programs only combine sets and integers.
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from dataclasses import dataclass
 
-# Characters of scripts written without spaces between words: lengths are counted per character.
-_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+from amts.languages import CHARACTER_SCRIPT_RE, char_based
+
 _NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
 _LATIN_WORD_RE = re.compile(r"[A-Za-z]+")
 _SPACE_RE = re.compile(r"\s+")
@@ -28,13 +27,6 @@ _EMPHASIS_RE = re.compile(
 )
 # Markup that does not count as prose length on either side.
 _MARKUP_RE = re.compile(r"[*_#>|\[\]()（）]")
-
-SPACELESS_LANGS = frozenset({"zh", "ja", "ko", "th"})
-
-
-@functools.lru_cache(maxsize=64)
-def is_spaceless(lang: str) -> bool:
-    return lang.split("-")[0].lower() in SPACELESS_LANGS
 
 
 def normalize_math(text: str) -> str:
@@ -103,7 +95,7 @@ def text_features(text: str) -> TextFeatures:
     # Characters without spaces: a Chinese character and an English letter are both one unit, the
     # per-language pair ratio between them is estimated from the documents being aligned.
     length = float(len(_SPACE_RE.sub("", prose)))
-    cjk = float(len(_CJK_RE.findall(prose)))
+    cjk = float(len(CHARACTER_SCRIPT_RE.findall(prose)))
     stripped = text.rstrip(" *_)）\"'”")
     return TextFeatures(length, cjk, frozenset(anchors), words, stripped.endswith(("?", "？")))
 
@@ -111,20 +103,20 @@ def text_features(text: str) -> TextFeatures:
 def anchor_counts(src: TextFeatures, tgt: TextFeatures, src_lang: str, tgt_lang: str) -> tuple[int, int]:
     """(anchors found on both sides, anchors found on one side only).
 
-    Latin words count as anchors only when one side is in a spaceless script (a Chinese translation
-    keeps some English terms; an English source does not keep Chinese words).
+    Latin words count as anchors only when one side is in a character-based script (CJK, Hangul, Thai):
+    a Chinese translation keeps some English terms; an English source does not keep Chinese words.
     """
     shared = len(src.anchors & tgt.anchors)
     lonely = len(src.anchors ^ tgt.anchors)
-    if is_spaceless(tgt_lang) and not is_spaceless(src_lang):
+    if char_based(tgt_lang) and not char_based(src_lang):
         kept = len(tgt.words & src.words)
         shared += kept
         lonely += len(tgt.words) - kept
-    elif is_spaceless(src_lang) and not is_spaceless(tgt_lang):
+    elif char_based(src_lang) and not char_based(tgt_lang):
         kept = len(src.words & tgt.words)
         shared += kept
         lonely += len(src.words) - kept
-    elif not is_spaceless(src_lang) and not is_spaceless(tgt_lang):
+    elif not char_based(src_lang) and not char_based(tgt_lang):
         # Two Latin-script languages: long words written the same on both sides are mostly names and
         # technical terms kept in the translation (pipeline, tokenizer). Most words differ, so only a bonus.
         shared += sum(1 for w in src.words & tgt.words if len(w) >= 5)

@@ -1,7 +1,7 @@
 """A cheap check that a document's prose is written in the language the user named.
 
 Only what alignment needs: Chinese/Japanese/Korean are recognised by script, Latin-script languages by
-their most frequent function words. Unknown languages are not judged.
+the function words of their row in `amts.languages`. Other languages are not judged.
 """
 
 from __future__ import annotations
@@ -9,19 +9,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from amts.align.features import is_spaceless
 from amts.errors import AlignmentError
+from amts.languages import CJK_RE, CJK_SCRIPTS, language, profiles
 
-_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _WORD_RE = re.compile(r"[^\W\d_]+")
-_FUNCTION_WORDS = {
-    "en": "the of and to is in that for are with this we it be as by on can an",
-    "es": "el la de que y en los las del por un una es para con se al lo como más",
-    "pt": "o os as de que e do da em um uma para com não dos das no na",
-    "fr": "le la les de des et est un une du en que pour dans pas sur au",
-    "de": "der die das und ist nicht mit den ein eine zu von dem sich auf",
-}
-_FUNCTION_SETS = {lang: frozenset(words.split()) for lang, words in _FUNCTION_WORDS.items()}
+# Prose mostly in CJK script is reported as Chinese: the three scripts are not told apart here.
+CJK_GUESS = "zh"
+_FUNCTION_SETS = {p.code: p.function_words for p in profiles() if p.function_words}
 
 
 def guess_language(text: str) -> tuple[str | None, float]:
@@ -30,9 +24,9 @@ def guess_language(text: str) -> tuple[str | None, float]:
     letters = sum(1 for ch in text if ch.isalpha())
     if letters < 40:
         return None, 0.0
-    cjk = len(_CJK_RE.findall(text))
+    cjk = len(CJK_RE.findall(text))
     if cjk / letters > 0.25:
-        return "zh", cjk / letters
+        return CJK_GUESS, cjk / letters
     words = [w.lower() for w in _WORD_RE.findall(text)]
     counts: Counter[str] = Counter()
     for word in words:
@@ -47,18 +41,18 @@ def guess_language(text: str) -> tuple[str | None, float]:
 
 def check_language(text: str, lang: str, role: str) -> None:
     """Raise AlignmentError when `text` is clearly not in `lang`; `role` names the file in the message."""
-    base = lang.split("-")[0].lower()
+    profile = language(lang)
     guessed, share = guess_language(text)
     if guessed is None:
         return
-    if is_spaceless(base):
-        if guessed != "zh" and base in ("zh", "ja", "ko"):
+    if profile.char_based:
+        if guessed != CJK_GUESS and profile.script in CJK_SCRIPTS:
             raise AlignmentError(
                 f"{role} was declared '{lang}' but its prose is not written in CJK script "
                 f"(looks like '{guessed}')"
             )
         return
-    if guessed == "zh":
+    if guessed == CJK_GUESS:
         raise AlignmentError(f"{role} was declared '{lang}' but its prose is Chinese/Japanese/Korean script")
-    if base in _FUNCTION_SETS and guessed != base and share > 0.45:
+    if profile.function_words and guessed != profile.code and share > 0.45:
         raise AlignmentError(f"{role} was declared '{lang}' but its prose looks like '{guessed}'")

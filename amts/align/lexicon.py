@@ -16,6 +16,7 @@ import importlib.resources
 import re
 
 from amts.align.features import INLINE_SPAN_RE
+from amts.languages import HAN_RUN_RE, base_code
 
 _STOPWORDS = frozenset(
     """a an the of to in on at for by with from as is are was were be been being it its this that these
@@ -25,10 +26,10 @@ _STOPWORDS = frozenset(
     very more most other one if else etc let let's us e g i.e s t""".split()
 )
 _LATIN_WORD_RE = re.compile(r"[A-Za-z]+")
-_CJK_RUN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _GLOSS_NOISE_RE = re.compile(r"\([^)]*\)|\[[^\]]*\]|CL:\S+|variant of \S+|see \S+")
 _MAX_HEADWORD = 4  # longer CEDICT entries are idioms and names: rare in technical prose
 _SUFFIXES = ("ing", "ed", "es", "s", "ly")
+# The languages CC-CEDICT pairs: a property of this dictionary, not of the languages (amts/languages.py).
 _LEXICON_LANGS = frozenset({"en", "zh"})
 
 
@@ -69,7 +70,7 @@ def _cedict() -> dict[str, frozenset[str]] | None:
 
 
 def lexicon_available(src_lang: str, tgt_lang: str) -> bool:
-    langs = {src_lang.split("-")[0].lower(), tgt_lang.split("-")[0].lower()}
+    langs = {base_code(src_lang), base_code(tgt_lang)}
     return langs == _LEXICON_LANGS and _cedict() is not None
 
 
@@ -87,13 +88,13 @@ def _chinese_run_keys(run: str) -> frozenset[str]:
 
 def concept_keys(text: str, lang: str) -> frozenset[str]:
     """English concept keys of a sentence in `lang` (en or zh); empty for other languages."""
-    lang = lang.split("-")[0].lower()
+    lang = base_code(lang)
     text = INLINE_SPAN_RE.sub(" ", text)  # code and math are anchors already
     if lang == "en":
         return english_keys(text)
     if lang != "zh":
         return frozenset()
     keys: set[str] = set(english_keys(text))  # Latin terms the Chinese keeps
-    for run in _CJK_RUN_RE.findall(text):
+    for run in HAN_RUN_RE.findall(text):
         keys.update(_chinese_run_keys(run))
     return frozenset(keys)

@@ -134,7 +134,9 @@ def evaluate(
         ),
     ],
     ref: Annotated[Path, typer.Option("--ref", help="Reference translation, same structure as --hyp.")],
-    lang: Annotated[str, typer.Option("--lang", help="Target language (zh uses sacrebleu's zh tokenizer).")],
+    lang: Annotated[
+        str, typer.Option("--lang", help="Target language (its sacrebleu tokenizer: amts/languages.py).")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """BLEU and chrF (sacrebleu, 0-100) per document and for the whole corpus."""

@@ -9,7 +9,8 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Iterable, Literal, Mapping
 
-from amts.errors import EngineError
+from amts.errors import EngineError, LanguageError
+from amts.languages import base_code
 
 # Same shape as amts.markdown.PLACEHOLDER_RE; kept here so engines do not depend on the segment model.
 TOKEN_RE = re.compile(r"⟦\d+⟧")
@@ -21,11 +22,11 @@ def tokens_of(text: str) -> Counter:
 
 
 def normalise_lang(code: str) -> str:
-    """ISO 639-1 code in lower case ("ZH-cn" -> "zh"); the region is not used by any engine here."""
-    code = (code or "").strip().lower().replace("_", "-")
-    if not code:
-        raise EngineError("empty language code: give an ISO 639-1 code such as en, es, zh")
-    return code.split("-")[0]
+    """ISO 639-1 base code ("ZH-cn" -> "zh"), from amts.languages; the region is not used by any engine here."""
+    try:
+        return base_code(code)
+    except LanguageError as exc:
+        raise EngineError(str(exc)) from None
 
 
 @dataclass(frozen=True)

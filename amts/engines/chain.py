@@ -11,6 +11,7 @@ import re
 from amts.engines.base import TOKEN_RE, Engine, Result
 from amts.engines.memory import MemoryEngine, TranslationMemory
 from amts.engines.terminology import learn_terminology
+from amts.languages import language
 
 
 class ChainEngine(Engine):
@@ -98,7 +99,7 @@ class ChainEngine(Engine):
 
         assert self.memory is not None
         memory = self.memory.memory_for(source_lang, target_lang)
-        joiner = "" if target_lang in ("zh", "ja") else " "
+        joiner = language(target_lang).word_joiner
         rest, pending = [], []  # pending: (segment index, [(sentence, translation or None)])
         for i in todo:
             sentences = split_sentences(texts[i], source_lang)

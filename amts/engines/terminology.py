@@ -13,20 +13,27 @@ from functools import lru_cache
 from typing import Iterable
 
 from amts.engines.base import TOKEN_RE
+from amts.languages import language
 
 _WORD_RE = re.compile(r"[^\W\d_](?:[\w'-]*[^\W_])?")
-_HAN_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]+")
-_CJK = {"zh", "ja"}
 # Term tokens sit far above the segment's own ⟦n⟧ numbers so the two never collide.
 TERM_TOKEN_BASE = 9000
+
+
+def _unspaced_script(lang: str) -> re.Pattern[str] | None:
+    """Runs of the language's own script when it writes no spaces between words (zh, ja, th), else None."""
+    profile = language(lang)
+    return profile.script_run_re if profile.joiner == "" else None
 
 
 @lru_cache(maxsize=200_000)
 def _target_units(text: str, lang: str, max_n: int = 3) -> frozenset[str]:
     text = TOKEN_RE.sub(" ", text).lower()
-    if lang in _CJK:
+    runs = _unspaced_script(lang)
+    if runs is not None:
+        # no spaces between words: character n-grams of the language's own script stand for words
         units: set[str] = set()
-        for run in _HAN_RE.findall(text):
+        for run in runs.findall(text):
             for n in range(1, 5):
                 units.update(run[i : i + n] for i in range(len(run) - n + 1))
         return frozenset(units)
@@ -66,7 +73,8 @@ def learn_terminology(
             rows_of[word].append(i)
     target_units = [_target_units(t, target_lang) for _, t in pairs]
     unit_totals = Counter(u for units in target_units for u in units)
-    function_words = _function_words(target_units) if target_lang not in _CJK else set()
+    by_word = _unspaced_script(target_lang) is None
+    function_words = _function_words(target_units) if by_word else set()
     terms: dict[str, str] = {}
     for word in sorted({w.lower() for w in unknown if len(w) >= 3}):
         rows = rows_of.get(word, [])
@@ -90,7 +98,7 @@ def learn_terminology(
         # Among near-ties prefer the longest phrase ("espacios en blanco" over "blanco"); near-ties that are
         # not parts of it mean the data does not say which phrase translates the word: no term.
         near = [u for score, u in scored if score >= 0.9 * best]
-        chosen = max(near, key=lambda u: (len(u.split()) if target_lang not in _CJK else len(u), -len(u)))
+        chosen = max(near, key=lambda u: (len(u.split()) if by_word else len(u), -len(u)))
         if all(u in chosen for u in near):
             terms[word] = chosen
     return terms

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from amts.languages import language
 from amts.pipeline import layout
 from amts.pipeline.events import LanguageEvent
 from amts.pipeline.store import Store
@@ -17,7 +18,7 @@ def score(hypotheses: list[str], references: list[str], lang: str) -> dict[str, 
         return None
     import sacrebleu
 
-    bleu = sacrebleu.BLEU(tokenize="zh" if lang == "zh" else "13a")
+    bleu = sacrebleu.BLEU(tokenize=language(lang).bleu_tokenizer)
     chrf = sacrebleu.CHRF()
     return {
         "bleu": round(bleu.corpus_score(hypotheses, [references]).score, 2),

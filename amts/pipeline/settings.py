@@ -7,18 +7,18 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from amts.errors import AmtsError
+from amts.errors import AmtsError, LanguageError
+from amts.languages import AMAZON_TRANSLATE_CODES, normalise_code
 
 ENGINES = ("amazon", "none")
 
-# Amazon Translate's language codes ("Supported languages and language codes",
-# https://docs.aws.amazon.com/translate/latest/dg/what-is-languages.html): a code outside this list makes
-# every job of that language fail, so the synth refuses it instead.
-TRANSLATE_LANGUAGE_CODES = frozenset(
-    "af sq am ar hy az bn bs bg ca zh zh-TW hr cs da fa-AF nl en et fa tl fi fr fr-CA ka de el gu ht ha he "
-    "hi hu is id ga it ja kn kk ko lv lt mk ms ml mt mr mn no ps pl pt pt-PT pa ro ru sr si sk sl so es "
-    "es-MX sw sv ta te th tr uk ur uz vi cy".split()
-)
+
+def _tag(code: str) -> str:
+    """The code as Amazon Translate spells it; a malformed one is left as given for the check that names it."""
+    try:
+        return normalise_code(code)
+    except LanguageError:
+        return code
 
 
 def parse_languages(value: object) -> tuple[str, ...]:
@@ -50,7 +50,10 @@ class Settings:
     eval_chars: int = 2000  # English held out of the parallel data and translated to measure BLEU/chrF
 
     def __post_init__(self) -> None:
-        unknown = [c for c in (self.source_lang, *self.target_langs) if c not in TRANSLATE_LANGUAGE_CODES]
+        # one spelling per language (S3 prefixes, Amazon Translate calls): "ZH" and "zh_CN" are "zh"
+        object.__setattr__(self, "source_lang", _tag(self.source_lang))
+        object.__setattr__(self, "target_langs", tuple(_tag(code) for code in self.target_langs))
+        unknown = [c for c in (self.source_lang, *self.target_langs) if c not in AMAZON_TRANSLATE_CODES]
         if unknown:
             raise AmtsError(
                 f"language code(s) {', '.join(repr(c) for c in unknown)} are not Amazon Translate codes "

@@ -6,9 +6,11 @@ import difflib
 import html
 import re
 
+from amts.languages import CHARACTER_SCRIPT_CHARS
+
 # Words, runs of spaces and single punctuation marks: a changed comma does not mark its whole word.
-# Chinese, Japanese and Korean characters count one by one (no spaces between their words).
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+# Chinese, Japanese, Korean and Thai characters count one by one (no spaces between their words).
+_CJK = CHARACTER_SCRIPT_CHARS
 _TOKEN_RE = re.compile(rf"\s+|[{_CJK}]|[^\W{_CJK}]+|[^\w\s]", re.UNICODE)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from amts.languages import language
 from amts.report import FileReport, Status
 from amts.sync.plan import DocumentPlan
 from amts.sync.text import markup_prefix
@@ -20,7 +21,7 @@ class Fill:
 
 def assemble(plan: DocumentPlan, fills: dict[str, Fill]) -> tuple[str, FileReport]:
     """The new target text and the file's report entry; decides the status of units with requests."""
-    joiner = "" if plan.target_lang in ("zh", "ja", "th") else " "
+    joiner = language(plan.target_lang).word_joiner
     parts = [plan.leading]
     for unit in plan.units:
         if unit.code is not None:  # a changed code block: its comments filled in (sync/code.py)

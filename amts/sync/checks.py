@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import re
 
-from amts.errors import AlignmentError
+from amts.errors import AlignmentError, LanguageError
+from amts.languages import CJK_RE, CJK_SCRIPTS, language
 
-_CJK_LANGS = frozenset({"zh", "ja", "ko"})
-_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _LETTER_RE = re.compile(r"[^\W\d_]")
 _FENCED_RE = re.compile(r"^(`{3,}|~{3,}).*?^\1", re.S | re.M)
-_LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")
 
 
 def _cjk_share(text: str) -> float | None:
@@ -19,15 +17,21 @@ def _cjk_share(text: str) -> float | None:
     letters = _LETTER_RE.findall(prose)
     if len(letters) < 40:
         return None
-    return sum(1 for ch in letters if _CJK_RE.match(ch)) / len(letters)
+    return sum(1 for ch in letters if CJK_RE.match(ch)) / len(letters)
 
 
 def check_languages(source_lang: str, target_lang: str) -> None:
+    """Both codes valid and different, and the target's word joiner known (LanguageError otherwise)."""
     for name, code in (("--source-lang", source_lang), ("--target-lang", target_lang)):
-        if not _LANG_RE.match(code or ""):
-            raise AlignmentError(f"{name} {code!r} is not an ISO 639-1 language code such as en, zh or es")
-    if source_lang.split("-")[0] == target_lang.split("-")[0]:
+        try:
+            language(code)
+        except LanguageError:
+            raise AlignmentError(
+                f"{name} {code!r} is not an ISO 639-1 language code such as en, zh or es"
+            ) from None
+    if language(source_lang).code == language(target_lang).code:
         raise AlignmentError(f"source and target language are both {source_lang!r}")
+    language(target_lang).join(())  # sync joins sentences: LanguageError if the joiner is unknown
 
 
 def check_texts(
@@ -42,13 +46,13 @@ def check_texts(
         share = _cjk_share(text)
         if share is None:
             continue
-        base = lang.split("-")[0]
+        cjk = language(lang).script in CJK_SCRIPTS
         # a synced chapter can be largely untranslated English; a few CJK characters are enough here
-        if base in _CJK_LANGS and share < 0.03:
+        if cjk and share < 0.03:
             raise AlignmentError(
                 f"{path or 'chapter'}: the {role} does not look like {lang!r} text (little CJK script)"
             )
-        if base not in _CJK_LANGS and share > 0.3:
+        if not cjk and share > 0.3:
             raise AlignmentError(
                 f"{path or 'chapter'}: the {role} does not look like {lang!r} text (mostly CJK script)"
             )

@@ -19,6 +19,7 @@ from amts.align.lexicon import concept_keys, lexicon_available
 from amts.align.beads import Sentence
 from amts.align.beads import align_sentences as align_sentence_beads
 from amts.errors import AlignmentError
+from amts.languages import language
 from amts.report import SegmentRecord, Status
 from amts.sentences import split_sentences
 from amts.sync.code import CodePlan, chapter_translations, plan_code
@@ -43,8 +44,6 @@ from amts.sync.units import (
     unit_key,
 )
 
-# Target languages written without spaces between sentences.
-_NO_SPACE_LANGS = frozenset({"zh", "ja", "th"})
 # A pairing costlier than this per unit means the old target is not a translation of the old source.
 MAX_MEAN_ALIGN_COST = 1.5
 MIN_PAIRED_PROSE_SHARE = 0.5
@@ -189,7 +188,7 @@ class _Planner:
         self.segments: list[SegmentRecord] = []
         self.requests: list[Request] = []
         self._ids: dict[str, int] = {}
-        self.joiner = "" if target_lang in _NO_SPACE_LANGS else " "
+        self.joiner = language(target_lang).word_joiner
         self.moved_new: dict[int, Bead] = {}  # new unit -> bead of the identical old unit found elsewhere
         self.moved_old: set[int] = set()
         self.comment_translations: dict[str, str] | None = None  # the old chapter's, made when first needed
