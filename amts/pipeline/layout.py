@@ -5,7 +5,8 @@ translations/<lang>/<path>.md      human translations
 origin/<lang>/<path>.md            the English each human translation was made from (d2l-zh's _origin.md)
 output/<lang>/<path>.md            what AMTS writes: human text kept, machine text merged
 reports/<run_id>/...               run report (JSON + markdown), per-language review reports
-work/...                           manifests, batch input/output, parallel data, per-chapter state
+work/...                           manifests, batch input/output, parallel data, per-chapter state,
+                                   the per-segment MT cache (work/mtcache/<lang>/)
 """
 
 from __future__ import annotations
@@ -16,9 +17,6 @@ from typing import Iterable
 
 MARKDOWN_SUFFIXES = (".md", ".mdx")
 MAX_CHAPTER_BYTES = 5 * 1024 * 1024  # far above any real chapter; a 20 MB upload is refused, not read
-# Amazon Translate's standard price; jobs with parallel data (Active Custom Translation) cost more per
-# character.
-COST_PER_MILLION_CHARS_USD = 15.0
 
 
 def source_prefix(lang: str) -> str:
@@ -82,6 +80,15 @@ def batch_prefix(lang: str, digest: str) -> str:
 
 def parallel_data_key(lang: str, digest: str) -> str:
     return f"work/paralleldata/{lang}/{digest}.csv"
+
+
+def mt_cache_prefix(lang: str) -> str:
+    return f"work/mtcache/{lang}/"
+
+
+def mt_cache_key(lang: str, digest: str) -> str:
+    """One machine-translated segment, addressed by the hash of what decided its translation (mtcache.py)."""
+    return f"{mt_cache_prefix(lang)}{digest}.json"
 
 
 def report_prefix(run_id: str) -> str:
