@@ -6,6 +6,7 @@ from typing import Any
 
 from amts.markdown import parse
 from amts.pipeline import layout
+from amts.pipeline.jobform import job_form_pairs
 from amts.pipeline.settings import Settings
 from amts.pipeline.store import Store
 
@@ -44,7 +45,9 @@ def build_parallel_data(store: Store, lang: str, settings: Settings) -> dict[str
             skipped.append({"path": path, "reason": f"{type(exc).__name__}: {reason}"})
     held_out = hold_out(pairs, settings.eval_chars)
     held_sources = {source for source, _ in held_out}
-    data, kept = to_csv([p for p in pairs if p[0] not in held_sources], src, lang)
+    # In the job's own form: ACT's examples carry the same ⟦n⟧ placeholders as the text it translates.
+    masked, unmatched = job_form_pairs(p for p in pairs if " ".join(p[0].split()) not in held_sources)
+    data, kept = to_csv(masked, src, lang)
     name = f"{settings.parallel_data_prefix}-{src}-{lang}"
     if not kept:
         return {
@@ -69,6 +72,7 @@ def build_parallel_data(store: Store, lang: str, settings: Settings) -> dict[str
         "pairs": kept,
         "eval_key": eval_key,
         "held_out": len(held_out),
+        "placeholder_mismatches": unmatched,
         "skipped": skipped,
     }
 
