@@ -6,8 +6,6 @@ import json
 from pathlib import Path
 
 from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Stack, Validations
-from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -17,6 +15,7 @@ from constructs import Construct
 
 from amts.errors import AmtsError
 from amts.pipeline.settings import Settings
+from infra.uploads import UploadTrigger
 
 REPO = Path(__file__).resolve().parent.parent
 ASL_PATH = REPO / "statemachine" / "translate_book.asl.json"
@@ -200,6 +199,7 @@ class AmtsStack(Stack):
                     ),
                 )
             )
+        self._code, self._layers = code, layers
         parallel_data_arn = self._parallel_data_arn()
         functions = {}
         for substitution, (module, memory, timeout) in FUNCTIONS.items():
@@ -258,8 +258,7 @@ class AmtsStack(Stack):
         # Steps probe optional objects (a translation, its origin, a chapter's state): without ListBucket S3
         # answers 403 instead of 404 for a missing key. A HEAD has no prefix, so no s3:prefix condition here.
         for key in functions:
-            if key != "ParallelDataFunctionArn":
-                allow(key, ["s3:ListBucket"], [book])
+            allow(key, ["s3:ListBucket"], [book])
         # Plan: reads heads of chapters, translations and state; writes the run manifest.
         allow(
             "PlanFunctionArn",
@@ -277,6 +276,12 @@ class AmtsStack(Stack):
             [parallel_data_arn],
         )
         allow("ParallelDataFunctionArn", ["s3:GetObject"], self._objects("work/paralleldata/*"))
+        # One import at a time across languages and runs: the lock object (amts/pipeline/pdlock.py).
+        allow(
+            "ParallelDataFunctionArn",
+            ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+            self._objects("work/locks/*"),
+        )
         # Prepare: sync every planned chapter, write batch input and the batch plan.
         allow(
             "PrepareBatchFunctionArn",
@@ -291,12 +296,17 @@ class AmtsStack(Stack):
             self._objects("source/*", "translations/*", "origin/*", "work/*"),
         )
         allow(
-            "AssembleFunctionArn", ["s3:PutObject"], self._objects("output/*", "work/runs/*", "work/state/*")
+            "AssembleFunctionArn",
+            ["s3:PutObject"],
+            self._objects("output/*", "work/runs/*", "work/state/*", "work/mtcache/*"),
         )
         # Evaluate and report: read the run's records, write reports.
         for key in ("EvaluateFunctionArn", "ReportFunctionArn"):
             allow(key, ["s3:GetObject"], self._objects("work/runs/*"))
             allow(key, ["s3:PutObject"], self._objects("reports/*", "work/runs/*"))
+        # Evaluate scores the held-out sample from the job's output and keeps its translations in the MT cache.
+        allow("EvaluateFunctionArn", ["s3:GetObject"], self._objects("work/batch/*"))
+        allow("EvaluateFunctionArn", ["s3:PutObject"], self._objects("work/mtcache/*"))
         for fn in functions.values():
             acknowledge(
                 fn.role,
@@ -317,6 +327,8 @@ class AmtsStack(Stack):
                             "work/runs/",
                             "work/batch/",
                             "work/paralleldata/",
+                            "work/mtcache/",
+                            "work/locks/",
                             "output/",
                             "reports/",
                         )
@@ -426,22 +438,17 @@ class AmtsStack(Stack):
         return f"arn:{self.partition}:translate:{self.region}:{self.account}:parallel-data/{prefix}-*"
 
     def _upload_trigger(self) -> None:
-        """S3 (via EventBridge) starts one run per chapter uploaded under source/<source language>/."""
-        rule = events.Rule(
+        """S3 (via EventBridge and an SQS buffer) starts one run per burst of uploads (infra/uploads.py)."""
+        self.uploads = UploadTrigger(
             self,
-            "ChapterUploaded",
-            description="A chapter uploaded under source/ starts the AMTS state machine",
-            event_pattern=events.EventPattern(
-                source=["aws.s3"],
-                detail_type=["Object Created"],
-                detail={
-                    "bucket": {"name": [self.bucket.bucket_name]},
-                    "object": {"key": [{"prefix": f"source/{self.config.source_lang}/"}]},
-                },
-            ),
-        )
-        rule.add_target(
-            targets.SfnStateMachine(self.state_machine, retry_attempts=3, max_event_age=Duration.hours(2))
+            "UploadTrigger",
+            bucket=self.bucket,
+            state_machine=self.state_machine,
+            source_lang=self.config.source_lang,
+            code=self._code,
+            layers=self._layers,
+            environment=self.config.as_env(),
+            acknowledge=acknowledge,
         )
 
 
