@@ -1,53 +1,70 @@
-"""The upload trigger path offline: moto S3 -> EventBridge rule -> SQS -> the starter Lambda, in-process.
+"""The upload trigger path offline: moto S3 -> the template's EventBridge rules -> its SQS buffer -> starter.
 
 Each chapter is put as its own object with the bucket's EventBridge notifications on; moto delivers the
-real `Object Created` events through a rule with the stack's pattern (`uploads.upload_event_pattern`) to
-an SQS queue. Draining the queue and invoking `lambdas.start_run` with everything in it is what the
-queue's event source does at the end of its batching window. moto does not start Step Functions targets
-and emits no `Execution Status Change` events, so when an execution ends this driver puts that event on
-the queue itself, shaped as EventBridge would deliver it.
+real `Object Created` events through the template's rules (their resolved patterns) to the template's
+queue. Draining the queue and invoking the template's starter function (`lambda.Invoke`, run by
+`LocalCloud` with its role and environment, IAM enforced) with everything in it is what the queue's event
+source does at the end of its batching window. moto does not start Step Functions targets and emits no
+`Execution Status Change` events, so when an execution ends this driver puts that event on the queue
+itself, shaped as EventBridge delivers it (the template's `RunEnded` rule routes it there in AWS).
+
+The starter's S3 calls are signed with its role, as every function's are. Its Step Functions calls are not:
+moto checks Step Functions actions against resource "*" only, so a policy scoped to the state machine's ARN
+(the template's, least privilege) would be refused offline; tests/test_infra.py checks those statements.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import time
 import uuid
 from pathlib import Path
 from typing import Any
 
 from amts.errors import AmtsError
-from amts.localrun import ACCOUNT, BUCKET, REGION, LocalCloud, _Context
-from amts.pipeline import uploads
-
-QUEUE = "amts-uploads"
-UPLOAD_RULE = "amts-chapter-uploaded"
+from amts.localrun import ACCOUNT, BUCKET, REGION, LocalCloud
+from amts.pipeline import uploads, wiring
 
 
 class UploadTrigger:
     """Wires the trigger path into a LocalCloud and drives rounds of uploads through it."""
 
     def __init__(self, cloud: LocalCloud):
-        from lambdas import start_run  # the checkout's lambdas/ is importable once LocalCloud is entered
-
         self.cloud = cloud
-        self._handler = start_run.handler
-        self.sqs = _client("sqs")
-        self.events = _client("events")
+        self.sqs = cloud.session.client("sqs")
+        self.events = cloud.session.client("events")
+        self.lambda_client = cloud.session.client("lambda")
+        template = cloud.template
+        queues = {
+            k: v
+            for k, v in template.resources.items()
+            if v["Type"] == "AWS::SQS::Queue" and "RedrivePolicy" in v["Properties"]
+        }
+        if len(queues) != 1:
+            raise AmtsError(
+                f"{template.source}: expected one uploads queue (with a dead-letter queue), found {len(queues)}"
+            )
+        (queue_id,) = queues
         cloud.s3.put_bucket_notification_configuration(
             Bucket=BUCKET, NotificationConfiguration={"EventBridgeConfiguration": {}}
         )
-        self.queue_url = self.sqs.create_queue(QueueName=QUEUE)["QueueUrl"]
+        self.queue_url = self.sqs.create_queue(QueueName=queue_id)["QueueUrl"]
         queue_arn = self.sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["QueueArn"])[
             "Attributes"
         ]["QueueArn"]
-        self.events.put_rule(
-            Name=UPLOAD_RULE,
-            EventPattern=json.dumps(uploads.upload_event_pattern(BUCKET, cloud.source_lang)),
-        )
-        self.events.put_targets(Rule=UPLOAD_RULE, Targets=[{"Id": "buffer", "Arn": queue_arn}])
-        self.env = {"AMTS_BUCKET": BUCKET, "AMTS_STATE_MACHINE_ARN": cloud.state_machine_arn}
+        self.rules: dict[str, dict] = {}
+        for rule_id, rule in template.resources.items():
+            props = rule.get("Properties", {})
+            if rule["Type"] != "AWS::Events::Rule" or not any(
+                t.get("Arn") == {"Fn::GetAtt": [queue_id, "Arn"]} for t in props.get("Targets", [])
+            ):
+                continue
+            pattern = template.resolve(props["EventPattern"])
+            self.events.put_rule(Name=rule_id, EventPattern=json.dumps(pattern))
+            self.events.put_targets(Rule=rule_id, Targets=[{"Id": "buffer", "Arn": queue_arn}])
+            self.rules[rule_id] = pattern
+        if not any(p.get("source") == ["aws.s3"] for p in self.rules.values()):
+            raise AmtsError(f"{template.source}: no rule sends S3 uploads to the uploads queue")
         self.starter_calls: list[dict[str, Any]] = []
 
     # ------------------------------------------------------------ uploads
@@ -79,16 +96,12 @@ class UploadTrigger:
                 for m in records
             ]
         }
-        saved = {k: os.environ.get(k) for k in self.env}
-        os.environ.update(self.env)
-        try:
-            result = self._handler(event, _Context("amts-start-run"))
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
+        response = self.lambda_client.invoke(
+            FunctionName=wiring.STARTER.function_name, Payload=json.dumps(event).encode("utf-8")
+        )
+        result = json.loads(response["Payload"].read())
+        if response.get("FunctionError"):  # the batch stays in the queue, as with a failed invocation
+            raise AmtsError(f"the starter failed: {result.get('errorType')}: {result.get('errorMessage')}")
         # the event source deletes the batch once the function returned
         for message in records:
             self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
@@ -144,13 +157,6 @@ class UploadTrigger:
                 return finished
             if result.get("started"):
                 finished.append({**self.wait(result["started"]), "chapter_count": result["chapter_count"]})
-
-
-def _client(service: str) -> Any:
-    """A client of the session LocalCloud set up (moto is active on it)."""
-    import boto3
-
-    return boto3.client(service, region_name=REGION)
 
 
 def round_summary(cloud: LocalCloud, executions: list[dict], calls_before: int) -> dict[str, Any]:

@@ -8,7 +8,7 @@ its batching window, the starter runs with reserved concurrency 1, so there is n
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_events as events
@@ -22,10 +22,9 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from amts.pipeline import uploads
+from amts.pipeline import uploads, wiring
 
 BATCHING_WINDOW = Duration.seconds(60)  # uploads that arrive within a minute of each other make one run
-STARTER_TIMEOUT = Duration.minutes(1)
 
 
 def _pattern(pattern: dict[str, Any]) -> events.EventPattern:
@@ -44,7 +43,7 @@ class UploadTrigger(Construct):
         state_machine: sfn.StateMachine,
         source_lang: str,
         code: lambda_.Code,
-        layers: list[lambda_.ILayerVersion],
+        layers: Sequence[lambda_.ILayerVersion],
         environment: dict[str, str],
         acknowledge: Callable[..., None],
     ) -> None:
@@ -106,14 +105,14 @@ class UploadTrigger(Construct):
         )
         self.function = lambda_.Function(
             self,
-            "StartRun",
+            "StartRun",  # handler and sizes from amts.pipeline.wiring.STARTER
             runtime=lambda_.Runtime.PYTHON_3_12,
             architecture=lambda_.Architecture.X86_64,
-            handler="lambdas.start_run.handler",
+            handler=wiring.STARTER.handler,
             code=code,
-            layers=layers,
-            memory_size=256,
-            timeout=STARTER_TIMEOUT,
+            layers=list(layers),
+            memory_size=wiring.STARTER.memory_mb,
+            timeout=Duration.seconds(wiring.STARTER.timeout_seconds),
             reserved_concurrent_executions=1,  # one starter at a time: never two executions of the book
             role=role,
             log_group=log_group,
@@ -130,35 +129,32 @@ class UploadTrigger(Construct):
         self.function.add_event_source(
             sources.SqsEventSource(self.queue, batch_size=1000, max_batching_window=BATCHING_WINDOW)
         )
-        objects = bucket.arn_for_objects
+        # Exactly what amts.pipeline.wiring.STARTER names: head the chapters, keep and remove pending keys.
+        step = wiring.STARTER
+
+        def objects(prefixes: tuple[str, ...]) -> list[str]:
+            return [bucket.arn_for_objects(wiring.object_pattern(p)) for p in prefixes]
+
         role.add_to_policy(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn]))
+        role.add_to_policy(iam.PolicyStatement(actions=["s3:GetObject"], resources=objects(step.reads)))
+        role.add_to_policy(iam.PolicyStatement(actions=["s3:PutObject"], resources=objects(step.writes)))
+        role.add_to_policy(iam.PolicyStatement(actions=["s3:DeleteObject"], resources=objects(step.deletes)))
         role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["s3:GetObject"],
-                resources=[objects(uploads.PENDING_PREFIX + "*"), objects(f"source/{source_lang}/*")],
-            )
-        )
-        role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["s3:PutObject", "s3:DeleteObject"], resources=[objects(uploads.PENDING_PREFIX + "*")]
-            )
-        )
-        role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["states:StartExecution", "states:ListExecutions"], resources=[state_machine_arn]
-            )
+            iam.PolicyStatement(actions=list(wiring.STARTER_ACTIONS), resources=[state_machine_arn])
         )
         bucket_ref = Stack.of(self).resolve(bucket.bucket_arn)["Fn::GetAtt"][0]  # cdk-nag's finding id
         acknowledge(
             role,
             "AwsSolutions-IAM5",
-            "The starter reads and removes its own pending records under work/uploads/pending/ and heads the "
-            "uploaded chapters under source/ (their names are not known at deploy time); X-Ray "
-            "PutTraceSegments/PutTelemetryRecords support no resource-level permissions.",
+            "The starter heads the uploaded chapters and keeps and removes its own pending records (their "
+            "names are not known at deploy time); X-Ray PutTraceSegments/PutTelemetryRecords support no "
+            "resource-level permissions.",
             [
                 "Resource::*",
-                f"Resource::<{bucket_ref}.Arn>/{uploads.PENDING_PREFIX}*",
-                f"Resource::<{bucket_ref}.Arn>/source/{source_lang}/*",
+                *(
+                    f"Resource::<{bucket_ref}.Arn>/{wiring.object_pattern(p)}"
+                    for p in dict.fromkeys(step.reads + step.writes + step.deletes)
+                ),
             ],
         )
         acknowledge(

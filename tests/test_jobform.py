@@ -68,8 +68,8 @@ def test_masked_parallel_data_matches_unchanged_sentences_exactly(sample_book, a
     assert built["placeholder_mismatches"] == dropped or built["placeholder_mismatches"] <= dropped
 
 
-def test_the_pipeline_runs_with_masked_parallel_data(sample_book):
-    with LocalCloud(languages=("zh",)) as cloud:
+def test_the_pipeline_runs_with_masked_parallel_data(sample_book, local_template):
+    with LocalCloud(local_template, languages=("zh",)) as cloud:
         seed_book(cloud, sample_book)
         result = cloud.run({"bucket": "amts-local-book", "prefix": "source/en/"})
         assert result["status"] == "SUCCEEDED"

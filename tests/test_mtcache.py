@@ -20,8 +20,8 @@ NEW_PARAGRAPH = "A heavy ball rolling downhill keeps its speed."
 
 
 @pytest.fixture
-def cloud(sample_book):
-    with LocalCloud(languages=LANGS) as local:
+def cloud(sample_book, local_template):
+    with LocalCloud(local_template, languages=LANGS) as local:
         seed_book(local, sample_book)
         yield local
 

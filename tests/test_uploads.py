@@ -18,8 +18,8 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 @pytest.fixture
-def cloud(sample_book):
-    with LocalCloud(languages=("es",)) as local:
+def cloud(sample_book, local_template):
+    with LocalCloud(local_template, languages=("es",)) as local:
         seed_book(local, sample_book, sources=False)
         yield local
 

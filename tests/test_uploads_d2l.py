@@ -60,11 +60,11 @@ def add_sentence(chapter: Path) -> None:
     raise AssertionError(f"no paragraph to extend in {chapter}")
 
 
-def test_forty_chapters_uploaded_singly_then_one_sentence(d2l_data, tmp_path):
+def test_forty_chapters_uploaded_singly_then_one_sentence(d2l_data, tmp_path, local_template):
     book = tmp_path / "book"
     paths = d2l_book(d2l_data, book, CHAPTERS)
     assert len(paths) == CHAPTERS
-    with LocalCloud(languages=("zh",)) as cloud:
+    with LocalCloud(local_template, languages=("zh",)) as cloud:
         seed_book(cloud, book, sources=False)
         trigger = UploadTrigger(cloud)
         calls = len(cloud.translate.calls)

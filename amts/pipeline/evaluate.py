@@ -46,7 +46,7 @@ def held_out_score(store: Store, event: LanguageEvent, lang: str) -> dict[str, A
     fresh = job_translations(store, batch["output_uri"], lang, documents, in_job)
     cache = MTCache.from_plan(store, plan or {})
     if cache is not None:
-        cache.fill(fresh, event.get("run_id"))
+        cache.fill(fresh, event.run_id)
     found = {**evaluation.get("cached", {}), **fresh}
     hyps, refs = [], []
     for text, originals, reference in zip(

@@ -31,6 +31,8 @@ RUNS = "work/runs/"  # per-run manifests, records and summaries: short-lived
 STATE = "work/state/"  # per-chapter fingerprints: must live as long as the book (lifecycle rules skip it)
 BATCH = "work/batch/"  # batch-job input and output, content-addressed
 PARALLEL_DATA = "work/paralleldata/"  # parallel-data CSV and held-out samples, content-addressed
+MT_CACHE = "work/mtcache/"  # per-segment machine translations (mtcache.py): kept, like STATE
+PENDING_UPLOADS = "work/uploads/pending/"  # uploads waiting for the next run (uploads.py): kept
 EXPIRING_WORK = (RUNS, BATCH, PARALLEL_DATA)  # what a lifecycle rule may expire; never STATE
 
 
@@ -125,7 +127,7 @@ def held_out_key(lang: str, digest: str) -> str:
 
 
 def mt_cache_prefix(lang: str) -> str:
-    return f"work/mtcache/{lang}/"
+    return f"{MT_CACHE}{lang}/"
 
 
 def mt_cache_key(lang: str, digest: str) -> str:

@@ -166,7 +166,11 @@ def parallel_data_status(translate: Any, name: str) -> dict[str, str]:
 
     An update that FAILED leaves the resource ACTIVE with its previous data: the job uses that, and the note
     says so for the report."""
-    props = translate.get_parallel_data(Name=name)["ParallelDataProperties"]
+    try:
+        props = translate.get_parallel_data(Name=name)["ParallelDataProperties"]
+    except translate.exceptions.ResourceNotFoundException:
+        # a create answered ConflictException (retryable) but nothing was created: ask to create it again
+        return {"status": "BUSY", "note": f"parallel data {name} was not created yet; creating it again"}
     latest = props.get("LatestUpdateAttemptStatus")
     if latest in ("CREATING", "UPDATING") or props["Status"] in ("CREATING", "UPDATING"):
         return {"status": "UPDATING", "note": ""}

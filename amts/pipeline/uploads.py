@@ -26,7 +26,7 @@ from urllib.parse import unquote_plus
 from amts.pipeline import layout
 from amts.pipeline.store import Store
 
-PENDING_PREFIX = "work/uploads/pending/"
+PENDING_PREFIX = layout.PENDING_UPLOADS
 UPLOAD_DETAIL_TYPE = "Object Created"
 RUN_ENDED_DETAIL_TYPE = "Step Functions Execution Status Change"
 RUN_ENDED_STATUSES = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
