@@ -93,8 +93,11 @@ def measured(cloud: LocalCloud, run: dict) -> dict:
 
 
 def report_key(cloud: LocalCloud, arn: str) -> str:
-    output = json.loads(cloud.sfn.describe_execution(executionArn=arn).get("output") or "{}")
-    return output.get("report_key", "")
+    described = cloud.sfn.describe_execution(executionArn=arn)
+    output = json.loads(described.get("output") or "{}")
+    if not output.get("report_key"):
+        sys.exit(f"execution {arn} {described['status']}: {described.get('error')} {described.get('cause')}")
+    return output["report_key"]
 
 
 def today(cloud: LocalCloud, run: dict, uploaded: int) -> dict:
