@@ -29,11 +29,16 @@ system-packages:
 	  else echo "warning: missing Debian packages:$$missing (run as root to install them)"; fi; \
 	fi
 
-# The pinned CDK CLI (npm, local to the repo) for `make synth`; optional for tests.
-node-packages:
-	@if [ -f package.json ] && command -v npm >/dev/null && [ ! -x node_modules/.bin/cdk ]; then \
-	  npm ci --no-audit --no-fund --loglevel=error || echo "warning: npm install failed; make synth falls back to app.synth()"; \
-	fi
+# The pinned npm packages (CDK CLI for `make synth`, axe-core for the review page's accessibility test),
+# reinstalled whenever package-lock.json changes.
+NODE_STAMP := node_modules/.installed
+node-packages: $(NODE_STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null; then \
+	  npm ci --no-audit --no-fund --loglevel=error && touch $(NODE_STAMP) \
+	  || echo "warning: npm install failed; make synth falls back to app.synth(), the axe-core check is skipped"; \
+	else echo "warning: npm missing; make synth falls back to app.synth(), the axe-core check is skipped"; fi
 
 demo: setup
 	$(BIN)/amts local-run --out demo-out

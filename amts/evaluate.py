@@ -30,7 +30,8 @@ def tokenizer_for(lang: str) -> str:
 def read_segments(path: Path) -> list[str]:
     """Segments of one file: markdown segments in order, or the lines of a text file."""
     if path.suffix in MARKDOWN_SUFFIXES:
-        return [segment.text for segment in load(path).segments]
+        # prose only: translators merge, split and drop code comments, so comments do not pair by order
+        return [segment.text for segment in load(path).segments if segment.kind != "comment"]
     try:
         # Read exactly as the sacrebleu command does: split on "\n" only, trailing whitespace stripped.
         with open(path, encoding="utf-8", newline="\n") as handle:

@@ -4,6 +4,10 @@ Offline, the pairs update the local memory file that `amts sync --memory` reads,
 same English reuses the reviewed translation. With AWS credentials and a parallel data name, the file is
 also uploaded to S3 and Amazon Translate's parallel data updated (Active Custom Translation).
 
+Only what a person wrote or confirmed in this review is learned (amts.feedback.collect_pairs), and every
+pair is checked first (amts.reviewset.pair_problem: placeholders, markup-only targets, length ratio,
+untranslated). Amazon's limits (1000 bytes, formula prefixes, duplicates) are applied to the upload only:
+the local memory keeps long paragraphs because sync looks them up whole.
 Pairs are whole segments without their heading/list marker (what the sync looks up), one line each.
 A reviewed pair replaces an older memory entry with the same English: the latest human decision wins.
 """
@@ -20,10 +24,9 @@ from amts import paralleldata
 from amts.errors import EngineError, InputError
 from amts.review.report import iter_segments, load_report, text_of
 from amts.fsutil import atomic_write
-from amts.xliff import block_text, read_xliff
+from amts.reviewset import block_text, pair_problem
+from amts.xliff import read_xliff
 
-# Report statuses whose target a human wrote for this very English.
-HUMAN_STATUSES = frozenset({"reused", "reused-format"})
 _NO_SPACE_LANGS = frozenset({"zh", "ja", "th"})
 _FORMATS = {".tsv": "TSV", ".csv": "CSV", ".tmx": "TMX"}  # Amazon's names for the formats
 
@@ -45,37 +48,54 @@ class FeedbackResult:
     skipped_reasons: dict[str, int] = field(default_factory=dict)
 
 
-def collect_pairs(xliff_files: Iterable[str | Path] = (), report: str | Path | None = None) -> list[Pair]:
-    """Reviewed (source, target) pairs: XLIFF units a human edited or approved, and a report's human text.
+def collect_pairs(
+    xliff_files: Iterable[str | Path] = (),
+    report: str | Path | None = None,
+    po_files: Iterable[str | Path] = (),
+) -> list[Pair]:
+    """Reviewed (source, target) pairs: units a person edited or approved in this review, nothing else.
 
-    Later pairs win in the memory: report pairs, then approved XLIFF units, then edited ones.
+    XLIFF units and PO entries count when their target changed, or when the translator confirmed them
+    (approved, a reviewed state, the fuzzy flag removed); a unit the export locked as needing no review does
+    not. From a report, only segments marked ``"reviewed": true``. Edits win over approvals in the memory.
     """
+    xliff_files, po_files = list(xliff_files), list(po_files)
+    if not xliff_files and not po_files and report is None:
+        raise InputError("nothing to learn from: give --xliff FILE, --po FILE and/or --report REPORT.json")
     pairs: list[Pair] = []
     if report is not None:
         data = load_report(report)
         for _, segment in iter_segments(data):
-            if segment["status"] in HUMAN_STATUSES or segment.get("reviewed") is True:
+            if segment.get("reviewed") is True:
                 source = block_text(text_of(segment.get("source")))
                 target = block_text(text_of(segment.get("target")))
                 pairs.append(Pair(source, target, f"report:{report}"))
-    approved, edited = [], []
-    for xlf in xliff_files:
-        for unit in read_xliff(xlf):
+    approved: list[Pair] = []
+    edited: list[Pair] = []
+    reviewed_files = [(f, read_xliff) for f in xliff_files] + [(f, _read_po) for f in po_files]
+    for path, reader in reviewed_files:
+        for unit in reader(path):
             if unit.error is not None:
-                raise unit.error
+                raise InputError(f"{path}: unit {unit.segment_id}: {unit.error}")
             if unit.reviewed:
-                # An edit made in this review beats an approved older text for the same English.
                 (edited if unit.changed else approved).append(
-                    Pair(unit.source, unit.target_text or "", f"xliff:{xlf}")
+                    Pair(unit.source, unit.target_text or "", f"{path}")
                 )
-    pairs += approved + edited
-    if not xliff_files and report is None:
-        raise InputError("nothing to learn from: give --xliff FILE and/or --report REPORT.json")
-    return pairs
+    return pairs + approved + edited
 
 
-def target_language(xliff_files: Iterable[str | Path] = (), report: str | Path | None = None) -> str | None:
-    """The target language named by the first XLIFF (<file target-language>) or by the report."""
+def _read_po(path: str | Path):
+    from amts.po import read_po
+
+    return read_po(path)
+
+
+def target_language(
+    xliff_files: Iterable[str | Path] = (),
+    report: str | Path | None = None,
+    po_files: Iterable[str | Path] = (),
+) -> str | None:
+    """The target language named by the first XLIFF (<file target-language>), PO (Language) or the report."""
     from lxml import etree
 
     for xlf in xliff_files:
@@ -86,6 +106,15 @@ def target_language(xliff_files: Iterable[str | Path] = (), report: str | Path |
                         return element.get("target-language")
         except (OSError, etree.XMLSyntaxError):
             continue
+    for po in po_files:
+        try:
+            import polib
+
+            language = polib.pofile(str(po)).metadata.get("Language")
+        except (OSError, ValueError):
+            continue
+        if language:
+            return language
     if report is not None:
         return load_report(report).get("target_lang")
     return None
@@ -127,7 +156,7 @@ def update_memory(
     result = FeedbackResult()
     for pair in pairs:
         source, target = one_line(pair.source, source_lang), one_line(pair.target, target_lang)
-        reason = _unusable(source, target)
+        reason = _unusable(source, target, source_lang, target_lang)
         if reason:
             result.skipped += 1
             result.skipped_reasons[reason] = result.skipped_reasons.get(reason, 0) + 1
@@ -163,13 +192,9 @@ def memory_format(path: Path) -> str:
     return fmt
 
 
-def _unusable(source: str, target: str) -> str | None:
-    """Why a pair cannot be parallel data (None when it can)."""
-    if not source or not target:
-        return "empty"
-    if source == target:
-        return "untranslated"
-    return None
+def _unusable(source: str, target: str, source_lang: str = "en", target_lang: str = "") -> str | None:
+    """Why a pair cannot be learned (None when it can): amts.reviewset.pair_problem's checks."""
+    return pair_problem(source, target, source_lang, target_lang)
 
 
 def amazon_ready(

@@ -12,7 +12,10 @@ Rules applied to every pair (Amazon Translate "Parallel data files" and "Guideli
 - suspicious pairs are dropped and counted: one side missing (`unaligned`), target equal to the source
   or not in the target script (`untranslated`), length ratio beyond 3x of the expected one
   (`length_ratio`).
-Tabs and line breaks inside a segment become spaces so that every format holds one pair a record.
+Tabs and line breaks inside a segment become spaces so that every format holds one pair a record. CSV and
+TSV are quoted as the developer guide's "CSV requirements" / "TSV requirements" say (a field holding the
+delimiter is enclosed in double quotes; a double quote is doubled), and read back quote-aware as the
+service reads them (`validate` reports a record that spans lines).
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ class ParallelData:
     pairs: list[tuple[str, str]]
     source_lang: str
     target_lang: str
+    problems: list[str] = field(default_factory=list)  # found while reading (records spanning lines)
 
 
 @dataclass(slots=True)
@@ -109,8 +113,10 @@ def pairs_from_table(
     if not rows:
         raise InputError(f"pairs table {table} has no rows")
     columns = list(rows[0].keys())
-    src_col = f"{source_lang}_path" if f"{source_lang}_path" in columns else columns[0]
-    tgt_col = f"{target_lang}_path" if f"{target_lang}_path" in columns else columns[1]
+    # d2l names a path column per language; a table with one "path" column (hf-course) uses it for both.
+    shared = "path" if "path" in columns else None
+    src_col = f"{source_lang}_path" if f"{source_lang}_path" in columns else shared or columns[0]
+    tgt_col = f"{target_lang}_path" if f"{target_lang}_path" in columns else shared or columns[1]
     origin_col = f"{target_lang}_origin_path" if f"{target_lang}_origin_path" in columns else None
     result = []
     for row in rows:
@@ -170,7 +176,8 @@ def _clean(text: str) -> str:
     return _WS_RE.sub(" ", text).strip()
 
 
-def _suspicious(source: str, target: str, source_lang: str, target_lang: str) -> str | None:
+def suspicious_pair(source: str, target: str, source_lang: str, target_lang: str) -> str | None:
+    """Why a pair looks misaligned or untranslated (None when it looks like a translation)."""
     if not source or not target:
         return "unaligned"
     if source == target:
@@ -249,7 +256,7 @@ def enforce_limits(
     seen_pairs: set[tuple[str, str]] = set()
     seen_sources: set[str] = set()
     for source, target in pairs:
-        reason = _suspicious(source, target, source_lang, target_lang)
+        reason = suspicious_pair(source, target, source_lang, target_lang)
         if reason is None and max(utf8_size(source), utf8_size(target)) > MAX_PARALLEL_DATA_SEGMENT_BYTES:
             reason = "too_long"
         if reason is None and (
@@ -322,14 +329,28 @@ def dumps(pairs: Sequence[tuple[str, str]], source_lang: str, target_lang: str, 
         for source, target in pairs:
             store.addtranslation(source, source_lang, target, target_lang)
         return bytes(store)
-    if fmt == "tsv":
-        lines = [f"{source_lang}\t{target_lang}"] + [f"{_clean(s)}\t{_clean(t)}" for s, t in pairs]
-        return ("\n".join(lines) + "\n").encode("utf-8")
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, **_dialect(fmt))
     writer.writerow([source_lang, target_lang])
     writer.writerows([_clean(s), _clean(t)] for s, t in pairs)
     return buffer.getvalue().encode("utf-8")
+
+
+def _dialect(fmt: str) -> dict:
+    """CSV and TSV as the Amazon Translate developer guide ("Parallel data input files") requires them.
+
+    A field holding the delimiter (comma in CSV, tab in TSV) is enclosed in double quotes, and a double quote
+    in a field is escaped by doubling it (``34" monitor`` -> ``34"" monitor``); we enclose such a field too,
+    so that every RFC 4180 reader, the service's included, reads the doubled quote back as one. Fields never
+    span lines (`_clean` turns line breaks into spaces).
+    """
+    return {
+        "delimiter": "\t" if fmt == "tsv" else ",",
+        "quotechar": '"',
+        "doublequote": True,
+        "quoting": csv.QUOTE_MINIMAL,
+        "lineterminator": "\n",
+    }
 
 
 def write_pairs(
@@ -347,8 +368,12 @@ def write_pairs(
     return len(data)
 
 
-def read_parallel(path: str | Path, fmt: str | None = None) -> ParallelData:
-    """Pairs and language codes from a CSV, TSV or TMX parallel data file."""
+def read_parallel(path: str | Path, fmt: str | None = None, strict: bool = True) -> ParallelData:
+    """Pairs and language codes from a CSV, TSV or TMX parallel data file.
+
+    A malformed record (wrong number of cells, a quoted field running across lines) raises ParallelDataError,
+    or with ``strict=False`` is left out and named in ``problems`` (what `paralleldata validate` reports).
+    """
     path = Path(path)
     fmt = format_of(path, fmt)
     try:
@@ -361,17 +386,44 @@ def read_parallel(path: str | Path, fmt: str | None = None) -> ParallelData:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ParallelDataError(f"{path} is not UTF-8 (byte {exc.start})") from exc
-    if fmt == "tsv":
-        rows = [line.split("\t") for line in text.splitlines() if line.strip()]
-    else:
-        rows = [row for row in csv.reader(io.StringIO(text)) if row]
-    if not rows or len(rows[0]) != 2:
+    rows, problems = _read_records(text, fmt)
+    if not rows or len(rows[0][1]) != 2:
         raise ParallelDataError(f"{path}: first row must be the two language codes")
-    bad = next((n for n, row in enumerate(rows[1:], start=2) if len(row) != 2), None)
-    if bad is not None:
-        raise ParallelDataError(f"{path}: row {bad} does not have exactly two cells")
-    header = rows[0]
-    return ParallelData([(row[0], row[1]) for row in rows[1:]], header[0].strip(), header[1].strip())
+    problems += [
+        f"line {line}: a record of {len(row)} cells, not 2 (read quote-aware, as the service does)"
+        for line, row in rows[1:]
+        if len(row) != 2
+    ]
+    if problems and strict:
+        raise ParallelDataError(
+            f"{path}: {problems[0]}" + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else "")
+        )
+    rows = [rows[0]] + [(line, row) for line, row in rows[1:] if len(row) == 2]
+    header = rows[0][1]
+    pairs = [(row[0], row[1]) for _, row in rows[1:]]
+    return ParallelData(pairs, header[0].strip(), header[1].strip(), problems)
+
+
+def _read_records(text: str, fmt: str) -> tuple[list[tuple[int, list[str]]], list[str]]:
+    """(first line, cells) of every record, read quote-aware like the service; and records spanning lines."""
+    reader = csv.reader(io.StringIO(text), **_dialect(fmt))
+    rows: list[tuple[int, list[str]]] = []
+    problems: list[str] = []
+    last_line = 0
+    try:
+        for row in reader:
+            first = last_line + 1
+            if reader.line_num > first:
+                problems.append(
+                    f"lines {first}-{reader.line_num}: one record across {reader.line_num - first + 1} lines "
+                    "(an unescaped double quote opens a quoted field)"
+                )
+            last_line = reader.line_num
+            if row and any(cell.strip() for cell in row):
+                rows.append((first, row))
+    except csv.Error as exc:
+        raise ParallelDataError(f"line {reader.line_num}: {exc}") from None
+    return rows, problems
 
 
 def _read_tmx(data: bytes, path: Path) -> ParallelData:
@@ -401,7 +453,7 @@ def read_pairs(path: str | Path, fmt: str | None = None) -> list[tuple[str, str]
 
 def validate(data: ParallelData) -> list[str]:
     """Problems that would make Amazon Translate reject or skip records; empty when the data is valid."""
-    problems = []
+    problems = list(data.problems)
     if not data.source_lang or not data.target_lang:
         problems.append("missing language codes")
     seen: set[tuple[str, str]] = set()

@@ -1,60 +1,228 @@
 """XLIFF 1.2 round trip for translators' CAT tools: export a sync report, import the reviewed targets.
 
-Export (translate-toolkit): one ``<file original=PATH>`` per chapter, one ``<trans-unit id=SEGMENT_ID>`` per
-segment that has text in the synchronised output. Reused human translations are ``state="final"``
-(approved), everything else ``needs-review-translation``. Protected inline spans (code, math, roles, URLs,
-d2l markers: ``amts.markdown.mask``) become ``<ph id="n">original</ph>`` so CAT tools lock them; a source
-placeholder gets the id of the target placeholder with the same content. An ``amts`` context group keeps
-what the import needs: the target text exactly as written to the output (to find it again) and the
-original of every placeholder id.
+Export: one ``<file original=PATH>`` per chapter, one ``<trans-unit id=SEGMENT_ID>`` per segment with text
+in the output (amts.reviewset picks them), valid against the OASIS XLIFF 1.2 strict schema. A reused human
+translation the sync is sure of is ``translate="no"`` and approved (``final``); every other unit is
+``needs-review-translation``, and a segment left in English has no ``<target>``. Protected inline spans
+(code, math, roles, URLs, HTML) are ``<ph>``; links and d2l slide markers are paired ``<bpt>``/``<ept>``; a
+source placeholder shares the id of the equal target one. The previous translation (with the English it
+translated) and the proposed suggestion are ``<alt-trans match-quality>``. One ``amts:<id>`` context group
+per unit (names are unique in a ``<file>``, as the schema demands) keeps what import needs: the target as
+written to the output, its block markup, and the original of every placeholder id.
 
-Import reads the reviewed targets back, checks every placeholder (PlaceholderError naming the segment),
-and rewrites only the changed segments of the markdown, through the segment model where the proposed
-text is a whole segment and by exact text match otherwise. Nothing is written unless every unit applies.
+Import reads the targets back (also translate-toolkit ``po2xliff`` output of an `amts po export`), checks
+every unit (amts.reviewset rules), and reports every problem of the file at once; nothing is written unless
+every unit applies.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
-from translate.storage import xliff as ttk_xliff
-from translate.storage.placeables import StringElem
-from translate.storage.placeables import xliff as ttk_inline
+from rapidfuzz import fuzz
 
-from amts.fsutil import atomic_write
-from amts.errors import AmtsError, InputError, PlaceholderError
-from amts.markdown import PLACEHOLDER_RE, load, mask, parse, render
-from amts.review.report import NOT_IN_OUTPUT_STATUSES, iter_segments, text_of
+from amts.errors import InputError
+from amts.markdown import find_spans
+from amts.review.report import text_of
+from amts.reviewimport import ImportResult, TargetNotFoundError, import_units
+from amts.reviewset import (
+    ExportUnit,
+    ReviewedUnit,
+    block_text,
+    export_units,
+    finish_target,
+    split_block_markup,
+)
+
+__all__ = [
+    "ReviewedUnit",
+    "TargetNotFoundError",
+    "block_text",
+    "export_xliff",
+    "has_units",
+    "import_xliff",
+    "placeholder_ids",
+    "read_xliff",
+    "split_block_markup",
+]
 
 XLIFF_12_NS = "urn:oasis:names:tc:xliff:document:1.2"
-CONTEXT_GROUP = "amts"
-REUSED_STATUSES = frozenset({"reused"})
-# Segments with nothing for a translator to write: dropped text, and code (a CAT tool must not touch it).
-SKIPPED_STATUSES = NOT_IN_OUTPUT_STATUSES | {"code-changed"}
-SKIPPED_KINDS = frozenset({"code"})
-# Target states a CAT tool sets once a human has looked at the unit.
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+CONTEXT_PREFIX = "amts:"  # + unit id: one context group per unit, names unique in a <file>
+NOTE_PREFIX = "amts: "  # the same data as a developer note (PO export, through po2xliff)
+# Target states a CAT tool sets once a human has confirmed the unit.
 REVIEWED_STATES = frozenset({"translated", "signed-off", "final"})
-_INLINE_PLACEHOLDER_TAGS = frozenset({"ph", "x"})
-_CONTAINER_TAGS = frozenset({"mrk", "g"})
 
 
-class Xliff12File(ttk_xliff.xlifffile):
-    """translate-toolkit's XLIFF store, writing version 1.2 (its default skeleton says 1.1)."""
+def _q(tag: str) -> str:
+    return f"{{{XLIFF_12_NS}}}{tag}"
 
-    XMLskeleton = f"""<?xml version="1.0" ?>
-<xliff version='1.2' xmlns='{XLIFF_12_NS}'>
-<file original='NoName' source-language='en' datatype='plaintext'>
-<body>
-</body>
-</file>
-</xliff>"""
-    namespace = XLIFF_12_NS
+
+# -- inline content ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Inline:
+    """A protected span (``end`` empty) or a pair of spans around text (a link, a slide marker)."""
+
+    start: int  # offsets of the opening span
+    stop: int
+    begin: str
+    end: str = ""
+    end_start: int = -1
+    end_stop: int = -1
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.begin, self.end)
+
+
+_PAIRS = {"[": "]", "[**": "**]", "(**": "**)"}
+
+
+def _inline_items(text: str) -> list[_Inline]:
+    """Protected spans of `text`, with link openers and slide markers paired to their closers."""
+    spans = find_spans(text)
+    items: list[_Inline | None] = []
+    stack: list[tuple[int, str]] = []  # (index in items, opener text)
+    for span in spans:
+        original = text[span.start : span.end]
+        closes = next(
+            (i for i in range(len(stack) - 1, -1, -1) if _closes(stack[i][1], original, span.kind)),
+            None,
+        )
+        if closes is not None:
+            index, _ = stack.pop(closes)
+            opener = items[index]
+            assert opener is not None
+            items[index] = _Inline(opener.start, opener.stop, opener.begin, original, span.start, span.end)
+            continue
+        if (span.kind == "url" and original == "[") or (span.kind == "marker" and original in _PAIRS):
+            stack.append((len(items), original))
+        items.append(_Inline(span.start, span.end, original))
+    found = [item for item in items if item is not None]
+    return sorted(
+        found + _emphasis(text, [(span.start, span.end) for span in spans]), key=lambda it: it.start
+    )
+
+
+# Emphasis: `**strong**`, `__strong__`, `*em*`, `_em_` around text outside protected spans (one line).
+_EMPHASIS_RE = re.compile(
+    r"(\*\*|__)(?=\S)([^\n]+?)(?<=\S)\1|(?<![*\w])(\*|_)(?=[^\s*_])([^\n]+?)(?<=[^\s*_])\3(?![*\w])"
+)
+EMPHASIS_DELIMITERS = frozenset({"**", "__", "*", "_"})
+_EMPHASIS_MAX_CHARS = 4000
+
+
+def _emphasis(text: str, protected: list[tuple[int, int]]) -> list[_Inline]:
+    """Emphasis delimiters as pairs (<bpt ctype="bold|italic">), never inside or across a protected span.
+
+    Long texts keep their emphasis as plain text: the lazy search is quadratic in unclosed delimiters.
+    """
+    if len(text) > _EMPHASIS_MAX_CHARS:
+        return []
+    items = []
+    for match in _EMPHASIS_RE.finditer(text):
+        mark = match.group(1) or match.group(3)
+        start, end = match.start(), match.end()
+        if any(a < end and start < b for a, b in protected):
+            continue
+        items.append(_Inline(start, start + len(mark), mark, mark, end - len(mark), end))
+    return items
+
+
+def _closes(opener: str, original: str, kind: str) -> bool:
+    if opener == "[":
+        return kind == "url" and original.startswith("]")
+    return kind == "marker" and _PAIRS.get(opener) == original
+
+
+def placeholder_ids(source: str, target: str) -> tuple[str, str, dict[str, str]]:
+    """Mask source and target with shared ids: a source span takes the id of the equal target span.
+
+    Returns the masked source, the masked target (tokens ``⟦id⟧``, a pair's closer ``⟦id:end⟧``) and the
+    id -> original table.
+    """
+    target_items, source_items = _inline_items(target), _inline_items(source)
+    table: dict[str, str] = {}
+    target_ids: list[str] = []
+    for n, item in enumerate(target_items, start=1):
+        target_ids.append(str(n))
+        _record(table, str(n), item)
+    unclaimed = list(zip(target_ids, target_items, strict=True))
+    next_id = len(target_items) + 1
+    source_ids: list[str] = []
+    for item in source_items:
+        match = next((pair for pair in unclaimed if pair[1].key == item.key), None)
+        if match is not None:
+            unclaimed.remove(match)
+            source_ids.append(match[0])
+        else:
+            source_ids.append(str(next_id))
+            _record(table, str(next_id), item)
+            next_id += 1
+    return _masked(source, source_items, source_ids), _masked(target, target_items, target_ids), table
+
+
+def _record(table: dict[str, str], pid: str, item: _Inline) -> None:
+    table[pid] = item.begin
+    if item.end:
+        table[f"{pid}:end"] = item.end
+
+
+def _masked(text: str, items: list[_Inline], ids: list[str]) -> str:
+    cuts = sorted(
+        [(it.start, it.stop, f"⟦{pid}⟧") for it, pid in zip(items, ids, strict=True)]
+        + [(it.end_start, it.end_stop, f"⟦{pid}:end⟧") for it, pid in zip(items, ids, strict=True) if it.end]
+    )
+    parts, pos = [], 0
+    for start, stop, token in cuts:
+        parts += [text[pos:start], token]
+        pos = stop
+    return "".join(parts) + text[pos:]
+
+
+def _fill(element: etree._Element, text: str, items: list[_Inline], ids: list[str]) -> None:
+    """Append `text` to `element` with <ph> for spans and <bpt>/<ept> for pairs."""
+    cuts = []
+    for item, pid in zip(items, ids, strict=True):
+        if item.end:
+            cuts.append((item.start, item.stop, "bpt", pid, item.begin))
+            cuts.append((item.end_start, item.end_stop, "ept", pid, item.end))
+        else:
+            cuts.append((item.start, item.stop, "ph", pid, item.begin))
+    cuts.sort()
+    pos, last = 0, None
+    for start, stop, tag, pid, original in cuts:
+        _append_text(element, last, text[pos:start])
+        last = etree.SubElement(element, _q(tag), id=pid)
+        if tag in ("bpt", "ept"):
+            last.set("rid", pid)
+        if tag == "bpt" and original in EMPHASIS_DELIMITERS:
+            last.set("ctype", "bold" if len(original) == 2 else "italic")
+        last.text = original
+        pos = stop
+    _append_text(element, last, text[pos:])
+
+
+def _append_text(element: etree._Element, last: etree._Element | None, text: str) -> None:
+    if not text:
+        return
+    if last is None:
+        element.text = (element.text or "") + text
+    else:
+        last.tail = (last.tail or "") + text
+
+
+def _ids_for(text: str, table_ids: dict[tuple[str, str], list[str]]) -> tuple[list[_Inline], list[str]]:
+    items = _inline_items(text)
+    pools = {key: list(ids) for key, ids in table_ids.items()}
+    return items, [pools[item.key].pop(0) for item in items]
 
 
 # -- export -----------------------------------------------------------------------------------------
@@ -65,436 +233,304 @@ def export_xliff(report: dict[str, Any], source_lang: str = "en", target_lang: s
     target_lang = target_lang or report.get("target_lang")
     if not target_lang:
         raise InputError("the report does not name its target language: pass --target-lang")
-    store = Xliff12File(sourcelanguage=source_lang, targetlanguage=target_lang)
-    seen_ids: dict[str, Counter] = {}
-    for path, segment in iter_segments(report):
-        if not _exportable(segment):
-            continue
-        unit_id = _unique_id(str(segment["id"]), seen_ids.setdefault(path, Counter()))
-        _add_unit(store, path, unit_id, segment, source_lang, target_lang)
-    if not store.units:
+    units = export_units(report)
+    if not units:
         raise InputError("the report has no segment with text to export")
-    store.removedefaultfile()
-    # Units are born in translate-toolkit's 1.1 namespace and moved to 1.2: drop the stale declarations.
-    etree.cleanup_namespaces(store.document.getroot())
-    return bytes(store)
+    root = etree.Element(_q("xliff"), nsmap={None: XLIFF_12_NS}, version="1.2")
+    bodies: dict[str, etree._Element] = {}
+    for unit in units:
+        if unit.path not in bodies:
+            file_el = etree.SubElement(
+                root,
+                _q("file"),
+                original=unit.path,
+                datatype="x-markdown",
+                attrib={"source-language": source_lang, "target-language": target_lang},
+            )
+            bodies[unit.path] = etree.SubElement(file_el, _q("body"))
+        bodies[unit.path].append(_unit_element(unit, source_lang, target_lang))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def has_units(report: dict[str, Any]) -> bool:
     """True when `export_xliff` would write at least one unit (a report can hold nothing to review)."""
-    return any(_exportable(segment) for _, segment in iter_segments(report))
+    return bool(export_units(report))
 
 
-def _exportable(segment: dict[str, Any]) -> bool:
-    return (
-        segment["status"] not in SKIPPED_STATUSES
-        and segment.get("kind") not in SKIPPED_KINDS
-        and bool(text_of(segment.get("source")).strip())
-    )
+def exported_target(unit: ExportUnit) -> str:
+    """The target a CAT tool gets: none where the output holds the English itself (nothing translated)."""
+    return "" if unit.target == unit.source and unit.needs_review else unit.target
 
 
-def _unique_id(segment_id: str, used: Counter) -> str:
-    used[segment_id] += 1
-    return segment_id if used[segment_id] == 1 else f"{segment_id}~{used[segment_id] - 1}"
-
-
-def _add_unit(
-    store: Xliff12File, path: str, unit_id: str, segment: dict[str, Any], source_lang: str, target_lang: str
-) -> None:
-    source_full, target_full = text_of(segment.get("source")), text_of(segment.get("target"))
-    source = block_text(source_full)
-    target_prefix, target, target_suffix = split_block_markup(target_full)
-    source_masked, target_masked, table = placeholder_ids(source, target)
-    unit = store.addsourceunit(source, filename=path, createifmissing=True)
-    unit.setid(unit_id)
-    unit.rich_source = [_rich(source_masked, table)]
+def _unit_element(unit: ExportUnit, source_lang: str, target_lang: str) -> etree._Element:
+    segment = unit.segment
+    target = exported_target(unit)
+    _, _, table = placeholder_ids(unit.source, target)
+    table_ids: dict[tuple[str, str], list[str]] = {}
+    for pid, begin in table.items():
+        if not pid.endswith(":end"):
+            table_ids.setdefault((begin, table.get(f"{pid}:end", "")), []).append(pid)
+    el = etree.Element(_q("trans-unit"), id=unit.unit_id)
+    el.set(f"{{{XML_NS}}}space", "preserve")
+    if not unit.needs_review:
+        el.set("translate", "no")
+        el.set("approved", "yes")
+    source_el = etree.SubElement(el, _q("source"))
+    _fill(source_el, unit.source, *_source_ids(unit.source, table_ids))
     if target:
-        unit.rich_target = [_rich(target_masked, table)]
-    state = "final" if segment["status"] in REUSED_STATUSES else "needs-review-translation"
-    unit.set_state_n(unit.statemap[state])
-    if target:
-        # translate-toolkit sets the state on <target>; make sure it is the exact XLIFF value we mean.
-        unit.xmlelement.find(_q("target")).set("state", state)
+        target_el = etree.SubElement(el, _q("target"))
+        target_el.set("state", "needs-review-translation" if unit.needs_review else "final")
+        _fill(target_el, target, *_ids_for(target, _target_pools(table)))
     contexts = [
-        ("x-amts-path", path),
+        ("x-amts-path", unit.path),
         ("x-amts-segment", str(segment["id"])),
-        ("x-amts-status", segment["status"]),
+        ("x-amts-status", unit.status),
+        ("x-amts-review", "yes" if unit.needs_review else "no"),
         # The target exactly as the sync wrote it (heading/list marker included): how import finds it.
-        ("x-amts-proposed", target_full),
-        ("x-amts-target-prefix", target_prefix),
-        ("x-amts-target-suffix", target_suffix),
+        ("x-amts-proposed", unit.proposed),
+        ("x-amts-target-prefix", unit.prefix),
+        ("x-amts-target-suffix", unit.suffix),
         ("x-amts-placeholders", json.dumps(table, ensure_ascii=False, sort_keys=True)),
     ]
     if segment.get("target_id"):
         contexts.append(("x-amts-target-id", str(segment["target_id"])))
-    unit.createcontextgroup(CONTEXT_GROUP, contexts, purpose="information")
-    for note in _translator_notes(path, segment):
-        unit.addnote(note, origin="amts")
-    old_source = block_text(text_of(segment.get("old_source")))
-    old_target = block_text(text_of(segment.get("old_target")))
-    if old_target and old_target != target:
-        # The previous human translation is a match a CAT tool can offer, with the English it translated.
-        unit.addalttrans(
-            old_target, lang=target_lang, sourcetxt=old_source or None, origin="previous-translation"
+    if segment.get("context"):  # a code comment: the code line it speaks about
+        contexts.append(("x-amts-code", str(segment["context"])))
+    group = etree.SubElement(
+        el, _q("context-group"), name=CONTEXT_PREFIX + unit.unit_id, purpose="information"
+    )
+    for context_type, value in contexts:
+        etree.SubElement(group, _q("context"), attrib={"context-type": context_type}).text = value
+    if segment.get("line") is not None:
+        location = etree.SubElement(
+            el, _q("context-group"), name=f"location:{unit.unit_id}", purpose="location"
         )
+        etree.SubElement(location, _q("context"), attrib={"context-type": "sourcefile"}).text = unit.path
+        etree.SubElement(location, _q("context"), attrib={"context-type": "linenumber"}).text = str(
+            segment["line"]
+        )
+    for note in translator_notes(unit):
+        etree.SubElement(el, _q("note"), attrib={"from": "amts"}).text = note
+    for quality, origin, kind, old_source, old_target in suggestions(unit):
+        alt = etree.SubElement(el, _q("alt-trans"), attrib={"match-quality": str(quality), "origin": origin})
+        alt.set("alttranstype", kind)
+        if old_source:
+            alt_source = etree.SubElement(alt, _q("source"))
+            alt_source.set(f"{{{XML_NS}}}lang", source_lang)
+            alt_source.text = old_source
+        alt_target = etree.SubElement(alt, _q("target"))
+        alt_target.set(f"{{{XML_NS}}}lang", target_lang)
+        alt_target.text = old_target
+    return el
 
 
-# Markdown that frames a block rather than belongs to its text: heading hashes, list markers, quotes, a
-# setext underline. Kept out of the XLIFF so a CAT tool cannot break the structure; import puts them back.
-_BLOCK_PREFIX_RE = re.compile(r"^[ \t]*(?:>[ \t]?)*[ \t]*(?:#{1,6}[ \t]+|(?:[*+-]|\d{1,9}[.)])[ \t]+)?")
-_SETEXT_SUFFIX_RE = re.compile(r"(?:[ \t]*\r?\n[ \t]*|[ \t]+)(?:={3,}|-{3,})[ \t]*$")
+def _source_ids(source: str, table_ids: dict[tuple[str, str], list[str]]) -> tuple[list[_Inline], list[str]]:
+    """Source spans take, in order, the ids placeholder_ids gave them (shared ones first claimed)."""
+    return _ids_for(source, table_ids)
 
 
-def split_block_markup(text: str) -> tuple[str, str, str]:
-    """(prefix, text, suffix) of a report text such as "## Title", "* item" or "Title\n====="."""
-    match = _BLOCK_PREFIX_RE.match(text)
-    start = match.end() if match else 0
-    suffix = _SETEXT_SUFFIX_RE.search(text, start)
-    end = suffix.start() if suffix and suffix.start() > start else len(text)
-    return text[:start], text[start:end], text[end:]
+def _target_pools(table: dict[str, str]) -> dict[tuple[str, str], list[str]]:
+    pools: dict[tuple[str, str], list[str]] = {}
+    for pid in sorted((p for p in table if not p.endswith(":end")), key=int):
+        pools.setdefault((table[pid], table.get(f"{pid}:end", "")), []).append(pid)
+    return pools
 
 
-def block_text(text: str) -> str:
-    """A report text without its block markup: what a translator translates."""
-    return split_block_markup(text)[1]
-
-
-def _translator_notes(path: str, segment: dict[str, Any]) -> list[str]:
-    where = f"{path}, line {segment['line']}" if segment.get("line") is not None else path
-    status = segment["status"]
+def translator_notes(unit: ExportUnit) -> list[str]:
+    segment = unit.segment
+    where = f"{unit.path}, line {segment['line']}" if segment.get("line") is not None else unit.path
+    status = unit.status
     if segment.get("origin"):
         status += f" from {segment['origin']}"
     if segment.get("score") is not None:
         status += f" ({segment['score']}% match)"
     notes = [f"{where}: {status}"]
-    old_source = text_of(segment.get("old_source"))
-    if old_source and old_source != text_of(segment.get("source")):
-        notes.append(f"previous English: {old_source}")
+    if segment.get("context"):  # a code comment: the code line it speaks about (XLIFF and PO)
+        notes.append(f"code comment on: {segment['context']}")
     return notes
 
 
-def placeholder_ids(source: str, target: str) -> tuple[str, str, dict[str, str]]:
-    """Mask source and target with shared ids: a source span takes the id of the equal target span.
-
-    Returns the masked source, the masked target (tokens ``⟦id⟧``) and the id -> original table.
-    """
-    target_masked, target_originals = mask(target) if target else ("", [])
-    source_masked, source_originals = mask(source)
-    table = {str(n): original for n, original in enumerate(target_originals, start=1)}
-    unclaimed = list(table.items())
-    next_id = len(table) + 1
-    source_ids: list[str] = []
-    for original in source_originals:
-        match = next((pair for pair in unclaimed if pair[1] == original), None)
-        if match is not None:
-            unclaimed.remove(match)
-            source_ids.append(match[0])
-        else:
-            table[str(next_id)] = original
-            source_ids.append(str(next_id))
-            next_id += 1
-    source_masked = PLACEHOLDER_RE.sub(lambda m: f"⟦{source_ids[int(m.group(1)) - 1]}⟧", source_masked)
-    return source_masked, target_masked, table
-
-
-def _rich(masked: str, table: dict[str, str]) -> StringElem:
-    parts: list[Any] = []
-    pos = 0
-    for match in PLACEHOLDER_RE.finditer(masked):
-        if match.start() > pos:
-            parts.append(masked[pos : match.start()])
-        parts.append(ttk_inline.Ph(table[match.group(1)], id=match.group(1)))
-        pos = match.end()
-    if pos < len(masked) or not parts:
-        parts.append(masked[pos:])
-    return StringElem(parts)
-
-
-def _q(tag: str) -> str:
-    return f"{{{XLIFF_12_NS}}}{tag}"
+def suggestions(unit: ExportUnit) -> list[tuple[int, str, str, str, str]]:
+    """(match-quality, origin, alttranstype, English, translation) a CAT tool can offer beside the unit."""
+    segment = unit.segment
+    found = []
+    old_source = block_text(text_of(segment.get("old_source")))
+    old_target = block_text(text_of(segment.get("old_target")))
+    if old_target and old_target != unit.target:
+        quality = round(fuzz.ratio(old_source, unit.source)) if old_source else 0
+        found.append((quality, "previous-translation", "previous-version", old_source, old_target))
+    if unit.status in ("fuzzy", "machine") and unit.target and unit.needs_review:
+        score = segment.get("score")
+        quality = int(score) if isinstance(score, (int, float)) else (0 if unit.status == "machine" else 75)
+        found.append((quality, str(segment.get("origin") or unit.status), "proposal", "", unit.target))
+    return found
 
 
 # -- reading reviewed units -------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class ReviewedUnit:
-    """One trans-unit read back: texts with placeholders restored, and what the export proposed."""
-
-    path: str
-    segment_id: str
-    source: str  # the English as the translator saw it (no heading/list marker)
-    target: str | None  # the reviewed text for the markdown, marker included; None if absent or broken
-    proposed: str  # the target the sync wrote, marker included
-    state: str
-    approved: bool
-    target_id: str | None
-    prefix: str = ""  # the target's heading/list marker, kept out of the XLIFF
-    suffix: str = ""  # the target's setext underline, kept out of the XLIFF
-    error: PlaceholderError | None = None
-
-    @property
-    def target_text(self) -> str | None:
-        """The reviewed target as the translator saw it (no heading/list marker): for parallel data."""
-        if self.target is None:
-            return None
-        return self.target[len(self.prefix) : len(self.target) - len(self.suffix)]
-
-    @property
-    def changed(self) -> bool:
-        return self.target is not None and self.target != self.proposed
-
-    @property
-    def reviewed(self) -> bool:
-        """A human stands behind this target: edited, or marked done in a CAT tool."""
-        return bool(self.target) and (self.changed or self.approved or self.state in REVIEWED_STATES)
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
 def read_xliff(path: str | Path) -> list[ReviewedUnit]:
-    """Every unit of an XLIFF written by `export_xliff`, in file order; placeholder errors are kept per unit."""
+    """Every unit of an XLIFF written by `export_xliff` (or po2xliff of an amts PO), in file order.
+
+    Problems (placeholders, structure) are kept per unit; import reports them all.
+    """
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
     try:
-        store = ttk_xliff.xlifffile.parsestring(data)
+        tree = etree.fromstring(data, _PARSER).getroottree()
     except (etree.XMLSyntaxError, ValueError) as exc:
         raise InputError(f"{path}: not an XLIFF 1.x file ({exc})") from None
+    if tree.docinfo.doctype:
+        raise InputError(f"{path}: a DOCTYPE is not allowed in XLIFF (entities refused)")
+    root = tree.getroot()
+    if etree.QName(root).localname != "xliff":
+        raise InputError(f"{path}: not an XLIFF 1.x file (root element <{etree.QName(root).localname}>)")
     units = []
-    for unit in store.units:
-        context = _context(unit)
-        if "x-amts-segment" not in context:
-            raise InputError(
-                f"{path}: unit {unit.getid()!r} was not exported by amts (no amts context group)"
-            )
-        units.append(_reviewed_unit(unit, context))
+    for file_el in root:
+        if not isinstance(file_el.tag, str) or etree.QName(file_el).localname != "file":
+            continue
+        lang = file_el.get("target-language", "")
+        for unit_el in file_el.iter():
+            if isinstance(unit_el.tag, str) and etree.QName(unit_el).localname == "trans-unit":
+                if unit_el.get("restype") == "x-gettext-domain-header":
+                    continue  # po2xliff's copy of the PO header
+                context = _context(unit_el)
+                if "x-amts-segment" not in context:
+                    raise InputError(
+                        f"{path}: unit {unit_el.get('id')!r} was not exported by amts (no amts context group)"
+                    )
+                units.append(_reviewed_unit(unit_el, context, lang))
     return units
 
 
-def _context(unit) -> dict[str, str]:
+def _children(element: etree._Element, name: str) -> list[etree._Element]:
+    return [c for c in element if isinstance(c.tag, str) and etree.QName(c).localname == name]
+
+
+def _context(unit_el: etree._Element) -> dict[str, str]:
     values: dict[str, str] = {}
-    for group in unit.getcontextgroups(CONTEXT_GROUP):
-        values.update(dict(group))
+    for group in _children(unit_el, "context-group"):
+        name = group.get("name", "")
+        if name == "amts" or name.startswith(CONTEXT_PREFIX):
+            for context in _children(group, "context"):
+                values[context.get("context-type", "")] = context.text or ""
+    if "x-amts-segment" not in values:
+        # po2xliff of an amts PO: the data travels as a developer note.
+        for note in _children(unit_el, "note"):
+            for line in (note.text or "").splitlines():
+                if line.startswith(NOTE_PREFIX):
+                    values.update(note_context(line))
     return values
 
 
-def _reviewed_unit(unit, context: dict[str, str]) -> ReviewedUnit:
-    table = json.loads(context.get("x-amts-placeholders") or "{}")
-    segment_id = context["x-amts-segment"]
+def note_context(text: str) -> dict[str, str]:
+    """The amts data of a PO entry's developer note ("amts: {json}")."""
+    try:
+        data = json.loads(text[len(NOTE_PREFIX) :])
+    except json.JSONDecodeError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {f"x-amts-{key}": str(value) for key, value in data.items()}
+
+
+def _reviewed_unit(unit_el: etree._Element, context: dict[str, str], lang: str) -> ReviewedUnit:
+    try:
+        table = json.loads(context.get("x-amts-placeholders") or "{}")
+    except json.JSONDecodeError:
+        table = None
     proposed = context.get("x-amts-proposed", "")
-    prefix = context.get("x-amts-target-prefix", "")
-    suffix = context.get("x-amts-target-suffix", "")
-    proposed_body = block_text(proposed)
-    source_el = unit.xmlelement.find(_q_any(unit, "source"))
-    target_el = unit.xmlelement.find(_q_any(unit, "target"))
-    source = _materialise(*_flatten(source_el, table, segment_id), table, segment_id)
-    target, error, state = None, None, ""
-    if target_el is not None:
-        state = target_el.get("state", "")
-        tokens_text, used = _flatten(target_el, table, segment_id)
-        try:
-            required = _required_ids(proposed_body, source_el, table)
-            _check_placeholders(used, required, table, segment_id)
-            body = _materialise(tokens_text, used, table, segment_id)
-            target = prefix + body + suffix if body.strip() else None  # an emptied target is no translation
-        except PlaceholderError as exc:
-            error = exc
-    return ReviewedUnit(
+    unit = ReviewedUnit(
         path=context.get("x-amts-path", ""),
-        segment_id=segment_id,
-        source=source,
-        target=target,
+        segment_id=context["x-amts-segment"],
+        source="",
+        target=None,
         proposed=proposed,
-        state=state,
-        approved=unit.xmlelement.get("approved") == "yes",
+        state="",
+        approved=False,
         target_id=context.get("x-amts-target-id"),
-        prefix=prefix,
-        suffix=suffix,
-        error=error,
+        prefix=context.get("x-amts-target-prefix", ""),
+        suffix=context.get("x-amts-target-suffix", ""),
+        status=context.get("x-amts-status", ""),
+        lang=lang,
     )
+    if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+        unit.problems.append("the placeholder table is not an id -> text object: the file was edited")
+        return unit
+    unit.table = {str(k): v for k, v in table.items()}
+    unit.for_review = context.get("x-amts-review", "yes") != "no" and unit_el.get("translate") != "no"
+    sources, targets = _children(unit_el, "source"), _children(unit_el, "target")
+    unit.source = _flatten(sources[0], unit.table, unit.problems) if sources else ""
+    unit.source_table = _inline_texts(sources[0]) if sources else {}
+    if not targets:
+        return unit
+    unit.state = targets[0].get("state", "")
+    # A person approved it in this review: the export left every unit to review unapproved.
+    unit.approved = unit.for_review and (unit_el.get("approved") == "yes" or unit.state in REVIEWED_STATES)
+    problems: list[str] = []
+    body = _flatten(targets[0], unit.table, problems)
+    if problems:
+        unit.problems.extend(problems)
+        return unit
+    finish_target(unit, body)
+    return unit
 
 
-def _q_any(unit, tag: str) -> str:
-    namespace = etree.QName(unit.xmlelement).namespace
-    return f"{{{namespace}}}{tag}" if namespace else tag
+_TEXT_TAGS = frozenset({"mrk", "g"})
 
 
-def _flatten(element, table: dict[str, str], segment_id: str) -> tuple[str, list[str]]:
-    """Element content as text with ``⟦id⟧`` tokens for placeholders, and the ids in order of appearance."""
-    if element is None:
-        return "", []
+def _inline_texts(element: etree._Element) -> dict[str, str]:
+    """Placeholder id -> the text the <source> shows for it (a pair's closer under "ID:end")."""
+    texts: dict[str, str] = {}
+    for child in element.iter():
+        tag = etree.QName(child).localname if isinstance(child.tag, str) else ""
+        if tag in ("ph", "bpt"):
+            texts[child.get("id", "")] = child.text or ""
+        elif tag == "ept":
+            texts[f"{child.get('rid') or child.get('id', '')}:end"] = child.text or ""
+    return texts
+
+
+def _flatten(element: etree._Element, table: dict[str, str], problems: list[str]) -> str:
+    """Element content as markdown: placeholders replaced by the originals of the table."""
     parts: list[str] = []
-    used: list[str] = []
 
-    def walk(node) -> None:
-        if node.text:
-            parts.append(_no_brackets(node.text, segment_id))
+    def walk(node: etree._Element) -> None:
+        if node.text and etree.QName(node).localname not in ("ph", "bpt", "ept", "x"):
+            parts.append(node.text)
         for child in node:
             tag = etree.QName(child).localname if isinstance(child.tag, str) else ""
-            if tag in _INLINE_PLACEHOLDER_TAGS:
-                placeholder_id = child.get("id", "")
-                used.append(placeholder_id)
-                parts.append(f"⟦{placeholder_id}⟧")
-            elif tag in _CONTAINER_TAGS:
+            if tag in ("ph", "x", "bpt", "ept"):
+                pid = child.get("id", "") if tag != "ept" else child.get("rid") or child.get("id", "")
+                key = f"{pid}:end" if tag == "ept" else pid
+                if key in table:
+                    parts.append(table[key])
+                else:
+                    problems.append(f"unknown placeholder <{tag} id={pid!r}> (not in the export's table)")
+            elif tag in _TEXT_TAGS:
                 walk(child)
             elif tag:
-                raise PlaceholderError(segment_id, f"unexpected inline element <{tag}> in the target")
+                problems.append(f"unexpected inline element <{tag}>")
             if child.tail:
-                parts.append(_no_brackets(child.tail, segment_id))
+                parts.append(child.tail)
 
     walk(element)
-    return "".join(parts), used
-
-
-def _no_brackets(text: str, segment_id: str) -> str:
-    if "⟦" in text or "⟧" in text:
-        raise PlaceholderError(segment_id, "placeholder brackets ⟦ ⟧ typed as text: use the tags instead")
-    return text
-
-
-def _required_ids(proposed: str, source_el, table: dict[str, str]) -> Counter:
-    """Placeholder ids the target must hold exactly once: those of the proposed target, else the source's."""
-    if proposed:
-        return Counter(str(n) for n in range(1, len(mask(proposed)[1]) + 1))
-    return Counter(
-        child.get("id", "")
-        for child in source_el.iter()
-        if isinstance(child.tag, str) and etree.QName(child).localname in _INLINE_PLACEHOLDER_TAGS
-    )
-
-
-def _check_placeholders(used: list[str], required: Counter, table: dict[str, str], segment_id: str) -> None:
-    counts = Counter(used)
-    problems = []
-    lost = [pid for pid in required if counts[pid] == 0]
-    doubled = [pid for pid, n in counts.items() if n > 1]
-    unknown = [pid for pid in counts if pid not in table]
-    if lost:
-        problems.append("lost " + ", ".join(f"placeholder {pid} ({table.get(pid, '?')!r})" for pid in lost))
-    if doubled:
-        problems.append("duplicated " + ", ".join(f"placeholder {pid}" for pid in doubled))
-    if unknown:
-        problems.append("unknown " + ", ".join(f"placeholder {pid!r}" for pid in unknown))
-    if problems:
-        raise PlaceholderError(segment_id, "reviewed target " + "; ".join(problems))
-
-
-def _materialise(tokens_text: str, used: list[str], table: dict[str, str], segment_id: str) -> str:
-    unknown = [pid for pid in used if pid not in table]
-    if unknown:
-        raise PlaceholderError(segment_id, "unknown " + ", ".join(f"placeholder {pid!r}" for pid in unknown))
-    return re.sub(r"⟦([^⟧]*)⟧", lambda m: table[m.group(1)], tokens_text)
+    return "".join(parts)
 
 
 # -- import -----------------------------------------------------------------------------------------
 
 
-class TargetNotFoundError(AmtsError):
-    """The text a unit proposed is no longer in the markdown: it was edited after the export."""
+def import_xliff(xlf: str | Path, into: str | Path, target_lang: str | None = None) -> dict[Path, str]:
+    """Apply the changed targets of `xlf` to the markdown at `into` (file or folder); return what was written."""
+    return import_xliff_result(xlf, into, target_lang).written
 
 
-def import_xliff(xlf: str | Path, into: str | Path) -> dict[Path, str]:
-    """Apply the changed targets of `xlf` to the markdown at `into` (file or folder); return what was written.
-
-    All files are computed first; any broken placeholder or missing target aborts before the first write.
-    """
-    units = read_xliff(xlf)
-    broken = [u for u in units if u.error is not None]
-    if broken:
-        raise broken[0].error  # type: ignore[misc]
-    by_path: dict[str, list[ReviewedUnit]] = {}
-    for unit in units:
-        by_path.setdefault(unit.path, []).append(unit)
-    into = Path(into)
-    new_texts: dict[Path, str] = {}
-    for rel_path, file_units in by_path.items():
-        changed = [u for u in file_units if u.changed and u.target]
-        if not changed:
-            continue
-        file_path = _output_file(into, rel_path, list(by_path))
-        old_text = load(file_path).text
-        new_text = apply_units(old_text, file_units, str(file_path))
-        if new_text != old_text:
-            new_texts[file_path] = new_text
-    for file_path, text in new_texts.items():
-        atomic_write(file_path, text)
-    return new_texts
-
-
-def _output_file(into: Path, rel_path: str, all_paths: list[str]) -> Path:
-    if into.is_dir():
-        path = into / rel_path
-        if not path.is_file():
-            raise InputError(f"{path}: no such file (the XLIFF names {rel_path!r})")
-        return path
-    if not into.exists():
-        raise InputError(f"{into}: no such file or folder")
-    if len(all_paths) > 1:
-        raise InputError(
-            f"{into} is one file but the XLIFF holds {len(all_paths)} chapters: pass their folder"
-        )
-    return into
-
-
-def apply_units(text: str, units: list[ReviewedUnit], name: str) -> str:
-    """The markdown text with each changed unit's proposed text replaced by its reviewed target."""
-    doc = parse(text, name)
-    occurrence: Counter = Counter()
-    translations: dict[str, str] = {}
-    by_text: list[
-        tuple[str, str, int, str]
-    ] = []  # (proposed, reviewed, occurrence, segment id) for raw edits
-    for unit in units:
-        k = occurrence[unit.proposed]
-        occurrence[unit.proposed] += 1
-        if not (unit.changed and unit.target):
-            continue
-        segment_id = _segment_for(doc, unit, k)
-        if segment_id is not None:
-            translations[segment_id] = unit.target
-        else:
-            by_text.append((unit.proposed, unit.target, k, unit.segment_id))
-    new_text = render(doc, translations) if translations else text
-    for proposed, reviewed, k, segment_id in by_text:
-        new_text = _replace_exact(new_text, proposed, reviewed, occurrence[proposed], k, segment_id, name)
-    return new_text
-
-
-def _segment_for(doc, unit: ReviewedUnit, k: int) -> str | None:
-    """The output segment holding the unit's proposed text, when the segment model finds it unambiguously."""
-    if unit.target_id:
-        for segment in doc.segments:
-            if segment.id == unit.target_id and segment.text == unit.proposed:
-                return segment.id
-    matches = [s.id for s in doc.segments if s.text == unit.proposed]
-    if len(matches) == 1:
-        return matches[0]
-    # Same text several times: units and segments are both in document order.
-    same_text_units = k  # index of this unit among units proposing the same text
-    if matches and same_text_units < len(matches):
-        return matches[same_text_units]
-    return None
-
-
-def _replace_exact(
-    text: str, proposed: str, reviewed: str, expected: int, k: int, segment_id: str, name: str
-) -> str:
-    """Replace the proposed text where it stands as whole lines (never inside a longer line)."""
-    if "\r\n" in text and "\n" in proposed and "\r\n" not in proposed:
-        proposed, reviewed = proposed.replace("\n", "\r\n"), reviewed.replace("\n", "\r\n")
-    pattern = re.compile(r"(?m)^[ \t]*(" + re.escape(proposed) + r")[ \t]*(?=\r?$)") if proposed else None
-    starts = [m.start(1) for m in pattern.finditer(text)] if pattern else []
-    if not starts:
-        raise TargetNotFoundError(
-            f"segment {segment_id}: its proposed translation is no longer in {name} (edited since the export?)"
-        )
-    if len(starts) != 1:
-        if len(starts) != expected:
-            raise TargetNotFoundError(
-                f"segment {segment_id}: its proposed translation occurs {len(starts)} times in {name}; "
-                "cannot tell which"
-            )
-        starts = [starts[k]]
-    start = starts[0]
-    return text[:start] + reviewed + text[start + len(proposed) :]
+def import_xliff_result(xlf: str | Path, into: str | Path, target_lang: str | None = None) -> ImportResult:
+    """`import_xliff` with what is still English and what still needs review, per chapter."""
+    return import_units(read_xliff(xlf), into, str(xlf), target_lang)

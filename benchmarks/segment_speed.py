@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from amts.markdown import iter_markdown_files, parse, render  # noqa: E402
+from amts.markdown import comments, iter_markdown_files, parse, render  # noqa: E402
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 REPEATS = 5
@@ -39,6 +39,21 @@ def median_seconds(fn, texts) -> float:
             fn(text)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def interleaved_seconds(texts) -> tuple[float, float]:
+    """Medians of parse with and without the code-comment scan (amts.markdown.comments), runs interleaved."""
+    with_scan, without_scan = [], []
+    original = comments.find_comments
+    for _ in range(REPEATS):
+        for scan, times in ((original, with_scan), (lambda code, info: [], without_scan)):
+            comments.find_comments = scan
+            start = time.perf_counter()
+            for text in texts:
+                parse(text)
+            times.append(time.perf_counter() - start)
+    comments.find_comments = original
+    return statistics.median(with_scan), statistics.median(without_scan)
 
 
 def amts_roundtrips(texts) -> int:
@@ -84,10 +99,14 @@ def main() -> None:
     texts = corpus()
     megabytes = sum(len(t.encode("utf-8")) for t in texts) / 1e6
     print(f"corpus: {len(texts)} files, {megabytes:.2f} MB (median of {REPEATS} runs each)")
-    amts_s = median_seconds(parse, texts)
+    amts_s, without_s = interleaved_seconds(texts)
     print(
         f"amts.markdown.parse     {amts_s:6.3f} s  {megabytes / amts_s:6.2f} MB/s  "
         f"round trip {amts_roundtrips(texts)}/{len(texts)} identical"
+    )
+    print(
+        f"  without code comments {without_s:6.3f} s  (comment scanning costs {amts_s / without_s:.2f}x the "
+        "parse without it, same run)"
     )
     baseline = d2lbook_functions()
     if baseline is None:

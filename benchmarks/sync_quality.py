@@ -10,7 +10,12 @@ was translated from, else en-old) to en-new, and compare with what the human tra
 - chrF of the output against zh-new, next to the copy-zh-old baseline measured in the same run;
 - chars_to_mt against the characters of the English segments that changed (no sentence-level diff);
 - review load (segments needing a translator) against the number of blocks humans changed, and against the
-  load of a block-level English-only diff (every changed English segment goes to review).
+  load of a block-level English-only diff (every changed English segment goes to review);
+- code comments, synced again with `--engine pseudo` (an engine that marks what it translated): of the changed
+  code blocks, how many keep every code token of the new English; comment recall (new English comments
+  that come out translated); human comment translations of unchanged English kept; and the review queue
+  (segments to review plus the code blocks the review page shows unfolded) against the human work (prose
+  blocks humans changed plus code blocks whose comments they changed).
 
 Usage: .venv/bin/python benchmarks/sync_quality.py [DATA_DIR] [--verbose]
 """
@@ -21,14 +26,18 @@ import re
 import statistics
 import sys
 import time
+from difflib import SequenceMatcher
 from pathlib import Path
 
 from rapidfuzz import fuzz
 from sacrebleu.metrics import CHRF
 
+from amts.markdown import parse
+from amts.markdown.comments import code_comments, pair_comments, replace_comments
+from amts.review.page import FOLDED_STATUSES
 from amts.sync.assemble import REVIEW_STATUSES
 from amts.sync.document import sync_document
-from amts.sync.units import logical_text, split_units
+from amts.sync.units import logical_text, prose_key, split_units
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "d2l" / "sync"
@@ -104,11 +113,15 @@ def evaluate_event(event: Path, verbose: bool = False) -> dict:
         references.append(zh_new)
         zh_new_flat = _norm(zh_new)
         output_flat = _norm(output)
+        # a comment's report text is its segment text: a run of comment lines read as one line
+        zh_new_comments = {_norm(s.text) for s in parse(zh_new).segments if s.kind == "comment"}
         segments = [s for s in report["segments"] if s["status"] != "deleted"]
         for entry in segments:
             if entry["status"] == "reused" and entry["target"]:
                 stats["reused"] += 1
-                hit = _norm(entry["target"]) in zh_new_flat
+                hit = _norm(entry["target"]) in (
+                    zh_new_comments if entry["kind"] == "comment" else zh_new_flat
+                )
                 stats["reused_hit"] += hit
                 stats["reused_hit_raw"] += entry["target"] in zh_new
                 if verbose and not hit:
@@ -159,6 +172,110 @@ def evaluate_event(event: Path, verbose: bool = False) -> dict:
         stats["chars_to_mt"] += report["counts"]["chars_to_mt"]
     stats["chrf"] = chrf.corpus_score(outputs, [references]).score
     stats["chrf_baseline"] = chrf.corpus_score(baselines, [references]).score
+    return stats
+
+
+def code_blocks(text: str) -> list[str]:
+    return [b.raw for b in parse(text).blocks if b.kind == "code"]
+
+
+def skeleton(block: str) -> str:
+    """A code block without its comments' prose: what a sync must take from the new English exactly."""
+    comments = code_comments(block)
+    return replace_comments(block, comments, [""] * len(comments), omit=True)
+
+
+def _matched_blocks(blocks: list[str], others: list[str], loose: bool = False) -> dict[int, int]:
+    """Block of `blocks` -> block of `others` with the same code, in order (extra framework tabs skipped).
+
+    `loose`: also runs of as many changed blocks on both sides, in order (an old translation's code lags).
+    """
+    keys_a, keys_b = [skeleton(b) for b in blocks], [skeleton(b) for b in others]
+    matched = {}
+    for tag, a1, a2, b1, b2 in SequenceMatcher(None, keys_a, keys_b, autojunk=False).get_opcodes():
+        if tag == "equal" or (loose and tag == "replace" and a2 - a1 == b2 - b1):
+            matched.update((a1 + k, b1 + k) for k in range(a2 - a1))
+    return matched
+
+
+def _human_comments(en_old: str, zh_old: str) -> dict[str, set[str]]:
+    """English comment (comparison key) -> the human translations of it in the old chapter."""
+    en_blocks, zh_blocks = code_blocks(en_old), code_blocks(zh_old)
+    human: dict[str, set[str]] = {}
+    for i, j in _matched_blocks(en_blocks, zh_blocks, loose=True).items():
+        english, translated = code_comments(en_blocks[i]), code_comments(zh_blocks[j])
+        for a, b in pair_comments(english, translated):
+            if prose_key(english[a].text) != prose_key(translated[b].text):  # translated, not left English
+                human.setdefault(prose_key(english[a].text), set()).add(translated[b].text)
+    return human
+
+
+def human_code_work(zh_old: str, zh_new: str) -> int:
+    """Code blocks of zh-new whose comments the humans changed (new blocks or edited comments)."""
+    old_blocks = set(code_blocks(zh_old))
+    old_comments = {c.text for b in old_blocks for c in code_comments(b)}
+    return sum(
+        1
+        for block in code_blocks(zh_new)
+        if block not in old_blocks and any(c.text not in old_comments for c in code_comments(block))
+    )
+
+
+def comment_figures(en_old: str, en_new: str, zh_old: str, output: str) -> dict:
+    """Changed code blocks of en-new against the sync output: code exact, new comments translated, human kept."""
+    figures = dict(changed_blocks=0, code_exact=0, new_comments=0, translated=0, keepable=0, kept=0)
+    old_blocks = set(code_blocks(en_old))
+    old_keys = {prose_key(c.text) for b in old_blocks for c in code_comments(b)}
+    human = _human_comments(en_old, zh_old)
+    new_blocks, out_blocks = code_blocks(en_new), code_blocks(output)
+    matched = _matched_blocks(new_blocks, out_blocks)
+    for i, block in enumerate(new_blocks):
+        if block in old_blocks:
+            continue
+        figures["changed_blocks"] += 1
+        comments = code_comments(block)
+        out = code_comments(out_blocks[matched[i]]) if i in matched else []
+        figures["code_exact"] += i in matched
+        at = (
+            dict(pair_comments(comments, out))
+            if len(out) != len(comments)
+            else {k: k for k in range(len(out))}
+        )
+        for k, comment in enumerate(comments):
+            key = prose_key(comment.text)
+            written = out[at[k]].text if k in at else None
+            if key not in old_keys:
+                figures["new_comments"] += 1
+                figures["translated"] += written is not None and prose_key(written) != key
+            elif key in human:
+                figures["keepable"] += 1
+                figures["kept"] += written in human[key]
+    return figures
+
+
+def evaluate_comments(event: Path) -> dict:
+    """Comment figures of one event, synced with the pseudo engine; the review queue against human work."""
+    stats = dict(changed_blocks=0, code_exact=0, new_comments=0, translated=0, keepable=0, kept=0)
+    stats.update(review=0, folded_code=0, code_changed=0, human_prose=0, human_code=0)
+    for zh_new_path in sorted((event / "zh-new").rglob("*.md")):
+        rel = zh_new_path.relative_to(event / "zh-new")
+        en_old = old_source_for(event, rel).read_text(encoding="utf-8")
+        en_new = (event / "en-new" / rel).read_text(encoding="utf-8")
+        zh_old = (event / "zh-old" / rel).read_text(encoding="utf-8")
+        zh_new = zh_new_path.read_text(encoding="utf-8")
+        output, report = sync_document(en_old, en_new, zh_old, "en", "zh", engine="pseudo", path=str(rel))
+        for key, value in comment_figures(en_old, en_new, zh_old, output).items():
+            stats[key] += value
+        segments = [s for s in report["segments"] if s["status"] != "deleted"]
+        code_changed = [s for s in segments if s["status"] == "code-changed"]
+        stats["code_changed"] += len(code_changed)
+        stats["folded_code"] += sum(1 for s in code_changed if s["status"] in FOLDED_STATUSES)
+        # the queue: segments to review, and code blocks the review page shows as work (not folded)
+        stats["review"] += sum(1 for s in segments if s["status"] in REVIEW_STATUSES)
+        stats["review"] += len(code_changed) - sum(1 for s in code_changed if s["status"] in FOLDED_STATUSES)
+        old_blocks = set(_prose_blocks(zh_old))
+        stats["human_prose"] += sum(1 for b in _prose_blocks(zh_new) if b not in old_blocks)
+        stats["human_code"] += human_code_work(zh_old, zh_new)
     return stats
 
 
@@ -232,6 +349,18 @@ def main(argv: list[str]) -> int:
             f" {s['english_diff_review']}, ratio {_ratio(s['english_diff_review'], s['human_changed'])})"
         )
         print(f"  time                   {s['seconds']:.2f}s")
+        c = evaluate_comments(event)
+        print(
+            f"  code (engine pseudo)   {c['code_exact']}/{c['changed_blocks']} changed code blocks with every code"
+            f" token of the new English; comment recall {c['translated']}/{c['new_comments']} new English"
+            f" comments translated; human comment translations kept {c['kept']}/{c['keepable']}"
+        )
+        work = c["human_prose"] + c["human_code"]
+        print(
+            f"  review queue           {c['review']} vs human work {work} ({c['human_prose']} prose blocks +"
+            f" {c['human_code']} code blocks with changed comments): ratio {_ratio(c['review'], work)};"
+            f" {c['folded_code']} of {c['code_changed']} code-changed blocks folded out of it"
+        )
     book = evaluate_book(data.parent)
     if book:
         print("== whole book: _origin.md English -> en v0.17.6 over zh v2.0.0 (no human reference)")

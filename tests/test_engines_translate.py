@@ -11,10 +11,20 @@ from typer.testing import CliRunner
 from amts.cli import app
 from amts.engines import get_engine
 from amts.markdown import iter_markdown_files, load, parse
+from amts.markdown.codescan import find_comments
+from amts.markdown.comments import code_comments, replace_comments
 from amts.translate_doc import translate_document
 
 runner = CliRunner()
 _MD = MarkdownIt("commonmark").enable("table")
+
+
+def _skeleton(code: str, info: str) -> str:
+    """Code with its comment and docstring prose cut out: what a translation must leave byte for byte."""
+    comments = find_comments(code, info)
+    for comment in reversed(comments):
+        code = code[: comment.start] + code[comment.end :]
+    return code
 
 
 def _structure(text: str) -> list[tuple]:
@@ -29,14 +39,22 @@ def _structure(text: str) -> list[tuple]:
             t.nesting,
             t.level,
             t.info if t.type == "fence" else "",
-            t.content if t.type in ("fence", "code_block") else "",
+            _skeleton(t.content, t.info)
+            if t.type == "fence"
+            else (t.content if t.type == "code_block" else ""),
         )
         for t in _MD.parse(text)
     ]
 
 
 def _protected(document) -> list[str]:
-    return [b.raw for b in document.blocks if b.protected]
+    """Protected blocks as written; a code block without its comments' prose (comments are translated)."""
+    out = []
+    for block in document.blocks:
+        if block.protected:
+            comments = code_comments(block.raw) if block.kind == "code" else []
+            out.append(replace_comments(block.raw, comments, [""] * len(comments)))
+    return out
 
 
 def _check_file(path, engine) -> None:

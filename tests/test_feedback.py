@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from translate.storage import tmx as ttk_tmx
 from translate.storage import xliff as ttk_xliff
-from translate.storage.placeables import StringElem
-from translate.storage.placeables import xliff as ttk_inline
 from typer.testing import CliRunner
 
 from tests.helpers import run_cli
 from amts.engines.memory import read_parallel_file
-from amts.errors import InputError
+from amts.cli import app
+from amts.errors import EngineError, InputError
 from amts.feedback import (
     Pair,
     amazon_ready,
@@ -57,19 +58,26 @@ def reviewed(tmp_path, sample_book) -> dict:
     store = ttk_xliff.xlifffile.parsefile(str(tmp_path / "book.xlf"))
     edited: dict[tuple[str, str], str] = {}  # (chapter path, segment id) -> reviewed target text
     for number, unit in enumerate(store.units):
-        target = unit.xmlelement.find("{*}target")
-        status = dict(unit.getcontextgroups("amts")[0])["x-amts-status"]
-        if target.get("state") == "final" or status == "reused-format":
+        element = unit.xmlelement
+        contexts = {c.get("context-type"): c.text for c in element.iter("{*}context")}
+        if element.get("translate") == "no" or contexts["x-amts-status"] == "reused-format":
             continue  # human text: left as exported (markup-only changes stay needs-review-translation)
-        # A translator's new text that keeps every protected span (the <ph> of the proposed target).
-        spans = [(ph.get("id"), ph.text) for ph in target.findall("{*}ph")]
-        parts: list = [f"审校译文{number}"]
-        for pid, text in spans:  # words between spans: adjacent `$a$$b$` would read as display math
-            parts += [" ", ttk_inline.Ph(text, id=pid), " 和"]
-        unit.rich_target = [StringElem(parts)]
-        edited[tuple(unit.getid().split("\x04"))] = f"审校译文{number}" + "".join(
-            f" {text} 和" for _, text in spans
-        )
+        # A translator's new text that keeps every protected span of the new English (<ph>, <bpt>/<ept>).
+        source = element.find("{*}source")
+        target = element.find("{*}target")
+        if target is None:
+            target = etree.Element(source.tag.replace("source", "target"))
+            source.addnext(target)
+        target.clear()
+        # About as long as a Chinese translation of it would be: the pair checks refuse absurd length ratios.
+        text = f"审校译文{number}" + "译" * (len(unit.source) // 3)
+        target.text = text
+        for child in source:  # words between spans: adjacent `$a$$b$` would read as display math
+            placeholder = copy.deepcopy(child)
+            placeholder.tail = " 和"
+            target.append(placeholder)
+            text += f"{child.text} 和"
+        edited[tuple(unit.getid().split("\x04"))] = text
     (tmp_path / "reviewed.xlf").write_bytes(bytes(store))
     assert len(edited) >= 5
     return {"dir": tmp_path, "report": report, "edited": edited}
@@ -85,8 +93,9 @@ def test_only_reviewed_units_become_pairs(reviewed):
     untouched = [u for u in units.values() if not u.reviewed]
     assert untouched, "units left as needs-review-translation"
     assert not [u for u in untouched if u.source in sources and not _also_reviewed(u, units)]
+    # Locked units (translate="no") were not reviewed by anyone in this review: never learned.
     finals = [u for u in units.values() if u.state == "final" and u.source != u.target_text]
-    assert finals and all(u.source in sources for u in finals)
+    assert finals and not [u for u in finals if u.source in sources and not _also_reviewed(u, units)]
 
 
 def _also_reviewed(unit, units) -> bool:
@@ -201,6 +210,9 @@ def test_next_sync_reuses_reviewed_partly_human_segments(reviewed, sample_book):
         if (entry["path"], seg["id"]) in reviewed["edited"]
         and seg["status"] == "untranslated"
         and seg.get("old_target")
+        # the fake translator copies the proposal's spans; a comment's proposal (the old human comment)
+        # lacks the new English's `noise`, so feedback rightly skips that pair
+        and seg.get("kind") != "comment"
     ]
     assert partly_human
     assert all(by_key[key]["status"] == "reused" for key in partly_human)
@@ -253,11 +265,12 @@ def test_update_parallel_data_with_fake_translate(tmp_path, monkeypatch):
 def test_feedback_without_credentials_updates_only_the_memory(reviewed, monkeypatch):
     monkeypatch.setattr("amts.feedback.credentials_available", lambda session=None: False)
     work = reviewed["dir"]
-    result = run(
-        "feedback", "--xliff", str(work / "reviewed.xlf"), "--memory", str(work / "m.tsv"),
-        "--parallel-data", "book-zh", "--s3-uri", "s3://b/k.tsv",
+    result = runner.invoke(
+        app,
+        ["feedback", "--xliff", str(work / "reviewed.xlf"), "--memory", str(work / "m.tsv"),
+         "--parallel-data", "book-zh", "--s3-uri", "s3://b/k.tsv"],
     )  # fmt: skip
-    assert "no AWS credentials" in result.output
+    assert isinstance(result.exception, EngineError) and "no AWS credentials" in str(result.exception)
     assert len(read_parallel_file(work / "m.tsv", "en", "zh")) >= len(reviewed["edited"])
 
 
@@ -276,3 +289,94 @@ def test_memory_with_other_languages_is_refused(tmp_path):
     memory.write_text("en\tes\nHello\tHola\n", encoding="utf-8")
     with pytest.raises(InputError, match="en->es"):
         update_memory(memory, [Pair("Hi", "嗨", "t")], "en", "zh")
+
+
+@pytest.mark.corpus
+def test_real_event_feedback_learns_exactly_the_reviewed_pairs(d2l_data, tmp_path):
+    """v0161: a translator edits some units, approves others, leaves the rest; one edit is markup only."""
+    from amts.reviewset import pair_problem
+
+    event = d2l_data / "sync" / "v0161-237f802b"
+    if not event.is_dir():
+        pytest.skip("sync event absent")
+    run(
+        "sync", "--old-source", str(event / "en-old"), "--new-source", str(event / "en-new"),
+        "--old-target", str(event / "zh-old"), "--target-lang", "zh",
+        "--out", str(tmp_path / "zh"), "--report", str(tmp_path / "report.json"),
+    )  # fmt: skip
+    run("xliff", "export", str(tmp_path / "report.json"), "--out", str(tmp_path / "book.xlf"))
+    tree = etree.parse(str(tmp_path / "book.xlf"))
+    locked = approved = 0
+    expected: set[str] = set()
+    markup_only = None
+    for unit in tree.getroot().iter("{*}trans-unit"):
+        source, target = unit.find("{*}source"), unit.find("{*}target")
+        english = "".join(source.itertext())
+        if unit.get("translate") == "no":
+            locked += 1
+            assert unit.get("approved") == "yes" and target is not None and "".join(target.itertext())
+            continue
+        assert unit.get("approved") is None  # nothing to review is ever exported approved
+        if target is not None and approved < 3 and "`" not in english:
+            target.set("state", "signed-off")  # confirmed as it stands
+            approved += 1
+            if not pair_problem(english, "".join(target.itertext()), "en", "zh"):
+                expected.add(english)  # a confirmed pair that fails the checks (shifted item) is not learned
+        elif target is None and markup_only is None and len(source):
+            markup_only = english  # a target of placeholders only: valid XLIFF, never a translation pair
+            target = etree.Element(source.tag.replace("source", "target"))
+            source.addnext(target)
+            for child in source:
+                target.append(copy.deepcopy(child))
+                target[-1].tail = None
+    tree.write(str(tmp_path / "reviewed.xlf"))
+    assert locked > 200 and approved == 3 and len(expected) >= 2 and markup_only
+    result = run("feedback", "--xliff", str(tmp_path / "reviewed.xlf"), "--memory", str(tmp_path / "m.tsv"))
+    learned = {source for source, _ in read_parallel_file(tmp_path / "m.tsv", "en", "zh")}
+    assert learned == {one_line(e, "en") for e in expected}
+    assert "markup_only" in result.output
+    # Reused units with a doubtful pairing (an exercise shifted by one) go to review, not to the memory.
+    units = read_xliff(tmp_path / "book.xlf")
+    doubtful = [u for u in units if u.status == "reused" and u.target is not None and not u.approved]
+    assert any(pair_problem(u.source, u.target_text or "", "en", "zh", strict=False) for u in doubtful)
+
+
+@pytest.mark.corpus
+def test_real_event_resync_after_feedback_reuses_every_reviewed_unit(d2l_data, tmp_path):
+    """v0161: every unit to review is rewritten and confirmed in XLIFF, imported, fed back; the same sync
+    with the memory reuses each of them (markup-only changes included)."""
+    event = d2l_data / "sync" / "v0161-237f802b"
+    if not event.is_dir():
+        pytest.skip("sync event absent")
+    args = ["--old-source", str(event / "en-old"), "--new-source", str(event / "en-new"),
+            "--old-target", str(event / "zh-old"), "--target-lang", "zh"]  # fmt: skip
+    run("sync", *args, "--out", str(tmp_path / "zh"), "--report", str(tmp_path / "r.json"))
+    run("xliff", "export", str(tmp_path / "r.json"), "--out", str(tmp_path / "b.xlf"))
+    tree = etree.parse(str(tmp_path / "b.xlf"))
+    reviewed = set()
+    for n, unit in enumerate(tree.getroot().iter("{*}trans-unit")):
+        contexts = {c.get("context-type"): c.text for c in unit.iter("{*}context")}
+        if unit.get("translate") == "no" or not contexts["x-amts-proposed"]:
+            continue  # locked human text; a segment the sync wrote nothing for cannot be imported
+        source = unit.find("{*}source")
+        target = unit.find("{*}target")
+        if target is None:
+            target = etree.Element(source.tag.replace("source", "target"))
+            source.addnext(target)
+        target.clear()
+        target.set("state", "translated")
+        target.text = "审校" + "译" * (len("".join(source.itertext())) // 3) + str(n)
+        for child in source:
+            placeholder = copy.deepcopy(child)
+            placeholder.tail = "和"
+            target.append(placeholder)
+        reviewed.add((contexts["x-amts-path"], contexts["x-amts-segment"], contexts["x-amts-status"]))
+    tree.write(str(tmp_path / "rev.xlf"))
+    run("xliff", "import", str(tmp_path / "rev.xlf"), "--into", str(tmp_path / "zh"))
+    run("feedback", "--xliff", str(tmp_path / "rev.xlf"), "--memory", str(tmp_path / "m.tsv"))
+    run("sync", *args, "--out", str(tmp_path / "zh2"), "--report", str(tmp_path / "r2.json"),
+        "--engine", "memory", "--memory", str(tmp_path / "m.tsv"))  # fmt: skip
+    report = json.loads((tmp_path / "r2.json").read_text(encoding="utf-8"))
+    status = {(f["path"], s["id"]): s["status"] for f in report["files"] for s in f["segments"]}
+    assert len(reviewed) >= 30 and {st for _, _, st in reviewed} >= {"untranslated", "reused-format"}
+    assert [key for key in reviewed if status[key[:2]] != "reused"] == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
@@ -11,6 +13,8 @@ from typer.testing import CliRunner
 from amts.align import Bead
 from amts.cli import app
 from amts.paralleldata import (
+    ParallelDataError,
+    dumps,
     BuildSummary,
     ParallelData,
     enforce_limits,
@@ -182,8 +186,6 @@ def test_whole_corpus_parallel_data_meets_amazon_limits(d2l_data, tmp_path, gran
 
 
 def test_reading_bad_files_gives_clear_errors(tmp_path):
-    from amts.paralleldata import ParallelDataError
-
     bad_header = tmp_path / "a.csv"
     bad_header.write_text("en,zh,es\nx,y,z\n", encoding="utf-8")
     with pytest.raises(ParallelDataError, match="language codes"):
@@ -198,3 +200,64 @@ def test_reading_bad_files_gives_clear_errors(tmp_path):
     broken.write_text("<tmx><body><tu>", encoding="utf-8")
     with pytest.raises(ParallelDataError, match="TMX"):
         read_pairs(broken)
+
+
+def _build(*args: str):
+    return CliRunner().invoke(app, ["paralleldata", "build", *args])
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("fmt", ["tsv", "csv"])
+@pytest.mark.parametrize("corpus", ["hf", "d2l"])
+def test_csv_tsv_of_both_corpora_read_back_quote_aware_one_record_per_line(
+    d2l_data, hf_data, tmp_path, fmt, corpus
+):
+    """Quoting per the developer guide: an RFC 4180 reader (Python's csv) sees one record per line."""
+    out = tmp_path / f"data.{fmt}"
+    if corpus == "hf":
+        args = ["--pairs", str(hf_data / "pairs.tsv"), "--target-lang", "es"]
+    else:
+        event = d2l_data / "sync" / "v0161-237f802b"
+        args = ["--source", str(event / "en-new"), "--target", str(event / "zh-new"), "--target-lang", "zh"]
+    result = _build(*args, "--granularity", "paragraph", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    reader = csv.reader(io.StringIO(text), delimiter="\t" if fmt == "tsv" else ",")
+    records = [(reader.line_num, row) for row in reader]
+    assert [line for line, _ in records] == list(range(1, len(text.splitlines()) + 1))
+    assert all(len(row) == 2 for _, row in records)
+    data = read_parallel(out)
+    assert data.pairs == [tuple(row) for _, row in records[1:]] and validate(data) == []
+    if corpus == "hf":
+        assert any('"' in s or '"' in t for s, t in data.pairs)  # the quotes that used to merge lines
+
+
+def test_quotes_are_doubled_and_enclosed_as_the_guide_says(tmp_path):
+    pairs = [('34" monitor', '34" Monitor'), ("a, b", "c, d"), ('"quoted" start', "«cita»")]
+    tsv = dumps(pairs, "en", "de", "tsv").decode()
+    assert tsv.splitlines()[1:] == [
+        '"34"" monitor"\t"34"" Monitor"',
+        "a, b\tc, d",
+        '"""quoted"" start"\t«cita»',
+    ]
+    csv_text = dumps(pairs, "en", "de", "csv").decode()
+    assert csv_text.splitlines()[2] == '"a, b","c, d"'
+
+
+def test_validate_reports_a_record_spanning_lines(tmp_path):
+    legacy = tmp_path / "old.tsv"
+    legacy.write_text('en\tes\n"Quoted start\tx\nnext line\ty\nlast\tz\n', encoding="utf-8")
+    data = read_parallel(legacy, strict=False)
+    assert any("lines 2-" in p and "across" in p for p in validate(data))
+    with pytest.raises(ParallelDataError, match="across 3 lines"):
+        read_parallel(legacy)  # a memory read for sync or feedback never takes such a file silently
+    result = CliRunner().invoke(app, ["paralleldata", "validate", str(legacy)])
+    assert result.exit_code == 1 and "across" in result.output
+
+
+def test_build_naming_only_missing_chapters_fails_and_writes_nothing(tmp_path):
+    table = tmp_path / "pairs.tsv"
+    table.write_text("en_path\tzh_path\tkind\nnope.md\tnope.md\tbook\n", encoding="utf-8")
+    result = _build("--pairs", str(table), "--out", str(tmp_path / "out.tsv"))
+    assert result.exit_code != 0 and "no chapter could be aligned (1 missing)" in str(result.exception)
+    assert not (tmp_path / "out.tsv").exists()

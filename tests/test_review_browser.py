@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from html.parser import HTMLParser
@@ -133,3 +134,80 @@ def _segments(report):
     for entry in report["files"]:
         for seg in entry["segments"]:
             yield entry["path"], seg
+
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def _run_in_page(page: Path, script: str, tmp_path: Path, attribute: str) -> str | None:
+    """Open a copy of the page with `script` appended (it stores its result in a body attribute); return it."""
+    copy = tmp_path / f"with-{attribute}.html"
+    copy.write_text(
+        page.read_text(encoding="utf-8").replace("</body>", f"<script>{script}</script></body>"),
+        encoding="utf-8",
+    )
+    output = chromium(copy.resolve().as_uri(), tmp_path / f"profile-{attribute}", "--virtual-time-budget=30000",
+                      "--dump-dom")  # fmt: skip
+
+    class Body(HTMLParser):
+        value: str | None = None
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "body":
+                Body.value = dict(attrs).get(attribute)
+
+    Body().feed(output)
+    return Body.value
+
+
+@pytest.mark.skipif(
+    not AXE.is_file(), reason="axe-core is not installed (npm ci: package.json devDependencies)"
+)
+def test_wcag_aa_with_axe_core(page, tmp_path):
+    """axe-core's WCAG 2 A/AA rules (color-contrast included) find nothing on the page."""
+    script = (
+        AXE.read_text(encoding="utf-8")
+        + """;
+axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa"]}}).then(function (result) {
+  document.body.setAttribute("data-axe", JSON.stringify(result.violations.map(function (v) {
+    return v.id + ": " + v.nodes.map(function (n) { return n.target.join(" "); }).join(", ");
+  })));
+});"""
+    )
+    found = _run_in_page(page, script, tmp_path, "data-axe")
+    assert found is not None, "axe did not run"
+    assert json.loads(found) == []
+
+
+def test_keyboard_moves_to_next_and_previous_segment(page, tmp_path):
+    script = """
+function press(key) { document.dispatchEvent(new KeyboardEvent("keydown", {key: key, bubbles: true})); }
+var seen = [];
+["j", "j", "n", "k", "p"].forEach(function (key) { press(key); seen.push(document.activeElement.dataset.id); });
+document.body.setAttribute("data-keys", seen.join(","));"""
+    ids = _to_review()
+    assert _run_in_page(page, script, tmp_path, "data-keys") == ",".join(
+        [ids[0], ids[1], ids[2], ids[1], ids[0]]
+    )
+
+
+def test_code_diff_is_by_line_and_placeholders_are_marked():
+    old = "x = 1\ny = 2\nprint(x)\n"
+    new = "x = 1\ny = 3\nz = 4\nprint(x)\n"
+    report = {
+        "target_lang": "zh",
+        "files": [{"path": "a.md", "segments": [
+            {"id": "c", "status": "code-changed", "kind": "code", "source": new, "old_source": old,
+             "target": new, "old_target": old},
+            {"id": "p", "status": "fuzzy", "kind": "paragraph", "source": "Call `f(x)` with $n$.",
+             "target": "用 $n$ 调用 `f(x)`。", "old_source": "Call `f`.", "old_target": "调用 `f`。"},
+        ]}],
+    }  # fmt: skip
+    page = render_page(report)
+    assert (
+        '<del class="line">y = 2\n</del><ins class="line">y = 3\n</ins><ins class="line">z = 4\n</ins>'
+        in page
+    )
+    assert (
+        '<span class="ph">`f`</span>' in page and '<span class="ph">$n$</span>' in page
+    )  # whole or split by the diff

@@ -122,17 +122,57 @@ def test_code_keeps_translated_comments_of_the_lines_that_did_not_change():
     entry = next(e for e in report["segments"] if e["status"] == "code-changed")
     assert "X.max()" in entry["old_source"] and "# 计算汇聚输出" in entry["old_target"]
     assert report["counts"]["code_changed"] == 1
-    recommented = new.replace("# Compute the pooling output", "# Compute the mean instead")
-    text, _ = sync_document(EN_OLD, recommented, ZH_OLD, "en", "zh")
-    assert "# Compute the mean instead\ndef pool2d" in text and "计算汇聚输出" not in text
-    comment_only = EN_OLD.replace("# Compute the pooling output", "# Pooling output")
-    text, report = sync_document(EN_OLD, comment_only, ZH_OLD, "en", "zh")
-    assert "# 计算汇聚输出" in text  # kept, but flagged: the English comment it translates was edited
-    assert report["counts"]["code_changed"] == 1
+    comment = next(e for e in report["segments"] if e["kind"] == "comment")
+    assert (comment["status"], comment["target"], comment["context"]) == (
+        "reused",
+        "计算汇聚输出",
+        "def pool2d(X, pool_size):",
+    )
+    assert report["counts"]["review"] == 0  # a code-only change: nothing for a translator
     code_untouched = EN_OLD.replace(
         "Pooling layers serve two purposes.", "Pooling layers serve a dual purpose."
     )
     assert sync_document(EN_OLD, code_untouched, ZH_OLD, "en", "zh")[1]["counts"]["code_changed"] == 0
+
+
+def test_an_edited_comment_is_translated_like_prose_and_the_code_is_the_new_english():
+    new = EN_OLD.replace("return X.max()", "return X.mean()").replace(
+        "# Compute the pooling output", "# Compute the mean of `X` instead"
+    )
+
+    class Upper(Engine):
+        name = "upper"
+
+        def _translate(self, texts, source_lang, target_lang):
+            return [t.upper() for t in texts]
+
+    text, report = sync_document(EN_OLD, new, ZH_OLD, "en", "zh", engine=Upper())
+    assert "# COMPUTE THE MEAN OF `X` INSTEAD\ndef pool2d(X, pool_size):\n    return X.mean()\n```" in text
+    comment = next(e for e in report["segments"] if e["kind"] == "comment")
+    assert comment["status"] == "machine"
+    assert (comment["old_source"], comment["old_target"]) == ("Compute the pooling output", "计算汇聚输出")
+    assert report["counts"]["review"] == 1
+    # without an engine the old human comment stays as the suggestion, flagged like prose
+    text, report = sync_document(EN_OLD, new, ZH_OLD, "en", "zh")
+    assert "# 计算汇聚输出\ndef pool2d(X, pool_size):\n    return X.mean()" in text
+    assert [e["status"] for e in report["segments"] if e["kind"] == "comment"] == ["untranslated"]
+    # only the comment changed: the same, the code is the translation's
+    comment_only = EN_OLD.replace("# Compute the pooling output", "# Pooling output")
+    text, report = sync_document(EN_OLD, comment_only, ZH_OLD, "en", "zh", engine=Upper())
+    assert "# POOLING OUTPUT\ndef pool2d(X, pool_size):\n    return X.max()" in text
+    assert report["counts"]["code_changed"] == 1 and report["counts"]["machine"] == 1
+
+
+def test_a_hash_in_a_string_of_changed_code_stays_code():
+    en_old = EN_OLD.replace("return X.max()", "return X.max()  # the maximum")
+    zh_old = ZH_OLD.replace("return X.max()", "return X.max()  # 最大值")
+    new = en_old.replace("return X.max()", 'print("# not a comment"); return X.max()')
+    text, report = sync_document(en_old, new, zh_old, "en", "zh", engine="pseudo")
+    assert 'print("# not a comment"); return X.max()  # 最大值\n' in text
+    assert [e["source"] for e in report["segments"] if e["kind"] == "comment"] == [
+        "Compute the pooling output",
+        "the maximum",
+    ]
 
 
 def test_deleted_english_drops_the_translation_and_lists_it():

@@ -19,6 +19,7 @@ from amts.align.blocks import PARAMS, BlockPair, Params, align_units, prose_rati
 from amts.align.language import check_language
 from amts.align.lexicon import concept_keys, lexicon_available
 from amts.errors import AlignmentError
+from amts.markdown.comments import pair_comments
 from amts.sentences import split_sentences
 
 __all__ = [
@@ -48,9 +49,13 @@ class Bead:
 
     source: list[str] = field(default_factory=list)
     target: list[str] = field(default_factory=list)
+    kind: str = "prose"  # "comment": comments of a code block (the prose-only gold files leave them out)
 
-    def to_json(self) -> dict[str, list[str]]:
-        return {"source": self.source, "target": self.target}
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"source": self.source, "target": self.target}
+        if self.kind != "prose":
+            data["kind"] = self.kind
+        return data
 
 
 def default_ratio(src_lang: str, tgt_lang: str) -> float:
@@ -129,24 +134,34 @@ def _runs(groups) -> list[list[tuple[list, list]]]:
     sentence across a paragraph break. Headings, protected blocks and unmatched blocks stand alone."""
     runs: list[list[tuple[list, list]]] = []
     current: list[tuple[list, list]] = []
+    code_runs: list[list[tuple[list, list]]] = []  # code blocks with comments: they do not cut a prose run
     for a, b, _ in groups:
-        src_blocks = [u.block for u in a if u.block.segments]
-        tgt_blocks = [u.block for u in b if u.block.segments]
+        src_blocks = [u.block for u in a if u.block.segments and u.block.kind != "code"]
+        tgt_blocks = [u.block for u in b if u.block.segments and u.block.kind != "code"]
+        src_code = [u.block for u in a if u.block.segments and u.block.kind == "code"]
+        tgt_code = [u.block for u in b if u.block.segments and u.block.kind == "code"]
+        if src_code or tgt_code:
+            code_runs.append([(src_code, tgt_code)])
         if not src_blocks and not tgt_blocks:
             continue
         joinable = (
-            src_blocks and tgt_blocks and all(u.block.kind == "paragraph" for u in a + b if u.block.segments)
+            src_blocks and tgt_blocks and all(block.kind == "paragraph" for block in src_blocks + tgt_blocks)
         )
-        if not joinable:
-            if current:
-                runs.append(current)
-                current = []
-            runs.append([(src_blocks, tgt_blocks)])
+        if joinable and current:
+            current.append((src_blocks, tgt_blocks))
             continue
-        current.append((src_blocks, tgt_blocks))
+        if current:
+            runs.append(current)
+            current = []
+        runs.extend(code_runs)  # comments of code inside a prose run follow that run
+        code_runs = []
+        if joinable:
+            current.append((src_blocks, tgt_blocks))
+        else:
+            runs.append([(src_blocks, tgt_blocks)])
     if current:
         runs.append(current)
-    return runs
+    return runs + code_runs
 
 
 def align_documents(
@@ -180,6 +195,9 @@ def align_documents(
     beads: list[Bead] = []
     lexical = granularity == "sentence" and lexicon_available(src_lang, tgt_lang)
     for run in _runs(groups):
+        if _code_pair(run):
+            _comment_beads(run[0][0], run[0][1], beads)
+            continue
         if granularity == "paragraph":
             for src_blocks, tgt_blocks in run:
                 _paragraph_beads(src_blocks, tgt_blocks, beads)
@@ -193,6 +211,35 @@ def align_documents(
         for sa, sb in sentence_aligner(src_sentences, tgt_sentences, ratio, src_lang, tgt_lang):
             beads.append(Bead([s.text for s in sa], [s.text for s in sb]))
     return beads
+
+
+def _code_pair(run: list[tuple[list, list]]) -> bool:
+    """A run of code blocks only: their comments pair by code line, not by length."""
+    return len(run) == 1 and all(block.kind == "code" for block in run[0][0] + run[0][1])
+
+
+def _comment_beads(src_blocks: list, tgt_blocks: list, beads: list[Bead]) -> None:
+    """One bead per comment, its translation beside it where the code line matches (d2l-zh translates them)."""
+    source = [s for block in src_blocks for s in block.segments]
+    target = [s for block in tgt_blocks for s in block.segments]
+    pairs = dict(pair_comments(source, target))
+    paired_targets = set(pairs.values())
+    next_target = 0
+    for i, segment in enumerate(source):
+        j = pairs.get(i)
+        if j is None:
+            beads.append(Bead([segment.text], [], "comment"))
+            continue
+        beads.extend(
+            Bead([], [target[k].text], "comment") for k in range(next_target, j) if k not in paired_targets
+        )
+        beads.append(Bead([segment.text], [target[j].text], "comment"))
+        next_target = j + 1
+    beads.extend(
+        Bead([], [target[k].text], "comment")
+        for k in range(next_target, len(target))
+        if k not in paired_targets
+    )
 
 
 def _paragraph_beads(src_blocks: list, tgt_blocks: list, beads: list[Bead]) -> None:

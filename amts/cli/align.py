@@ -158,6 +158,9 @@ def build_command(
             progress.update(task, advance=1, description=name)
 
         kept, summary = build(file_pairs, source_lang, target_lang, granularity, excludes, summary, step)
+    if not summary.files["aligned"]:
+        found = ", ".join(f"{n} {what}" for what, n in sorted(summary.files.items())) or "no file pair"
+        raise InputError(f"no chapter could be aligned ({found}): nothing written; check the paths and roots")
     if out is None:
         data = dumps(kept, source_lang, target_lang, fmt)
         sys.stdout.buffer.write(data)
@@ -185,7 +188,7 @@ def validate_command(
     ] = None,
 ) -> None:
     """Check a parallel data file against the Amazon Translate limits; exit 1 when it breaks one."""
-    data = read_parallel(file, fmt)
+    data = read_parallel(file, fmt, strict=False)
     problems = validate(data)
     typer.echo(
         json.dumps(

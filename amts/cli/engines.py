@@ -63,6 +63,13 @@ def translate(
     role_arn: Annotated[
         str | None, typer.Option("--role-arn", help="amazon batch: DataAccessRoleArn.")
     ] = None,
+    fail_on_untranslated: Annotated[
+        int | None,
+        typer.Option(
+            "--fail-on-untranslated",
+            help="Exit 1 (after writing) when more than N segments are left in the source language.",
+        ),
+    ] = None,
 ) -> None:
     """Machine-translate chapters through the segment model; code, math and markup stay byte-identical."""
     from amts.engines import get_engine
@@ -109,6 +116,14 @@ def translate(
     typer.echo(
         f"{len(results)} file(s) -> {out}: segments translated {by}; {untranslated} left in the source language"
     )
+    for result in results:
+        if result.untranslated:
+            typer.echo(f"  {result.path}: {result.untranslated} still in the source language (to review)")
+    if fail_on_untranslated is not None and untranslated > fail_on_untranslated:
+        err.print(
+            f"{untranslated} segment(s) still English: more than --fail-on-untranslated {fail_on_untranslated}"
+        )
+        raise typer.Exit(1)
 
 
 def evaluate(

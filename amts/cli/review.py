@@ -18,6 +18,12 @@ xliff_app = typer.Typer(
 )
 
 
+po_app = typer.Typer(
+    help="Exchange a sync report with Poedit, Weblate or OmegaT as gettext PO (export), and import it back.",
+    no_args_is_help=True,
+)
+
+
 def review(
     report: Annotated[Path, typer.Argument(help="REPORT.json written by `amts sync --report`.")],
     out_path: Annotated[Path, typer.Option("--out", help="The HTML page to write (one static file).")],
@@ -60,18 +66,87 @@ def xliff_import(
     into: Annotated[
         Path, typer.Option("--into", help="The synchronised markdown: a file, or the folder of chapters.")
     ],
+    target_lang: Annotated[
+        Optional[str],
+        typer.Option("--target-lang", help="Refuse the file unless its target-language is this one."),
+    ] = None,
+    fail_on_untranslated: Annotated[
+        Optional[int],
+        typer.Option(
+            "--fail-on-untranslated",
+            help="Exit 1 when more than N units are still English after the import (0: any).",
+        ),
+    ] = None,
 ) -> None:
     """Write the reviewed targets back into the markdown; nothing is written if any unit is broken."""
-    from amts.xliff import import_xliff
+    from amts.xliff import import_xliff_result
 
-    written = import_xliff(xlf, into)
-    for path in written:
+    result = import_xliff_result(xlf, into, target_lang)
+    report_import(result, "xliff import", fail_on_untranslated)
+
+
+@po_app.command("export")
+def po_export(
+    report: Annotated[Path, typer.Argument(help="REPORT.json written by `amts sync --report`.")],
+    out_path: Annotated[Path, typer.Option("--out", help="The PO file to write.")],
+    source_lang: Annotated[str, typer.Option("--source-lang")] = "en",
+    target_lang: Annotated[
+        Optional[str], typer.Option("--target-lang", help="Default: the report's target_lang.")
+    ] = None,
+) -> None:
+    """Export the segments to review: proposed targets fuzzy, previous English as #| msgid."""
+    from amts.fsutil import atomic_write
+    from amts.po import export_po
+
+    atomic_write(out_path, export_po(load_report(report), source_lang=source_lang, target_lang=target_lang))
+    out.print(f"po: {out_path}", soft_wrap=True)
+
+
+@po_app.command("import")
+def po_import(
+    po: Annotated[Path, typer.Argument(help="The reviewed PO (exported by `amts po export`).")],
+    into: Annotated[
+        Path, typer.Option("--into", help="The synchronised markdown: a file, or the folder of chapters.")
+    ],
+    target_lang: Annotated[
+        Optional[str], typer.Option("--target-lang", help="Refuse the file unless its Language is this one.")
+    ] = None,
+    fail_on_untranslated: Annotated[
+        Optional[int],
+        typer.Option(
+            "--fail-on-untranslated",
+            help="Exit 1 when more than N units are still English after the import (0: any).",
+        ),
+    ] = None,
+) -> None:
+    """Write the reviewed entries back into the markdown; nothing is written if any entry is broken."""
+    from amts.po import import_po
+
+    report_import(import_po(po, into, target_lang), "po import", fail_on_untranslated)
+
+
+def report_import(result, label: str, fail_on_untranslated: int | None) -> None:
+    """Print what was written and, per chapter, what is still English or unreviewed; exit 1 over the limit."""
+    for path in result.written:
         out.print(f"updated {path}", soft_wrap=True)
-    out.print(f"xliff import: {len(written)} file(s) updated", soft_wrap=True)
+    out.print(f"{label}: {len(result.written)} file(s) updated", soft_wrap=True)
+    english = sum(result.left_english.values())
+    for path in sorted(set(result.left_english) | set(result.to_review)):
+        out.print(
+            f"  {path}: {result.left_english.get(path, 0)} still English, "
+            f"{result.to_review.get(path, 0)} still to review",
+            soft_wrap=True,
+        )
+    if english:
+        out.print(f"[yellow]{english} unit(s) still English[/]", soft_wrap=True)
+    if fail_on_untranslated is not None and english > fail_on_untranslated:
+        out.print(f"{english} unit(s) still English: more than --fail-on-untranslated {fail_on_untranslated}")
+        raise typer.Exit(1)
 
 
 def feedback(
     xliff_files: Annotated[list[Path], typer.Option("--xliff", help="Reviewed XLIFF (repeatable).")] = [],  # noqa: B006
+    po_files: Annotated[Optional[list[Path]], typer.Option("--po", help="Reviewed PO (repeatable).")] = None,
     report: Annotated[
         Optional[Path], typer.Option("--report", help="REPORT.json: its human translations (reused).")
     ] = None,
@@ -101,7 +176,7 @@ def feedback(
     ] = None,
     region: Annotated[Optional[str], typer.Option("--region")] = None,
 ) -> None:
-    """Turn reviewed pairs into parallel data: update the local memory, and Amazon Translate when asked."""
+    """Learn what a person edited or confirmed in this review: update the local memory (and Amazon Translate)."""
     from amts.errors import InputError
     from amts.feedback import (
         collect_pairs,
@@ -111,10 +186,10 @@ def feedback(
         update_parallel_data,
     )
 
-    target_lang = target_lang or target_language(xliff_files, report)
+    target_lang = target_lang or target_language(xliff_files, report, po_files or [])
     if not target_lang:
         raise InputError("cannot tell the target language from the inputs: pass --target-lang")
-    pairs = collect_pairs(xliff_files, report)
+    pairs = collect_pairs(xliff_files, report, po_files or [])
     result = update_memory(memory, pairs, source_lang=source_lang, target_lang=target_lang)
     skipped = ", ".join(f"{n} {reason}" for reason, n in sorted(result.skipped_reasons.items()))
     out.print(
@@ -124,11 +199,11 @@ def feedback(
     if not parallel_data:
         return
     if not credentials_available():
-        out.print(
-            f"[yellow]no AWS credentials[/]: parallel data {parallel_data} not updated (local memory only)",
-            soft_wrap=True,
+        from amts.errors import EngineError
+
+        raise EngineError(
+            f"no AWS credentials: parallel data {parallel_data} not updated (the local memory {memory} was)"
         )
-        return
     done = update_parallel_data(
         memory, parallel_data, s3_uri, source_lang=source_lang, target_lang=target_lang, region=region
     )
@@ -142,4 +217,5 @@ def feedback(
 def register(app: typer.Typer) -> None:
     app.command("review")(review)
     app.add_typer(xliff_app, name="xliff")
+    app.add_typer(po_app, name="po")
     app.command("feedback")(feedback)

@@ -53,6 +53,13 @@ def sync(
     fuzzy_threshold: Annotated[
         Optional[float], typer.Option("--fuzzy-threshold", help="Lowest memory fuzzy score used (0-100).")
     ] = None,
+    fail_on_untranslated: Annotated[
+        Optional[int],
+        typer.Option(
+            "--fail-on-untranslated",
+            help="Exit 1 (after writing) when more than N segments are still English (0: any).",
+        ),
+    ] = None,
 ) -> None:
     """Sync a translation with a new English edition: reuse human text, translate only changed text."""
     if fuzzy_threshold is not None and not 0 <= fuzzy_threshold <= 100:
@@ -85,6 +92,25 @@ def sync(
         )
     write_report(report, result)
     _print_totals(result["totals"])
+    print_still_to_do(result, fail_on_untranslated)
+
+
+def print_still_to_do(report: dict, fail_on_untranslated: int | None) -> None:
+    """Per chapter, what is still English and what a translator should review; exit 1 over the limit."""
+    from amts.reviewset import still_to_do
+
+    todo = still_to_do(report)
+    out = Console()
+    for path, (english, review) in sorted(todo.items()):
+        out.print(f"  {path}: {english} still English, {review} to review", soft_wrap=True)
+    english_total = sum(english for english, _ in todo.values())
+    review_total = sum(review for _, review in todo.values())
+    out.print(f"still English: {english_total} segment(s); to review: {review_total}", soft_wrap=True)
+    if fail_on_untranslated is not None and english_total > fail_on_untranslated:
+        console.print(
+            f"{english_total} segment(s) still English: more than --fail-on-untranslated {fail_on_untranslated}"
+        )
+        raise typer.Exit(1)
 
 
 def _print_totals(totals: dict) -> None:

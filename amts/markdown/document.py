@@ -15,10 +15,12 @@ from functools import lru_cache
 
 from markdown_it import MarkdownIt
 
+from amts.markdown.comments import block_comments, safe_comment_text
+from amts.markdown.identifiers import comment_spans
 from amts.markdown.inline import Span, find_spans, has_translatable_text
 from amts.markdown.scanner import scan
 
-SEGMENT_KINDS = ("heading", "paragraph", "list_item", "table_cell", "caption", "image_alt")
+SEGMENT_KINDS = ("heading", "paragraph", "list_item", "table_cell", "caption", "image_alt", "comment")
 PROTECTED_BLOCK_KINDS = frozenset({"code", "math", "directive", "html", "jsx", "front_matter", "other"})
 
 _ATX = re.compile(r"^([ \t]*#{1,6}(?:[ \t]+|$))(.*?)((?:[ \t]+#+)?[ \t]*)$")
@@ -38,9 +40,13 @@ class Segment:
     end_line: int
     block: int
     spans: list[Span] = field(default_factory=list)
+    context: str = ""  # a comment's code line
 
     def to_json(self) -> dict:
-        return {"id": self.id, "kind": self.kind, "text": self.text, "line": self.line}
+        data = {"id": self.id, "kind": self.kind, "text": self.text, "line": self.line}
+        if self.context:
+            data["context"] = self.context
+        return data
 
 
 @dataclass(slots=True)
@@ -69,6 +75,15 @@ class _Slot:
     prefix: str
     suffix: str
     escape_pipes: bool = False
+    quote: str = ""  # a docstring's delimiter: a comment slot's translation stays one safe line
+
+
+@dataclass(frozen=True, slots=True)
+class _CodeSpot:
+    """Where a comment slot sits in its code block (offset into the block's raw text) and its code line."""
+
+    offset: int
+    context: str
 
 
 @dataclass(slots=True)
@@ -121,6 +136,7 @@ class _Builder:
         self.blocks: list[tuple[int, int, str, str, list[tuple[str, str, int, int, _Slot]]]] = []
         self.claimed = [False] * len(lines)
         self.image_frames: dict[int, tuple[str, str]] = {}  # image line -> (text before alt, text after alt)
+        self.code_frames: dict[int, int] = {}  # first line -> end line of a code block holding comment slots
 
     def eol(self, i: int) -> str:
         return self.raw_lines[i][len(self.lines[i]) :]
@@ -191,6 +207,21 @@ class _Builder:
         self.add("image", i, i + 1, slots=pieces)
         self.image_frames[i] = (lead, match.group(3) + self.eol(i))
 
+    def code(self, start: int, end: int, info: str) -> None:
+        """A fenced block: protected bytes around its comment and docstring slots."""
+        slots = []
+        for found in block_comments(self.raw_lines, start, end, info):
+            comment = found.comment
+            raw = "".join(self.raw_lines[start:end])[
+                found.offset : found.offset + comment.end - comment.start
+            ]
+            slot = _Slot(-1, raw, "", "", quote=comment.quote or "#")
+            spot = _CodeSpot(found.offset, comment.context)
+            slots.append(("comment", comment.text, found.first_line, found.last_line + 1, slot, spot))
+        if slots:
+            self.code_frames[start] = end
+        self.add("code", start, end, info, slots)
+
     def table(self, start: int, end: int) -> None:
         slots = []
         for i in range(start, end):
@@ -257,6 +288,8 @@ def parse(text: str, path: str | None = None) -> Document:
             builder.caption(region.start)
         elif region.kind == "image":
             builder.image(region.start)
+        elif region.kind == "code":
+            builder.code(region.start, region.end, region.info)
         else:
             builder.add(region.kind, region.start, region.end, region.info)
     source = "\n".join(blanked)
@@ -264,6 +297,12 @@ def parse(text: str, path: str | None = None) -> Document:
         source = source.replace("\r", " ")
     _walk_tokens(builder, _block_parser().parse(source))
     return _assemble(text, bom, path, builder, scanned.warnings)
+
+
+# GitHub alerts: `> [!NOTE]` (TIP, IMPORTANT, WARNING, CAUTION) alone on the first line of a blockquote.
+_ALERT_LINE = re.compile(
+    r"^[ \t]{0,3}(?:>[ \t]?)+[ \t]*\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\][ \t]*$", re.IGNORECASE
+)
 
 
 def _walk_tokens(builder: _Builder, tokens) -> None:
@@ -291,7 +330,11 @@ def _walk_tokens(builder: _Builder, tokens) -> None:
                 first_paragraph_pending[-1] = False
             quoted = "blockquote_open" in containers
             pattern = _LIST_PREFIX if first else (_QUOTE_PREFIX if quoted else None)
-            builder.paragraph(start, end, "list_item" if in_item else "paragraph", pattern, quoted)
+            if quoted and not in_item and _ALERT_LINE.match(builder.lines[start]):
+                builder.add("other", start, start + 1)  # a GitHub alert marker: kept on its own line
+                start += 1
+            if start < end:
+                builder.paragraph(start, end, "list_item" if in_item else "paragraph", pattern, quoted)
         elif kind == "heading_open" and token.map:
             start, end = token.map
             if token.markup.startswith("#"):
@@ -325,12 +368,13 @@ def _assemble(text: str, bom: str, path: str | None, builder: _Builder, warnings
     blocks: list[Block] = []
     segments: list[Segment] = []
     slots_by_line: dict[int, list] = {}
+    code_slots: dict[int, list[tuple[int, _Slot]]] = {}  # code block first line -> (offset, slot)
     occurrences: Counter[str] = Counter()
     for start, end, kind, info, slot_specs in builder.blocks:
         block = Block(len(blocks), kind, start + 1, end, "".join(raw_lines[start:end]), info=info)
         for spec in slot_specs:
             seg_kind, seg_text, s_start, s_end, slot = spec[:5]
-            spans = find_spans(seg_text)
+            spans = comment_spans(seg_text) if seg_kind == "comment" else find_spans(seg_text)
             if not has_translatable_text(seg_text, spans):
                 continue
             digest = hashlib.sha1(seg_text.encode("utf-8")).hexdigest()[:12]
@@ -342,6 +386,10 @@ def _assemble(text: str, bom: str, path: str | None, builder: _Builder, warnings
             segments.append(segment)
             block.segments.append(segment)
             column = spec[5] if len(spec) > 5 else None
+            if isinstance(column, _CodeSpot):
+                segment.context = column.context
+                code_slots.setdefault(start, []).append((column.offset, slot))
+                continue
             slots_by_line.setdefault(s_start, []).append((column, slot, s_end))
         blocks.append(block)
 
@@ -349,6 +397,9 @@ def _assemble(text: str, bom: str, path: str | None, builder: _Builder, warnings
     i = 0
     frames = builder.image_frames
     while i < len(lines):
+        if i in code_slots:  # code block: protected bytes around its comment slots
+            i = _code_pieces(pieces, raw_lines, i, builder.code_frames[i], code_slots[i])
+            continue
         entries = slots_by_line.get(i)
         if not entries:
             pieces.append(raw_lines[i])
@@ -376,6 +427,17 @@ def _assemble(text: str, bom: str, path: str | None, builder: _Builder, warnings
     return Document(bom + text, path, blocks, segments, warnings, [p for p in pieces if p != ""])
 
 
+def _code_pieces(
+    pieces: list[str | _Slot], raw_lines: list[str], start: int, end: int, slots: list[tuple[int, _Slot]]
+) -> int:
+    block, position = "".join(raw_lines[start:end]), 0
+    for offset, slot in slots:
+        pieces.extend([block[position:offset], slot])
+        position = offset + len(slot.raw)
+    pieces.append(block[position:])
+    return end
+
+
 def render(document: Document, translations: dict[str, str] | None = None) -> str:
     """The chapter with translated segments swapped in (one line a paragraph); others keep their bytes."""
     translations = translations or {}
@@ -389,6 +451,8 @@ def render(document: Document, translations: dict[str, str] | None = None) -> st
         if translated is None:
             out.append(piece.raw)
             continue
+        if piece.quote:
+            translated = safe_comment_text(translated, piece.quote.strip("#"))
         translated = " ".join(translated.split("\n")).strip() if "\n" in translated else translated
         if piece.escape_pipes:
             translated = re.sub(r"(?<!\\)\|", r"\\|", translated)

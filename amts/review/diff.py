@@ -54,3 +54,69 @@ def insertions_html(old: str, new: str) -> str:
         for op, text in word_diff(old, new)
         if op != "delete"
     )
+
+
+def line_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """Edit script from old to new by whole lines (code): (op, line with its end), in reading order."""
+    old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    pieces: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            pieces += [("equal", line) for line in new_lines[j1:j2]]
+            continue
+        if op in ("delete", "replace"):
+            pieces += [("delete", _ended(line)) for line in old_lines[i1:i2]]
+        if op in ("insert", "replace"):
+            pieces += [("insert", _ended(line)) for line in new_lines[j1:j2]]
+    return pieces
+
+
+def _ended(line: str) -> str:
+    return line if line.endswith("\n") else line + "\n"
+
+
+def line_diff_html(old: str, new: str) -> str:
+    """A code diff as HTML: each removed line one <del>, each added line one <ins>, never merged."""
+    out = []
+    for op, text in line_diff(old, new):
+        escaped = html.escape(text)
+        out.append(escaped if op == "equal" else f'<{op[:3]} class="line">{escaped}</{op[:3]}>')
+    return "".join(out).rstrip("\n")
+
+
+def marked_html(
+    pieces: list[tuple[str, str]], spans: tuple[list[tuple[int, int]], list[tuple[int, int]]]
+) -> str:
+    """Diff pieces as escaped HTML with protected spans (placeholders) in <span class="ph">.
+
+    `spans` holds the (start, end) offsets of protected spans in the old text and in the new text; a
+    deleted piece is read against the old text, an equal or inserted one against the new text.
+    """
+    old_spans, new_spans = spans
+    out = []
+    old_pos = new_pos = 0
+    for op, text in pieces:
+        if op == "delete":
+            body, old_pos = _mark(text, old_pos, old_spans), old_pos + len(text)
+        else:
+            body = _mark(text, new_pos, new_spans)
+            new_pos += len(text)
+            if op == "equal":
+                old_pos += len(text)
+        out.append(body if op == "equal" else f"<{op[:3]}>{body}</{op[:3]}>")
+    return "".join(out)
+
+
+def _mark(text: str, offset: int, spans: list[tuple[int, int]]) -> str:
+    cuts = sorted(
+        (max(start, offset) - offset, min(end, offset + len(text)) - offset)
+        for start, end in spans
+        if start < offset + len(text) and end > offset
+    )
+    out, pos = [], 0
+    for start, end in cuts:
+        out += [html.escape(text[pos:start]), f'<span class="ph">{html.escape(text[start:end])}</span>']
+        pos = end
+    out.append(html.escape(text[pos:]))
+    return "".join(out)

@@ -8,11 +8,16 @@ from pathlib import PurePosixPath
 from string import Template
 from typing import Any
 
-from amts.review.diff import diff_html, insertions_html
+from amts.markdown import find_spans
+from amts.review.diff import line_diff_html, marked_html, word_diff
 from amts.review.report import NO_REVIEW_STATUSES, STATUSES, status_counts, text_of
 
-# Statuses whose segment is shown folded: the human text stands, only the markup moved.
-FOLDED_STATUSES = frozenset({"reused-format"})
+# Statuses whose segment is shown folded, and why: nothing in them is a translator's work.
+FOLDED_STATUSES = {
+    "reused-format": "markup-only change: human translation kept",
+    # a changed code block: its new or edited comments are segments of their own, listed apart
+    "code-changed": "code-only change: the new English code, human comment translations kept",
+}
 STATUS_LABELS = {
     "reused": "reused",
     "reused-format": "markup only",
@@ -106,15 +111,18 @@ def _segment_article(path: str, chapter: str, seg: dict[str, Any], target_lang: 
     target, old_target = text_of(seg.get("target")), text_of(seg.get("old_target"))
     if status == "deleted":
         source, target = "", ""
-    english = diff_html(old_source, source) if old_source else html.escape(source)
+    code = seg.get("kind") == "code" or status == "code-changed"
+    english = _english_html(old_source, source, code)
     lang = f' lang="{html.escape(target_lang)}"' if target_lang else ""
     origin = _origin_label(seg)
     # Mark what the proposal adds to the old translation, so the reviewer reads only that.
-    proposed = (
-        insertions_html(old_target, target)
-        if old_target and target and old_target != target
-        else _or_empty(target)
-    )
+    if code and old_target and target and old_target != target:
+        proposed = line_diff_html(old_target, target)
+    elif old_target and target and old_target != target:
+        added = [(op, text) for op, text in word_diff(old_target, target) if op != "delete"]
+        proposed = marked_html(added, ([], _spans(target)))
+    else:
+        proposed = _marked(target)
     meta = [
         f'<span class="badge st-{status}">{STATUS_LABELS[status]}</span>',
         f"<code>{html.escape(str(seg['id']))}</code>",
@@ -123,23 +131,25 @@ def _segment_article(path: str, chapter: str, seg: dict[str, Any], target_lang: 
         meta.append(f"line {html.escape(str(seg['line']))}")
     if seg.get("kind"):
         meta.append(html.escape(str(seg["kind"])))
+    if seg.get("context"):  # a code comment: the code line it speaks about
+        meta.append(f"on <code>{html.escape(str(seg['context']))}</code>")
     if origin:
         meta.append(f"from {origin}")
     cells = (
         '<div class="cols">'
         f'<div class="cell en"><h3>English{" (old → new)" if old_source else ""}</h3>'
         f'<p class="text" lang="en">{english or _empty(status)}</p></div>'
-        f'<div class="cell old"><h3>Old translation</h3><p class="text"{lang}>{_or_empty(old_target)}</p></div>'
+        f'<div class="cell old"><h3>Old translation</h3><p class="text"{lang}>{_marked(old_target)}</p></div>'
         f'<div class="cell new"><h3>Proposed <span class="origin">{origin}</span></h3>'
         f'<p class="text"{lang}>{proposed}</p></div>'
         "</div>"
     )
     if status in FOLDED_STATUSES:
-        cells = f'<details class="minor"><summary>markup-only change: human translation kept</summary>{cells}</details>'
-    kind_class = " kind-code" if seg.get("kind") == "code" or status == "code-changed" else ""
+        cells = f'<details class="minor"><summary>{FOLDED_STATUSES[status]}</summary>{cells}</details>'
+    kind_class = " kind-code" if code else ""
     return (
         f'<article class="seg st-{status}{kind_class}" data-status="{status}" data-chapter="{chapter}" '
-        f'data-path="{html.escape(path)}" data-id="{html.escape(str(seg["id"]))}">'
+        f'data-path="{html.escape(path)}" data-id="{html.escape(str(seg["id"]))}" tabindex="-1">'
         f'<div class="meta">{" · ".join(meta)}</div>{cells}</article>'
     )
 
@@ -156,8 +166,21 @@ def _origin_label(seg: dict[str, Any]) -> str:
     return label
 
 
-def _or_empty(text: str) -> str:
-    return html.escape(text) if text else '<span class="empty">none</span>'
+def _english_html(old: str, new: str, code: bool) -> str:
+    """The English, old -> new: code by whole lines, prose by words; placeholders marked in prose."""
+    if code:
+        return line_diff_html(old, new) if old else html.escape(new)
+    pieces = word_diff(old, new) if old else [("equal", new)]
+    return marked_html(pieces, (_spans(old), _spans(new)))
+
+
+def _spans(text: str) -> list[tuple[int, int]]:
+    return [(span.start, span.end) for span in find_spans(text)] if text else []
+
+
+def _marked(text: str) -> str:
+    """A text, escaped, its protected spans (code, math, links, roles) marked as placeholders."""
+    return marked_html([("equal", text)], ([], _spans(text))) if text else '<span class="empty">none</span>'
 
 
 def _empty(status: str) -> str:

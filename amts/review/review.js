@@ -48,6 +48,25 @@
     document.body.dataset.shown = String(visible);
   }
 
+  // Keyboard: j / n next segment, k / p previous (visible ones only; not while typing in a field).
+  function step(delta) {
+    var visible = segments.filter(function (seg) { return !seg.hidden; });
+    if (!visible.length) { return; }
+    var at = visible.indexOf(document.activeElement);
+    var next = at < 0 ? (delta > 0 ? 0 : visible.length - 1) : Math.min(Math.max(at + delta, 0), visible.length - 1);
+    visible[next].focus();
+    visible[next].scrollIntoView({block: "nearest"});
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var tag = (event.target && event.target.tagName) || "";
+    if (event.altKey || event.ctrlKey || event.metaKey || tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA") {
+      return;
+    }
+    if (event.key === "j" || event.key === "n") { step(1); event.preventDefault(); }
+    if (event.key === "k" || event.key === "p") { step(-1); event.preventDefault(); }
+  });
+
   form.addEventListener("change", function () { writeHash(); apply(); });
   text.addEventListener("input", function () { writeHash(); apply(); });
   window.addEventListener("hashchange", function () { readHash(); apply(); });

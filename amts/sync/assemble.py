@@ -38,6 +38,9 @@ def assemble(plan: DocumentPlan, fills: dict[str, Fill]) -> tuple[str, dict]:
     joiner = "" if plan.target_lang in ("zh", "ja", "th") else " "
     parts = [plan.leading]
     for unit in plan.units:
+        if unit.code is not None:  # a changed code block: its comments filled in (sync/code.py)
+            parts.append(unit.code.render(fills) + unit.sep)
+            continue
         if unit.raw is not None:
             parts.append(unit.raw + unit.sep)
             continue

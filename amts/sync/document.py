@@ -29,7 +29,8 @@ def reuse_reviewed_units(plan: DocumentPlan, memory) -> None:
     """A changed unit whose whole English is in the memory exactly (a human reviewed it) takes that translation.
 
     Per-request lookups cannot see it when the unit kept some human sentences: its requests are only the
-    changed runs. The unit becomes `reused` (origin memory) and its requests leave the plan.
+    changed runs. The unit becomes `reused` (origin memory) and its requests leave the plan. A `reused-format`
+    unit (old human text, markup moved) takes a reviewed translation of its new English the same way.
     """
     if memory is None:
         return
@@ -41,7 +42,8 @@ def reuse_reviewed_units(plan: DocumentPlan, memory) -> None:
     for unit in plan.units:
         entry = unit.segment
         requests = [p.request for p in unit.pieces if p.request is not None]
-        if entry is None or not requests:
+        # A markup-only change keeps the old human text, unless a reviewer has since translated this English.
+        if entry is None or not (requests or entry.get("status") == "reused-format"):
             continue
         masked, originals = mask(strip_prefix(entry["source"]))
         match = memory.lookup(masked)
@@ -62,16 +64,40 @@ def translate_requests(
     """Memory first (exact, then fuzzy), then the engine with the terminology learned from the memory: the
     chain `amts translate` uses (`amts.engines.memory_first`). Unfilled requests are left out."""
     from amts.engines import memory_first
-    from amts.markdown import mask, unmask
+    from amts.markdown import mask
+    from amts.markdown.identifiers import mask_comment
 
     pending = [r for r in requests if r.text.strip()]
     if not pending:
         return {}
-    chain = memory_first(engine, as_memory(memory, source_lang, target_lang), source_lang, target_lang)
+    memory = as_memory(memory, source_lang, target_lang)
+    chain = memory_first(engine, memory, source_lang, target_lang)
     masked = {r.id: mask(r.text) for r in pending}
-    results = chain.translate_results([masked[r.id][0] for r in pending], source_lang, target_lang)
+    # a comment's code names are kept from the engine too; its memory look-up uses the usual spans first
+    names = {r.id: mask_comment(r.text) for r in pending if r.kind == "comment"}
+    names = {rid: value for rid, value in names.items() if value != masked[rid]}
     fills: dict[str, Fill] = {}
-    for request, result in zip(pending, results, strict=True):
+    if names:
+        memory_only = memory_first(None, memory, source_lang, target_lang)
+        fills.update(
+            _fill(memory_only, [r for r in pending if r.id in names], masked, source_lang, target_lang)
+        )
+        masked.update(names)
+    rest = [r for r in pending if r.id not in fills]
+    fills.update(_fill(chain, rest, masked, source_lang, target_lang))
+    return fills
+
+
+def _fill(
+    chain, requests: list[Request], masked: dict, source_lang: str, target_lang: str
+) -> dict[str, Fill]:
+    from amts.markdown import unmask
+
+    if not requests:
+        return {}
+    results = chain.translate_results([masked[r.id][0] for r in requests], source_lang, target_lang)
+    fills: dict[str, Fill] = {}
+    for request, result in zip(requests, results, strict=True):
         filled = (
             _unmask(unmask, result.text, masked[request.id][1], request.id)
             if result.text is not None

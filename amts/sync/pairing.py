@@ -15,7 +15,7 @@ from typing import Callable, Sequence
 
 from rapidfuzz import fuzz
 
-from amts.sync.units import Unit, code_body, logical_text, strip_markers
+from amts.sync.units import Unit, code_body, heading_id, logical_text, strip_markers
 
 SKIP_COST = 1.6
 _ANCHOR_RE = re.compile(r"`[^`]+`|\$[^$]+\$|:[a-z]+:`[^`]+`|\d+(?:\.\d+)?")
@@ -128,6 +128,8 @@ class UnitCoster:
         # merges only between prose units of one paragraph-like kind (a translator joined or split lines)
         if not all(u.is_prose for u in src) or not all(u.is_prose for u in tgt):
             return math.inf
+        if any(heading_id(u) for u in (*src, *tgt)):
+            return math.inf  # a heading with an anchor pairs one to one, by its anchor
         s_len = sum(len(t) for t in self.src_text[i : i + di]) + di - 1
         t_len = sum(len(t) for t in self.tgt_text[j : j + dj])
         anchors = _set_cost(
@@ -141,6 +143,9 @@ class UnitCoster:
             return math.inf
         if su.is_prose:
             s, t = self.src_text[i], self.tgt_text[j]
+            ids = heading_id(su), heading_id(tu)
+            if ids[0] and ids[1]:  # `## Title[[anchor]]` (HF course): the anchor decides
+                return 0.0 if ids[0] == ids[1] else 10.0
             penalty = 0.0
             if (su.kind == "heading") != (tu.kind == "heading"):
                 penalty = 2.0

@@ -20,7 +20,7 @@ from amts.align.beads import Sentence
 from amts.align.beads import align_sentences as align_sentence_beads
 from amts.errors import AlignmentError
 from amts.sentences import split_sentences
-from amts.sync.code import carry_comments
+from amts.sync.code import CodePlan, chapter_translations, plan_code
 from amts.sync.pairing import Bead, absorb_target_only, align_units, protected_agreement
 from amts.sync.text import (
     carry_spans,
@@ -31,7 +31,16 @@ from amts.sync.text import (
     strip_prefix,
     transfer_markers,
 )
-from amts.sync.units import Unit, code_body, leading_space, logical_text, split_units, strip_markers, unit_key
+from amts.sync.units import (
+    Unit,
+    code_body,
+    leading_space,
+    logical_text,
+    prose_key,
+    split_units,
+    strip_markers,
+    unit_key,
+)
 
 # Target languages written without spaces between sentences.
 _NO_SPACE_LANGS = frozenset({"zh", "ja", "th"})
@@ -47,6 +56,7 @@ class Request:
     id: str
     text: str
     suggestion: str = ""  # the old human translation of the English it replaces, if any
+    kind: str = "prose"  # "comment": a code comment (its identifiers are masked too)
 
 
 @dataclass
@@ -69,6 +79,7 @@ class OutUnit:
     new_index: int | None = None  # the new source unit a verbatim human unit stands for
     from_source: bool = False  # raw taken from the new source (a directive, a slide marker, new code)
     segment: dict | None = None  # the report entry this unit fills (prose units only)
+    code: CodePlan | None = None  # a changed code block: new code, comments kept or filled (sync/code.py)
 
 
 @dataclass
@@ -123,6 +134,8 @@ class _Planner:
         self.joiner = "" if target_lang in _NO_SPACE_LANGS else " "
         self.moved_new: dict[int, Bead] = {}  # new unit -> bead of the identical old unit found elsewhere
         self.moved_old: set[int] = set()
+        self.comment_translations: dict[str, str] | None = None  # the old chapter's, made when first needed
+        self.beads: list[Bead] = []  # old source <-> old target pairing
 
     # --- pairing the old English with the old translation --------------------------------------------
 
@@ -297,7 +310,9 @@ class _Planner:
                 if not new_unit.is_prose:
                     continue
                 status = "reused" if old_unit.raw == new_unit.raw else "reused-format"
-                if status == "reused-format" and len(bead.source) == 1 and len(emitted) == 1:
+                if status == "reused-format" and prose_key(old_unit.raw) != prose_key(new_unit.raw):
+                    status = "untranslated"  # a heading kept by its [[anchor]] with a new title: review it
+                elif status == "reused-format" and len(bead.source) == 1 and len(emitted) == 1:
                     emitted[0].raw = transfer_markers(
                         logical_text(old_unit.raw), logical_text(new_unit.raw), emitted[0].raw or ""
                     )
@@ -551,19 +566,11 @@ class _Planner:
                     used_targets.add(j)
                     old = self.old[old_of[j]].raw if j in old_of else None
                     if old is not None and unit_key(self.old[old_of[j]]) != unit_key(unit):
-                        # same code, English comments edited: the translated comments may be stale
-                        self.segment(
-                            unit,
-                            "code-changed",
-                            old_source=old,
-                            old_target=self.target[j].raw,
-                            target=self.target[j].raw,
-                            origin="human",
-                            info=unit.raw.split("\n", 1)[0],
-                        )
+                        # same code, English comments edited: the edited ones need translating
+                        return self._changed_code(unit, old, self.target[j].raw)
                     return OutUnit(sep=unit.sep, raw=self.target[j].raw)
-            # changed code: the new code, with the translated comments of the lines that did not change
-            raw, old_source, old_target = unit.raw, "", ""
+            # changed code: the new code, with the human translations of the comments that did not change
+            old_source, old_target = "", ""
             candidates = [
                 (fuzz.ratio(self.old[i].raw, unit.raw), i, j) for i, j in code_pairs if j not in used_targets
             ]
@@ -572,18 +579,7 @@ class _Planner:
                 if score >= 50:
                     used_targets.add(j)
                     old_source, old_target = self.old[i].raw, self.target[j].raw
-                    raw = carry_comments(old_source, old_target, unit.raw)
-            info = unit.raw.splitlines()[0] if unit.raw else ""
-            self.segment(
-                unit,
-                "code-changed",
-                old_source=old_source,
-                old_target=old_target,
-                target=raw,
-                origin="source",
-                info=info,
-            )
-            return OutUnit(sep=unit.sep, raw=raw)
+            return self._changed_code(unit, old_source, old_target)
         key = unit_key(unit)
         for i, j in protected_pairs:
             if j not in used_targets and unit_key(self.old[i]) == key:
@@ -609,8 +605,57 @@ class _Planner:
             )
         return OutUnit(sep=unit.sep, raw=unit.raw, from_source=True)
 
+    def _changed_code(self, unit: Unit, old_source: str, old_target: str) -> OutUnit:
+        """A changed code block: the new English code; comments keep their human text or become requests."""
+
+        def new_request(text: str, suggestion: str) -> Request:
+            request = Request(f"{self.path}#{len(self.requests)}", text, suggestion, kind="comment")
+            self.requests.append(request)
+            return request
+
+        if self.comment_translations is None:  # the chapter's human comment translations, once
+            old_code = {i: k for k, i in enumerate(i for i, u in enumerate(self.old) if u.kind == "code")}
+            target_code = {
+                j: k for k, j in enumerate(j for j, u in enumerate(self.target) if u.kind == "code")
+            }
+            self.comment_translations = chapter_translations(
+                [u.raw for u in self.old if u.kind == "code"],
+                [u.raw for u in self.target if u.kind == "code"],
+                [
+                    (old_code[b.source[0]], target_code[b.target[0]])
+                    for b in self.beads
+                    if len(b.source) == len(b.target) == 1
+                    and b.source[0] in old_code
+                    and b.target[0] in target_code
+                ],
+            )
+        code = plan_code(unit.raw, old_source, old_target, new_request, self.comment_translations)
+        info = unit.raw.splitlines()[0] if unit.raw else ""
+        code.block_entry = self.segment(
+            unit, "code-changed", old_source, old_target, target=unit.raw, origin="source", info=info
+        )
+        for k, comment in enumerate(code.comments):
+            request = code.requests.get(k)
+            human = code.human[k]
+            entry = {
+                "id": segment_id(comment.text, self._ids),
+                "status": "reused" if request is None else "untranslated",
+                "source": comment.text,
+                "old_source": comment.text if request is None else code.previous.get(k, ""),
+                "target": human or "",
+                "old_target": human or (request.suggestion if request else ""),
+                "kind": "comment",
+                "line": unit.line + comment.line,
+                "origin": "human",
+                "context": comment.context,
+                "chars_to_mt": len(comment.text) if request else 0,
+            }
+            self.segments.append(entry)
+            code.entries[k] = entry
+        return OutUnit(sep=unit.sep, code=code)
+
     def plan(self) -> DocumentPlan:
-        beads = self.pair()
+        beads = self.beads = self.pair()
         for tag, old_range, new_range, region_beads in self.regions(beads):
             if tag == "equal":
                 self.equal_region(old_range, new_range, region_beads)

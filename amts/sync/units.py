@@ -28,6 +28,10 @@ _IMAGE_RE = re.compile(r"^\s*!\[.*\]\(.*\)\s*$")
 _MATH_OPEN_RE = re.compile(r"^\s*\$\$")
 _HTML_RE = re.compile(r"^\s*<(!--|/?[A-Za-z])")
 _JSX_RE = re.compile(r"^\s*\{[#:/@]")  # MDX/Svelte block syntax: {#if ...} {:else} {/if}
+# A GitHub alert marker (`> [!TIP]`) on its own line: protected like a directive, the quote's text follows.
+_ALERT_RE = re.compile(
+    r"^[ \t]{0,3}(?:>[ \t]?)+[ \t]*\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\][ \t]*$", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,7 @@ def split_units(text: str) -> list[Unit]:  # noqa: C901 -- reshaped under #11
                 i = min(i + 1, n)
         elif _SLIDE_RE.match(first):
             kind, i = "slide", i + 1
-        elif _DIRECTIVE_RE.match(first):
+        elif _DIRECTIVE_RE.match(first) or _ALERT_RE.match(first):
             kind, i = "directive", i + 1
         elif _HEADING_RE.match(first):
             kind, i = "heading", i + 1
@@ -138,6 +142,7 @@ def _starts_unit(line: str) -> bool:
         _FENCE_RE.match(line)
         or _MATH_OPEN_RE.match(line)
         or _DIRECTIVE_RE.match(line)
+        or _ALERT_RE.match(line)
         or _HEADING_RE.match(line)
         or _LIST_RE.match(line)
         or _TABLE_RE.match(line)
@@ -202,7 +207,21 @@ def prose_key(text: str) -> str:
     return _SPACE_RE.sub(" ", "".join(parts)).strip()
 
 
+_HEADING_ID_RE = re.compile(r"\[\[([^\[\]\s]+)\]\][ \t]*$")
+
+
+def heading_id(unit: Unit) -> str | None:
+    """The `[[anchor]]` id a heading carries at its end (HF course; kept as is by translators), or None."""
+    if unit.kind != "heading":
+        return None
+    match = _HEADING_ID_RE.search(unit.raw.splitlines()[0] if unit.raw else "")
+    return match.group(1) if match else None
+
+
 def unit_key(unit: Unit) -> str:
+    anchor = heading_id(unit)
+    if anchor:
+        return "heading\0[[" + anchor + "]]"  # the same section across versions, whatever its new title
     if unit.is_prose:
         return unit.kind + "\0" + prose_key(unit.raw)
     if unit.kind == "code":
