@@ -17,8 +17,6 @@ from aws_cdk import (
     Token,
     Validations,
 )
-from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -29,6 +27,7 @@ from constructs import Construct, IConstruct
 from amts.errors import AmtsError
 from amts.pipeline import layout, wiring
 from amts.pipeline.settings import Settings, parse_languages
+from infra.uploads import UploadTrigger
 
 REPO = Path(__file__).resolve().parent.parent
 ASL_PATH = REPO / "statemachine" / "translate_book.asl.json"
@@ -274,6 +273,7 @@ class AmtsStack(Stack):
                     ),
                 )
             )
+        self._code, self._layers = code, layers
         functions = {}
         for step in wiring.STEPS:
             log_group = logs.LogGroup(
@@ -475,22 +475,17 @@ class AmtsStack(Stack):
         return f"arn:{self.partition}:translate:{self.region}:{self.account}:parallel-data/{prefix}-*"
 
     def _upload_trigger(self) -> None:
-        """S3 (via EventBridge) starts one run per chapter uploaded under source/<source language>/."""
-        rule = events.Rule(
+        """S3 (via EventBridge and an SQS buffer) starts one run per burst of uploads (infra/uploads.py)."""
+        self.uploads = UploadTrigger(
             self,
-            "ChapterUploaded",
-            description="A chapter uploaded under source/ starts the AMTS state machine",
-            event_pattern=events.EventPattern(
-                source=["aws.s3"],
-                detail_type=["Object Created"],
-                detail={
-                    "bucket": {"name": [self.bucket.bucket_name]},
-                    "object": {"key": [{"prefix": layout.source_prefix(self.config.source_lang)}]},
-                },
-            ),
-        )
-        rule.add_target(
-            targets.SfnStateMachine(self.state_machine, retry_attempts=3, max_event_age=Duration.hours(2))
+            "UploadTrigger",
+            bucket=self.bucket,
+            state_machine=self.state_machine,
+            source_lang=self.config.source_lang,
+            code=self._code,
+            layers=self._layers,
+            environment=self.config.as_env(),
+            acknowledge=acknowledge,
         )
 
 

@@ -101,16 +101,53 @@ def test_bucket_policies_deny_requests_without_tls(synth):
         )
 
 
-def test_upload_under_source_starts_the_state_machine(synth):
-    rules = resources(synth, "AWS::Events::Rule")
-    assert len(rules) == 1
-    rule = next(iter(rules.values()))["Properties"]
-    assert rule["EventPattern"]["source"] == ["aws.s3"]
-    assert rule["EventPattern"]["detail-type"] == ["Object Created"]
-    assert rule["EventPattern"]["detail"]["object"]["key"] == [{"prefix": "source/en/"}]
-    target = rule["Targets"][0]
+def test_uploads_under_source_and_run_ends_feed_one_queue_that_the_starter_drains(synth):
+    rules = {
+        r["Properties"]["EventPattern"]["source"][0]: r["Properties"]
+        for r in resources(synth, "AWS::Events::Rule").values()
+    }
+    assert sorted(rules) == ["aws.s3", "aws.states"]
+    uploaded, ended = rules["aws.s3"], rules["aws.states"]
+    assert uploaded["EventPattern"]["detail-type"] == ["Object Created"]
+    assert uploaded["EventPattern"]["detail"]["object"]["key"] == [{"prefix": "source/en/"}]
+    assert ended["EventPattern"]["detail"]["status"] == ["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]
     machine_id = next(iter(resources(synth, "AWS::StepFunctions::StateMachine")))
-    assert target["Arn"] == {"Ref": machine_id}
+    assert ended["EventPattern"]["detail"]["stateMachineArn"] == [{"Ref": machine_id}]
+    queues = resources(synth, "AWS::SQS::Queue")
+    buffer_id = next(k for k, v in queues.items() if "RedrivePolicy" in v["Properties"])
+    # no rule starts the state machine directly: both go to the buffer
+    assert all(r["Targets"][0]["Arn"] == {"Fn::GetAtt": [buffer_id, "Arn"]} for r in rules.values())
+    starter_id, starter = next(
+        (k, v)
+        for k, v in resources(synth, "AWS::Lambda::Function").items()
+        if v["Properties"].get("Handler") == "lambdas.start_run.handler"
+    )
+    assert starter["Properties"]["ReservedConcurrentExecutions"] == 1
+    assert starter["Properties"]["Environment"]["Variables"]["AMTS_STATE_MACHINE_ARN"] == {"Ref": machine_id}
+    mapping = next(iter(resources(synth, "AWS::Lambda::EventSourceMapping").values()))["Properties"]
+    assert mapping["EventSourceArn"] == {"Fn::GetAtt": [buffer_id, "Arn"]}
+    assert mapping["FunctionName"] == {"Ref": starter_id}
+    assert mapping["MaximumBatchingWindowInSeconds"] >= 30
+
+
+def test_the_starter_may_only_start_and_list_this_state_machine_and_touch_its_pending_records(synth):
+    machine_id = next(iter(resources(synth, "AWS::StepFunctions::StateMachine")))
+    policy = next(
+        v
+        for v in resources(synth, "AWS::IAM::Policy").values()
+        if v["Properties"]["Roles"][0]["Ref"].startswith("UploadTriggerStartRunRole")
+    )
+    by_action = {}
+    for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        for action in actions:
+            by_action.setdefault(action, []).append(json.dumps(statement["Resource"]))
+    assert by_action["states:StartExecution"] == [json.dumps({"Ref": machine_id})]
+    assert by_action["states:ListExecutions"] == [json.dumps({"Ref": machine_id})]
+    assert all(
+        "work/uploads/pending/*" in r for r in by_action["s3:PutObject"] + by_action["s3:DeleteObject"]
+    )
+    assert not any(a.startswith("translate:") or a == "lambda:InvokeFunction" for a in by_action)
 
 
 def test_lambdas_are_python_312_with_powertools_settings_from_context(synth):
@@ -130,6 +167,7 @@ def test_lambdas_are_python_312_with_powertools_settings_from_context(synth):
             "assemble",
             "evaluate",
             "report",
+            "start_run",
         )
     )
     for fn in functions.values():

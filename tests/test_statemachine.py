@@ -71,7 +71,11 @@ def test_upload_produces_every_chapter_in_both_languages(cloud, sample_book):
     summary = {lang["lang"]: lang for lang in report["languages"]}
     assert all(summary[lang]["chars_to_mt"] > 0 for lang in LANGS)
     assert report["chars_to_mt"] == sum(summary[lang]["chars_to_mt"] for lang in LANGS)
-    assert report["estimated_cost_usd"] == pytest.approx(report["chars_to_mt"] * 15 / 1e6, abs=1e-4)
+    # both jobs ran with parallel data: Active Custom Translation's rate, not the standard one
+    assert (
+        report["pricing"]["act_chars"] == report["chars_to_mt"] and report["pricing"]["standard_chars"] == 0
+    )
+    assert report["estimated_cost_usd"] == pytest.approx(report["chars_to_mt"] * 60 / 1e6, abs=1e-4)
     # one batch job per language, each with the parallel data built from the human translation
     assert sorted(j["TargetLanguageCodes"][0] for j in jobs(cloud)) == sorted(LANGS)
     assert all(j["ParallelDataNames"] == [f"amts-en-{j['TargetLanguageCodes'][0]}"] for j in jobs(cloud))

@@ -117,9 +117,13 @@ def _language_states() -> dict:
     return top["ItemProcessor"]["States"]["Language pipeline"]["Branches"][0]["States"]
 
 
-def test_queued_jobs_are_polled_not_retried_on_limit_exceeded():
-    """Jobs beyond the concurrency limit queue as SUBMITTED: a LimitExceeded retrier could never fire."""
-    assert "LimitExceeded" not in ASL.read_text()
+def test_queued_jobs_are_polled_and_a_full_queue_is_waited_out_in_minutes():
+    """Jobs beyond the 10 running queue as SUBMITTED (polled); beyond 1,000 queued the service answers
+    LimitExceededException, which the start states retry with waits of minutes (issue #13)."""
+    states = _language_states()
+    for name in ("Start translation job with parallel data", "Start translation job"):
+        limit = [r for r in states[name]["Retry"] if "Translate.LimitExceededException" in r["ErrorEquals"]]
+        assert len(limit) == 1 and limit[0]["IntervalSeconds"] >= 60 and limit[0]["MaxDelaySeconds"] >= 300
 
 
 # history events each state adds per visit (Step Functions: entered/exited, plus scheduled/started/succeeded)

@@ -128,6 +128,8 @@ def _masked_entry(source: str, target: str) -> tuple[str, str] | None:
     masked_tgt, tgt_orig = _mask_text(target)
     if sorted(src_orig) != sorted(tgt_orig):
         return None
+    if not src_orig:  # nothing to protect, or a pair already masked (parallel data in a batch job's form)
+        return masked_src, masked_tgt
     free: dict[str, list[int]] = {}
     for number, original in enumerate(src_orig, start=1):
         free.setdefault(original, []).append(number)

@@ -48,12 +48,14 @@ class LanguageRouter(Engine):
         return self._pick(source_lang, target_lang).translate(texts, source_lang, target_lang)
 
 
-def seed_book(cloud: LocalCloud, book: Path) -> dict[str, int]:
+def seed_book(cloud: LocalCloud, book: Path, sources: bool = True) -> dict[str, int]:
     """Upload a book laid out like sample/: en-new/ (current English), <lang>/ (human translations, may hold
-    d2l-style x_origin.md files), en/ (the English the translations were made from)."""
+    d2l-style x_origin.md files), en/ (the English the translations were made from).
+
+    sources=False leaves the English chapters out (the upload trigger path puts them one by one)."""
     src = cloud.source_lang
     current = book / f"{src}-new" if (book / f"{src}-new").is_dir() else book / src
-    counts = {"source": cloud.upload_folder(current, layout.source_prefix(src))}
+    counts = {"source": cloud.upload_folder(current, layout.source_prefix(src)) if sources else 0}
     for lang in cloud.languages:
         if (book / lang).is_dir():  # d2l-style x_origin.md files beside the translations are kept as they are
             counts[lang] = cloud.upload_folder(book / lang, layout.translations_prefix(lang))

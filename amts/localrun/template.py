@@ -138,6 +138,8 @@ class Template:
             "AWS::IAM::Role": f"arn:{PARTITION}:iam::{ACCOUNT}:role/{name}",
             "AWS::Lambda::Function": f"arn:{PARTITION}:lambda:{REGION}:{ACCOUNT}:function:{name}",
             "AWS::Logs::LogGroup": f"arn:{PARTITION}:logs:{REGION}:{ACCOUNT}:log-group:{name}:*",
+            # the uploads queue (named by its logical id, as amts.localtrigger creates it)
+            "AWS::SQS::Queue": f"arn:{PARTITION}:sqs:{REGION}:{ACCOUNT}:{name}",
         }
         if kind not in arns:
             raise AmtsError(
@@ -177,7 +179,7 @@ class Template:
 
     # ------------------------------------------------------------ what the offline run creates
     def _functions(self) -> dict[str, Function]:
-        by_handler = {step.handler: step for step in wiring.STEPS}
+        by_handler = {step.handler: step for step in (*wiring.STEPS, wiring.STARTER)}
         found = {}
         for logical_id, resource in self.resources.items():
             if resource["Type"] != "AWS::Lambda::Function":

@@ -10,6 +10,7 @@ from amts.pipeline import layout
 from amts.pipeline.batch import load_chapter_inputs
 from amts.pipeline.engines import LookupEngine
 from amts.pipeline.events import ChapterEvent
+from amts.pipeline.mtcache import MTCache
 from amts.pipeline.store import Store, uri_to_bucket_key
 from amts.pipeline.syncing import sync_chapter
 
@@ -44,8 +45,8 @@ def assemble_chapter(store: Store, event: ChapterEvent) -> dict[str, Any]:
         store.put_json(record_key, {"path": path, "lang": lang, **planned})
         return {"path": path, "status": planned["status"]}
 
-    translations = job_translations(store, batch["output_uri"], lang, plan["documents"], planned["documents"])
-    engine = LookupEngine(translations)
+    fresh = job_translations(store, batch["output_uri"], lang, plan["documents"], planned["documents"])
+    engine = LookupEngine({**planned.get("cached", {}), **fresh})
     try:
         new_source, old_source, old_target = load_chapter_inputs(store, lang, src, path)
         text, entry = sync_chapter(path, new_source, old_source, old_target, src, lang, engine)
@@ -53,6 +54,9 @@ def assemble_chapter(store: Store, event: ChapterEvent) -> dict[str, Any]:
         store.put_json(record_key, {"path": path, "lang": lang, "status": "error", "error": str(exc)})
         return {"path": path, "status": "error"}
     store.put_text(layout.output_key(lang, path), text)
+    cache = MTCache.from_plan(store, plan)
+    if cache is not None:  # only now: the chapter synced with these translations, none broke a placeholder
+        cache.fill(fresh, run_id)
     entry["path"] = path
     store.put_json(
         record_key,
@@ -62,6 +66,7 @@ def assemble_chapter(store: Store, event: ChapterEvent) -> dict[str, Any]:
             "status": "ok",
             "output_key": layout.output_key(lang, path),
             "chars_to_mt": planned.get("chars_to_mt", 0),
+            "segments_from_cache": len(planned.get("cached", {})),
             "missing_translations": len(engine.missing),
             **({"warning": planned["warning"]} if planned.get("warning") else {}),
             "report": entry,

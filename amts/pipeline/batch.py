@@ -8,9 +8,10 @@ from amts import translate_limits
 from amts.engines.amazon import to_html_document
 from amts.errors import AmtsError
 from amts.markdown import decode
-from amts.pipeline import layout
+from amts.pipeline import layout, mtcache
 from amts.pipeline.engines import RecordingEngine
 from amts.pipeline.events import LanguageEvent
+from amts.pipeline.mtcache import MTCache
 from amts.pipeline.settings import Settings
 from amts.pipeline.store import Store, uri_to_bucket_key
 from amts.pipeline.syncing import sync_chapter
@@ -60,6 +61,11 @@ def prepare_batch(store: Store, event: LanguageEvent, settings: Settings) -> dic
     parallel = event.parallel_data
     documents: list[tuple[str, list[str]]] = []  # (chapter path, masked texts)
     chapters: dict[str, dict] = {}
+    cache = (
+        MTCache(store, src, lang, settings.engine, parallel.get("s3_uri"))
+        if settings.engine != "none"
+        else None
+    )
     for chapter in manifest:
         path = chapter["path"]
         if is_unchanged(store, lang, chapter):
@@ -72,40 +78,53 @@ def prepare_batch(store: Store, event: LanguageEvent, settings: Settings) -> dic
         except AmtsError as exc:  # bad input ends this chapter with a clear error, nothing is written
             chapters[path] = {"status": "error", "error": str(exc)}
             continue
+        cached, to_send = mtcache.split(cache, recorder.requested)
         chapters[path] = {
             "status": "planned",
             "documents": [],
-            "chars_to_mt": sum(len(t) for t in recorder.requested),
+            "chars_to_mt": sum(len(t) for t in to_send),
+            "chars_full_retranslation": sum(len(t) for t in recorder.requested),
+            "cached": cached,
         }
         if old_target is not None and old_source is None:
             chapters[path]["warning"] = (
                 f"no English origin for {layout.translation_key(lang, path)} (origin/{lang}/{path} or a d2l-style "
                 "_origin.md beside it): the human translation was taken to translate the current English"
             )
-        for chunk in _chunks(recorder.requested) if recorder.requested else []:
+        for chunk in _chunks(to_send) if to_send else []:
             chapters[path]["documents"].append(f"d{len(documents):05d}.html")
             documents.append((path, chunk))
 
     names = [f"d{i:05d}.html" for i in range(len(documents))]
     texts_of = {name: texts for name, (_, texts) in zip(names, documents, strict=False)}
-    evaluation = (
-        held_out_document(store, parallel.get("eval_key"))
-        if documents and settings.engine != "none"
-        else None
-    )
+    evaluation = held_out_document(store, parallel.get("eval_key")) if settings.engine != "none" else None
     if evaluation:
-        texts_of[EVAL_DOCUMENT] = evaluation.pop("texts")
-        names.append(EVAL_DOCUMENT)
+        # The held-out sample rides along only when its translations under this parallel data are not
+        # cached yet (the parallel data changed), or when every run is to be measured afresh.
+        cached, to_send = mtcache.split(None if settings.evaluate_every_run else cache, evaluation["texts"])
+        evaluation["cached"] = cached
+        if to_send and documents:  # never start a job only to measure it
+            texts_of[EVAL_DOCUMENT] = to_send
+            names.append(EVAL_DOCUMENT)
     rendered = {
         name: to_html_document([(f"s{i}", t) for i, t in enumerate(texts_of[name])]) for name in names
     }
     digest = layout.digest([lang, src, settings.engine, parallel.get("s3_uri"), *rendered.values()])
     prefix = layout.batch_prefix(lang, digest)
     plan_key = layout.batch_plan_key(run_id, lang)
-    store.put_json(
-        plan_key, {"prefix": prefix, "chapters": chapters, "documents": texts_of, "evaluation": evaluation}
-    )
     chars = sum(c.get("chars_to_mt", 0) for c in chapters.values())
+    full_chars = sum(c.get("chars_full_retranslation", 0) for c in chapters.values())
+    full_chars += sum(len(t) for t in (evaluation or {}).get("texts", []))
+    custom = bool(parallel.get("present") and parallel.get("s3_uri"))
+    plan = {
+        "prefix": prefix,
+        "chapters": chapters,
+        "documents": texts_of,
+        "evaluation": evaluation,
+        "cache": cache.spec() if cache else None,
+        "custom": custom,
+        "chars_full_retranslation": full_chars if settings.engine != "none" else 0,
+    }
     eval_chars = sum(len(t) for t in texts_of.get(EVAL_DOCUMENT, []))
     input_prefix = layout.batch_input_prefix(lang, digest)
     output_uri = f"s3://{store.bucket}/{layout.batch_output_prefix(lang, digest)}"
@@ -114,6 +133,8 @@ def prepare_batch(store: Store, event: LanguageEvent, settings: Settings) -> dic
     if needed:
         for name, body in rendered.items():
             store.put_bytes(f"{input_prefix}{name}", body.encode("utf-8"), "text/html; charset=utf-8")
+    plan["chars_to_mt"] = chars + eval_chars if needed else 0
+    store.put_json(plan_key, plan)
     return {
         "needed": needed,
         "job_name": f"amts-{lang}-{digest}",

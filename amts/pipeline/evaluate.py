@@ -34,14 +34,21 @@ def held_out_score(store: Store, event: LanguageEvent, lang: str) -> dict[str, A
     from amts.errors import PlaceholderError
     from amts.markdown import unmask
     from amts.pipeline.assemble import job_translations
+    from amts.pipeline.mtcache import MTCache
 
     batch = event.batch
     plan: dict = (store.get_json(batch["plan_key"]) if batch.get("plan_key") else None) or {}
     evaluation = plan.get("evaluation")
     if not evaluation:
         return None
-    sent = plan["documents"][evaluation["document"]]
-    found = job_translations(store, batch["output_uri"], lang, plan["documents"], [evaluation["document"]])
+    documents: dict[str, list[str]] = (plan or {}).get("documents") or {}
+    sent = evaluation.get("texts") or documents.get(evaluation["document"], [])
+    in_job = [evaluation["document"]] if evaluation["document"] in documents else []
+    fresh = job_translations(store, batch["output_uri"], lang, documents, in_job)
+    cache = MTCache.from_plan(store, plan or {})
+    if cache is not None:
+        cache.fill(fresh, event.run_id)
+    found = {**evaluation.get("cached", {}), **fresh}
     hyps, refs = [], []
     for text, originals, reference in zip(
         sent, evaluation["originals"], evaluation["references"], strict=False
@@ -118,6 +125,7 @@ def evaluate_language(store: Store, event: LanguageEvent) -> dict[str, Any]:
         "warnings": [{"path": r["path"], "warning": r["warning"]} for r in records if r.get("warning")],
         "outputs": sorted(r["output_key"] for r in records if r.get("status") == "ok"),
         "chars_to_mt": int(batch.get("chars_to_mt", 0)),
+        **mt_accounting(store, batch),
         # segments the job did not return (documents failed in a COMPLETED_WITH_ERROR job): left untranslated
         "missing_translations": sum(r.get("missing_translations", 0) for r in records),
         "translation_job": event.job.get("job_id"),
@@ -130,4 +138,15 @@ def evaluate_language(store: Store, event: LanguageEvent) -> dict[str, Any]:
     return {
         k: summary[k]
         for k in ("lang", "status", "chapters", "chars_to_mt", "translation_job", "review_report")
+    }
+
+
+def mt_accounting(store: Store, batch: dict) -> dict[str, Any]:
+    """Whether the job ran with parallel data (ACT rate), and what sending every segment would have cost."""
+    plan = (store.get_json(batch["plan_key"]) if batch.get("plan_key") else None) or {}
+    chapters = (plan.get("chapters") or {}).values()
+    return {
+        "custom": bool(plan.get("custom")),
+        "chars_full_retranslation": int(plan.get("chars_full_retranslation", 0)),
+        "segments_from_cache": sum(len(c.get("cached") or {}) for c in chapters),
     }

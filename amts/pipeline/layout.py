@@ -5,7 +5,8 @@ translations/<lang>/<path>.md      human translations
 origin/<lang>/<path>.md            the English each human translation was made from (d2l-zh's _origin.md)
 output/<lang>/<path>.md            what AMTS writes: human text kept, machine text merged
 reports/<run_id>/...               run report (JSON + markdown), per-language review reports
-work/...                           manifests, batch input/output, parallel data, per-chapter state
+work/...                           manifests, batch input/output, parallel data, per-chapter state,
+                                   the per-segment MT cache (work/mtcache/<lang>/)
 """
 
 from __future__ import annotations
@@ -16,9 +17,6 @@ from typing import Iterable
 
 MARKDOWN_SUFFIXES = (".md", ".mdx")
 MAX_CHAPTER_BYTES = 5 * 1024 * 1024  # far above any real chapter; a 20 MB upload is refused, not read
-# Amazon Translate's standard price; jobs with parallel data (Active Custom Translation) cost more per
-# character.
-COST_PER_MILLION_CHARS_USD = 15.0
 
 
 # The top-level prefixes. Every key below is built from one of these, and so are the IAM resource patterns
@@ -33,6 +31,8 @@ RUNS = "work/runs/"  # per-run manifests, records and summaries: short-lived
 STATE = "work/state/"  # per-chapter fingerprints: must live as long as the book (lifecycle rules skip it)
 BATCH = "work/batch/"  # batch-job input and output, content-addressed
 PARALLEL_DATA = "work/paralleldata/"  # parallel-data CSV and held-out samples, content-addressed
+MT_CACHE = "work/mtcache/"  # per-segment machine translations (mtcache.py): kept, like STATE
+PENDING_UPLOADS = "work/uploads/pending/"  # uploads waiting for the next run (uploads.py): kept
 EXPIRING_WORK = (RUNS, BATCH, PARALLEL_DATA)  # what a lifecycle rule may expire; never STATE
 
 
@@ -124,6 +124,15 @@ def parallel_data_key(lang: str, digest: str) -> str:
 def held_out_key(lang: str, digest: str) -> str:
     """The sentence pairs held out of the parallel data `parallel_data_key(lang, digest)` for evaluation."""
     return f"{PARALLEL_DATA}{lang}/{digest}.heldout.json"
+
+
+def mt_cache_prefix(lang: str) -> str:
+    return f"{MT_CACHE}{lang}/"
+
+
+def mt_cache_key(lang: str, digest: str) -> str:
+    """One machine-translated segment, addressed by the hash of what decided its translation (mtcache.py)."""
+    return f"{mt_cache_prefix(lang)}{digest}.json"
 
 
 def report_prefix(run_id: str) -> str:

@@ -6,6 +6,7 @@ from typing import Any
 
 from amts.markdown import parse
 from amts.pipeline import layout
+from amts.pipeline.jobform import job_form_pairs
 from amts.pipeline.settings import Settings
 from amts.pipeline.store import Store
 
@@ -45,7 +46,9 @@ def build_parallel_data(store: Store, lang: str, settings: Settings) -> dict[str
             skipped.append({"path": path, "reason": f"{type(exc).__name__}: {reason}"})
     held_out = hold_out(pairs, settings.eval_chars)
     held_sources = {source for source, _ in held_out}
-    data, kept = to_csv([p for p in pairs if p[0] not in held_sources], src, lang)
+    # In the job's own form: ACT's examples carry the same ⟦n⟧ placeholders as the text it translates.
+    masked, unmatched = job_form_pairs(p for p in pairs if " ".join(p[0].split()) not in held_sources)
+    data, kept = to_csv(masked, src, lang)
     name = f"{settings.parallel_data_prefix}-{src}-{lang}"
     if not kept:
         return {
@@ -70,6 +73,7 @@ def build_parallel_data(store: Store, lang: str, settings: Settings) -> dict[str
         "pairs": kept,
         "eval_key": eval_key,
         "held_out": len(held_out),
+        "placeholder_mismatches": unmatched,
         "skipped": skipped,
     }
 
@@ -162,7 +166,11 @@ def parallel_data_status(translate: Any, name: str) -> dict[str, str]:
 
     An update that FAILED leaves the resource ACTIVE with its previous data: the job uses that, and the note
     says so for the report."""
-    props = translate.get_parallel_data(Name=name)["ParallelDataProperties"]
+    try:
+        props = translate.get_parallel_data(Name=name)["ParallelDataProperties"]
+    except translate.exceptions.ResourceNotFoundException:
+        # a create answered ConflictException (retryable) but nothing was created: ask to create it again
+        return {"status": "BUSY", "note": f"parallel data {name} was not created yet; creating it again"}
     latest = props.get("LatestUpdateAttemptStatus")
     if latest in ("CREATING", "UPDATING") or props["Status"] in ("CREATING", "UPDATING"):
         return {"status": "UPDATING", "note": ""}

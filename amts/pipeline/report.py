@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from amts.pipeline import layout
+from amts.pipeline import layout, pricing
 from amts.pipeline.store import Store
 
 
-def estimated_cost_usd(chars: int) -> float:
-    return round(chars * layout.COST_PER_MILLION_CHARS_USD / 1_000_000, 4)
+def estimated_cost_usd(chars: int, custom: bool = False) -> float:
+    """What `chars` cost at the standard rate, or at the Active Custom Translation rate (custom=True)."""
+    return pricing.cost_usd(chars, custom)
 
 
 def final_report(store: Store, run: dict) -> dict[str, Any]:
@@ -29,6 +30,10 @@ def final_report(store: Store, run: dict) -> dict[str, Any]:
             )
     rejected = store.get_json(layout.rejected_key(run_id)) or run.get("rejected") or []
     chars = sum(lang.get("chars_to_mt", 0) for lang in languages)
+    standard, act, full_standard, full_act = (
+        sum(x) for x in zip((0, 0, 0, 0), *map(pricing.language_split, languages), strict=True)
+    )
+    priced = pricing.price(standard, act, full_standard, full_act)
     report = {
         "run_id": run_id,
         "bucket": run["bucket"],
@@ -38,8 +43,8 @@ def final_report(store: Store, run: dict) -> dict[str, Any]:
         "rejected": rejected,
         "failed_languages": [lang["lang"] for lang in languages if lang["status"] != "ok"],
         "chars_to_mt": chars,
-        "estimated_cost_usd": estimated_cost_usd(chars),
-        "price_per_million_chars_usd": layout.COST_PER_MILLION_CHARS_USD,
+        "estimated_cost_usd": priced["estimated_cost_usd"],
+        "pricing": priced,
     }
     report_key = layout.report_key(run_id)
     store.put_json(report_key, report)
@@ -59,9 +64,10 @@ def to_markdown(report: dict) -> str:
     lines = [f"# AMTS run {report['run_id']}", ""]
     lines.append(
         f"Chapters planned: {report['chapters_planned']}. Characters sent to machine translation: "
-        f"{report['chars_to_mt']:,} (estimated ${report['estimated_cost_usd']:.4f} at "
-        f"${report['price_per_million_chars_usd']:.0f} per million)."
+        f"{report['chars_to_mt']:,} (estimated ${report['estimated_cost_usd']:.4f})."
     )
+    if report.get("pricing"):
+        lines += ["", pricing_line(report["pricing"])]
     lines += [
         "",
         "| language | status | chapters | chars to MT | BLEU | chrF | held-out n | note |",
@@ -100,3 +106,14 @@ def to_markdown(report: dict) -> str:
         lines += ["", "## Rejected uploads", ""]
         lines += [f"- `{r['key']}`: {r['error']}" for r in report["rejected"]]
     return "\n".join(lines) + "\n"
+
+
+def pricing_line(priced: dict) -> str:
+    return (
+        f"Priced at ${priced['standard_usd_per_million_chars']:.0f} per million characters for standard jobs "
+        f"({priced['standard_chars']:,} characters) and ${priced['act_usd_per_million_chars']:.0f} for jobs "
+        f"with parallel data, Active Custom Translation ({priced['act_chars']:,} characters); "
+        f"list prices from {priced['pricing_url']}. Sending every segment again (no cache, no reuse of "
+        f"earlier machine translation) would have sent {priced['full_retranslation_chars']:,} characters, "
+        f"an estimated ${priced['full_retranslation_cost_usd']:.4f}."
+    )

@@ -48,6 +48,7 @@ class Settings:
     poll_max_seconds: int = 900
     inline_chapter_limit: int = 20
     eval_chars: int = 2000  # English held out of the parallel data and translated to measure BLEU/chrF
+    evaluate_every_run: bool = False  # re-send the held-out sample even when its translation is cached
 
     def __post_init__(self) -> None:
         # one spelling per language (S3 prefixes, Amazon Translate calls): "ZH" and "zh_CN" are "zh"
@@ -88,6 +89,7 @@ class Settings:
             poll_max_seconds=int(env.get("AMTS_POLL_MAX_SECONDS", default.poll_max_seconds)),
             inline_chapter_limit=int(env.get("AMTS_INLINE_CHAPTER_LIMIT", default.inline_chapter_limit)),
             eval_chars=int(env.get("AMTS_EVAL_CHARS", default.eval_chars)),
+            evaluate_every_run=_flag((env if env is not None else os.environ).get("AMTS_EVALUATE_EVERY_RUN")),
         )
 
     def as_env(self) -> dict[str, str]:
@@ -101,4 +103,9 @@ class Settings:
             "AMTS_POLL_MAX_SECONDS": str(self.poll_max_seconds),
             "AMTS_INLINE_CHAPTER_LIMIT": str(self.inline_chapter_limit),
             "AMTS_EVAL_CHARS": str(self.eval_chars),
+            "AMTS_EVALUATE_EVERY_RUN": "true" if self.evaluate_every_run else "false",
         }
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes")

@@ -22,6 +22,7 @@ class Step:
     timeout_seconds: int
     reads: tuple[str, ...] = ()  # layout prefixes read with s3:GetObject (HEAD included)
     writes: tuple[str, ...] = ()  # layout prefixes written with s3:PutObject
+    deletes: tuple[str, ...] = ()  # layout prefixes whose objects it removes (s3:DeleteObject)
     lists: bool = True  # s3:ListBucket: a missing key answers 404, not 403, and listings work
     translate_actions: tuple[str, ...] = ()  # on the stack's parallel-data resources
 
@@ -78,7 +79,7 @@ STEPS: tuple[Step, ...] = (
         "prepare_batch",
         2048,
         900,
-        reads=(L.SOURCE, L.TRANSLATIONS, L.ORIGIN, L.STATE, L.RUNS, L.PARALLEL_DATA),
+        reads=(L.SOURCE, L.TRANSLATIONS, L.ORIGIN, L.STATE, L.RUNS, L.PARALLEL_DATA, L.MT_CACHE),
         writes=(L.BATCH, L.RUNS),
     ),
     Step(
@@ -87,7 +88,7 @@ STEPS: tuple[Step, ...] = (
         1024,
         300,
         reads=(L.SOURCE, L.TRANSLATIONS, L.ORIGIN, L.RUNS, L.BATCH),
-        writes=(L.OUTPUT, L.RUNS, L.STATE),
+        writes=(L.OUTPUT, L.RUNS, L.STATE, L.MT_CACHE),  # the job's translations into the MT cache
     ),
     Step(
         "EvaluateFunctionArn",
@@ -96,10 +97,22 @@ STEPS: tuple[Step, ...] = (
         300,
         # the held-out sample's translation is in the batch job's output
         reads=(L.RUNS, L.BATCH),
-        writes=(L.REPORTS, L.RUNS),
+        writes=(L.REPORTS, L.RUNS, L.MT_CACHE),
     ),
     Step("ReportFunctionArn", "report", 512, 120, reads=(L.RUNS,), writes=(L.REPORTS, L.RUNS)),
 )
+# Not a state: the starter the uploads queue invokes (infra/uploads.py, amts/pipeline/uploads.py). It heads
+# the uploaded chapters, keeps their keys until a run takes them, and starts and lists executions.
+STARTER = Step(
+    "",
+    "start_run",
+    256,
+    60,
+    reads=(L.SOURCE, L.PENDING_UPLOADS),
+    writes=(L.PENDING_UPLOADS,),
+    deletes=(L.PENDING_UPLOADS,),
+)
+STARTER_ACTIONS = ("states:StartExecution", "states:ListExecutions")  # on the book's state machine
 STEPS_BY_SUBSTITUTION = {step.substitution: step for step in STEPS}
 STEPS_BY_MODULE = {step.module: step for step in STEPS}
 
