@@ -23,3 +23,7 @@ class AlignmentError(AmtsError):
 
 class EngineError(AmtsError):
     """A translation engine that cannot serve a request (unknown pair, missing credentials)."""
+
+
+class OutputError(AmtsError):
+    """An output that cannot be written (unwritable folder, a folder or special file in the way)."""
