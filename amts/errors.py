@@ -1,5 +1,7 @@
 """Errors raised on user input: the CLI prints them as one clear line, never a traceback."""
 
+import sys
+
 
 class AmtsError(Exception):
     """Base class for errors caused by user input or environment, shown without a traceback."""
@@ -27,3 +29,8 @@ class EngineError(AmtsError):
 
 class OutputError(AmtsError):
     """An output that cannot be written (unwritable folder, a folder or special file in the way)."""
+
+
+def warn(message: str) -> None:
+    """A loud one-line warning on stderr (text kept but needing attention, a replaced hand edit)."""
+    print(f"warning: {' '.join(message.split())}", file=sys.stderr)

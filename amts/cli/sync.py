@@ -14,7 +14,7 @@ from amts.errors import EngineError
 from amts.sync.assemble import TOTAL_KEYS
 from amts.sync.checks import check_languages
 from amts.sync.document import as_memory
-from amts.sync.files import collect_jobs, read_pairs_table, sync_jobs, write_report
+from amts.sync.files import check_report_path, collect_jobs, read_pairs_table, sync_jobs
 
 console = Console(stderr=True)
 ENGINES = ("none", "memory", "apertium", "amazon")
@@ -47,7 +47,7 @@ def sync(
         typer.Option("--memory", help="Parallel data (CSV/TSV/TMX) looked up before the engine."),
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Overwrite --out files that differ from the old target.")
+        bool, typer.Option("--force", help="Replace --out files edited since the last sync (a copy is kept).")
     ] = False,
     pairs: Annotated[
         Optional[Path],
@@ -71,6 +71,7 @@ def sync(
     check_languages(source_lang, target_lang)
     table = read_pairs_table(pairs) if pairs is not None else None
     jobs, gone = collect_jobs(old_source, new_source, old_target, out, table)
+    check_report_path(report, jobs, (old_source, new_source, old_target))
     translation_memory = as_memory(memory, source_lang, target_lang, fuzzy_threshold)
     mt_engine = _engine(engine, source_lang, target_lang)
     with Progress(
@@ -91,8 +92,8 @@ def sync(
             memory=translation_memory,
             force=force,
             progress=lambda name: bar.update(task, advance=1, description=name),
+            report=report,  # written with the outputs, all or nothing
         )
-    write_report(report, result)
     _print_totals(result["totals"])
 
 
