@@ -27,9 +27,10 @@ def review(
     ] = None,
 ) -> None:
     """Write a static review page: every segment a translator should look at, with filters."""
+    from amts.fsutil import atomic_write, refuse_overwriting_input
     from amts.review.page import render_page
-    from amts.fsutil import atomic_write
 
+    refuse_overwriting_input(out_path, {"REPORT": report})
     data = load_report(report)
     atomic_write(out_path, render_page(data, title=title, target_lang=target_lang))
     shown = sum(1 for entry in data["files"] for seg in entry["segments"] if seg["status"] != "reused")
@@ -46,9 +47,10 @@ def xliff_export(
     ] = None,
 ) -> None:
     """Export the report's segments: reused ones final, others needs-review-translation."""
-    from amts.fsutil import atomic_write
+    from amts.fsutil import atomic_write, refuse_overwriting_input
     from amts.xliff import export_xliff
 
+    refuse_overwriting_input(out_path, {"REPORT": report})
     data = export_xliff(load_report(report), source_lang=source_lang, target_lang=target_lang)
     atomic_write(out_path, data)
     out.print(f"xliff: {out_path}", soft_wrap=True)
@@ -111,6 +113,9 @@ def feedback(
         update_parallel_data,
     )
 
+    from amts.fsutil import refuse_overwriting_input
+
+    refuse_overwriting_input(memory, {"--report": report, **{f"--xliff {x}": x for x in xliff_files}})
     target_lang = target_lang or target_language(xliff_files, report)
     if not target_lang:
         raise InputError("cannot tell the target language from the inputs: pass --target-lang")
