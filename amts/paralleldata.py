@@ -30,6 +30,7 @@ from amts.align import Bead, align_documents, default_ratio
 from amts.align.beads import Sentence, align_sentences
 from amts.align.features import is_spaceless, length_logratio, text_features
 from amts.errors import AlignmentError, AmtsError, InputError
+from amts.fsutil import atomic_write, read_regular_bytes, read_regular_text
 from amts.markdown import load
 from amts.sentences import split_sentences
 from amts.translate_limits import FORBIDDEN_CELL_PREFIXES, MAX_PARALLEL_DATA_SEGMENT_BYTES, utf8_size
@@ -103,7 +104,7 @@ def pairs_from_table(
     if origin_root is None:
         origin_root = base / f"{target_lang}_origin" if (base / f"{target_lang}_origin").is_dir() else base
     try:
-        rows = list(csv.DictReader(table.read_text(encoding="utf-8").splitlines(), delimiter="\t"))
+        rows = list(csv.DictReader(read_regular_text(table, "a pairs table").splitlines(), delimiter="\t"))
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read pairs table {table}: {exc}") from exc
     if not rows:
@@ -342,8 +343,7 @@ def write_pairs(
     """Write pairs as CSV, TSV (header row of language codes) or TMX; returns the bytes written."""
     path = Path(path)
     data = dumps(pairs, source_lang, target_lang, format_of(path, fmt))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    atomic_write(path, data)
     return len(data)
 
 
@@ -351,10 +351,7 @@ def read_parallel(path: str | Path, fmt: str | None = None) -> ParallelData:
     """Pairs and language codes from a CSV, TSV or TMX parallel data file."""
     path = Path(path)
     fmt = format_of(path, fmt)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ParallelDataError(f"cannot read {path}: {exc}") from exc
+    data = read_regular_bytes(path, "a parallel data file")
     if fmt == "tmx":
         return _read_tmx(data, path)
     try:

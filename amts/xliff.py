@@ -27,7 +27,7 @@ from translate.storage import xliff as ttk_xliff
 from translate.storage.placeables import StringElem
 from translate.storage.placeables import xliff as ttk_inline
 
-from amts.fsutil import atomic_write
+from amts.fsutil import atomic_write, read_regular_bytes
 from amts.errors import AmtsError, InputError, PlaceholderError
 from amts.markdown import PLACEHOLDER_RE, load, mask, parse, render
 from amts.review.report import NOT_IN_OUTPUT_STATUSES, iter_segments, text_of
@@ -253,10 +253,17 @@ class ReviewedUnit:
 def read_xliff(path: str | Path) -> list[ReviewedUnit]:
     """Every unit of an XLIFF written by `export_xliff`, in file order; placeholder errors are kept per unit."""
     path = Path(path)
+    data = read_regular_bytes(path, "an XLIFF file")
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+        root_tag = etree.QName(
+            etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+        )
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        raise InputError(f"{path}: not an XLIFF 1.x file ({exc})") from None
+    if root_tag.localname != "xliff":
+        raise InputError(
+            f"{path}: XML whose root is <{root_tag.localname}>, not an XLIFF file; give the exported .xlf"
+        )
     try:
         store = ttk_xliff.xlifffile.parsestring(data)
     except (etree.XMLSyntaxError, ValueError) as exc:

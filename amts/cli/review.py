@@ -50,8 +50,12 @@ def xliff_export(
     from amts.fsutil import atomic_write, refuse_overwriting_input
     from amts.xliff import export_xliff
 
+    from amts.review.report import check_xml_text
+
     refuse_overwriting_input(out_path, {"REPORT": report})
-    data = export_xliff(load_report(report), source_lang=source_lang, target_lang=target_lang)
+    checked = load_report(report)
+    check_xml_text(checked, str(report))
+    data = export_xliff(checked, source_lang=source_lang, target_lang=target_lang)
     atomic_write(out_path, data)
     out.print(f"xliff: {out_path}", soft_wrap=True)
 

@@ -17,6 +17,7 @@ from rapidfuzz import fuzz, process
 
 from amts.engines.base import Engine, TOKEN_RE, normalise_lang, tokens_of
 from amts.errors import EngineError, InputError
+from amts.fsutil import require_regular
 
 DEFAULT_THRESHOLD = 90.0
 
@@ -62,8 +63,9 @@ def _as_pair(item) -> tuple[str, str]:
 
 
 def _read_minimal(path: Path, source_lang, target_lang) -> list[tuple[str, str]]:
-    if not path.is_file():
+    if not path.exists():
         raise InputError(f"{path}: parallel data file not found")
+    require_regular(path, "a parallel data file")
     suffix = path.suffix.lower()
     if suffix == ".tmx":
         return _read_tmx(path, source_lang, target_lang)

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from amts.errors import InputError
-from amts.fsutil import read_regular_bytes
+from amts.fsutil import read_regular_bytes, require_regular
 from amts.markdown.document import Document, parse
 
 MARKDOWN_SUFFIXES = (".md", ".mdx")
@@ -45,6 +45,6 @@ def iter_markdown_files(
         if item.is_dir():
             yield from sorted(p for p in item.rglob("*") if p.is_file() and p.suffix in suffixes)
         elif item.exists():
-            yield item
+            yield require_regular(item, "a markdown chapter")  # a FIFO or device would block or never end
         else:
             raise InputError(f"{item}: no such file or folder")

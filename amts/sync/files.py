@@ -12,7 +12,13 @@ from pathlib import Path, PurePosixPath
 from typing import Callable
 
 from amts.errors import InputError, warn
-from amts.fsutil import atomic_write, refuse_overwriting_input, same_file, staged_folder_writer
+from amts.fsutil import (
+    atomic_write,
+    refuse_overwriting_input,
+    require_regular,
+    same_file,
+    staged_folder_writer,
+)
 from amts.markdown import MARKDOWN_SUFFIXES, read_text
 from amts.sync.assemble import Fill, assemble, count, totals
 from amts.sync.document import plan_chapter, reuse_reviewed_units, translate_requests
@@ -126,7 +132,8 @@ def collect_jobs(
         raise InputError(f"{new_source}: no such file or folder")
     # --out may be --old-target (an update in place) but never the English it is made from
     refuse_overwriting_input(out, {"--old-source": old_source, "--new-source": new_source})
-    if new_source.is_file():
+    if not new_source.is_dir():
+        require_regular(new_source, "the new English chapter")
         for path in (old_source, old_target):
             if path.is_dir():
                 raise InputError(f"{path}: is a folder but --new-source is a file")
