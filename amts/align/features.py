@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from amts.textscan import plain_span_ranges, replace_ranges
@@ -72,6 +73,22 @@ class TextFeatures:
     @staticmethod
     def empty() -> TextFeatures:
         return TextFeatures(0.0, 0.0, frozenset(), frozenset(), False)
+
+    @staticmethod
+    def combine(parts: Iterable[TextFeatures]) -> TextFeatures:
+        """Features of many stretches together, built in one pass: merging them one by one copies the growing
+        sets each time, which is quadratic over the thousands of cells of a long table."""
+        length = cjk = 0.0
+        anchors: set[str] = set()
+        words: set[str] = set()
+        question = False
+        for part in parts:
+            length += part.length
+            cjk += part.cjk
+            anchors.update(part.anchors)
+            words.update(part.words)
+            question = question or part.question
+        return TextFeatures(length, cjk, frozenset(anchors), frozenset(words), question)
 
     def merge(self, other: TextFeatures) -> TextFeatures:
         if not other.length and not other.anchors and not other.words:
