@@ -117,3 +117,16 @@ def _all_scanners(text: str) -> None:
 def test_scanners_grow_linearly(shape):
     make = PATHOLOGICAL[shape]
     assert_linear(lambda n: _all_scanners(make(n)), start=20_000, label=shape)
+
+
+OLD_FENCED = re.compile(r"^(`{3,}|~{3,}).*?^\1", re.S | re.M)  # amts/sync/checks.py before #16
+
+
+def test_fence_stripping_matches_the_old_expression():
+    from amts.sync.checks import _without_fences
+
+    rng = random.Random(7)
+    pieces = ["`", "```", "````", "~~~", "~", "\n", "a", " ", "\n```\n", "x\n"]
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        assert _without_fences(text) == OLD_FENCED.sub("", text), text
