@@ -53,6 +53,12 @@ def read_parallel_file(
     )
     if all(langs) and all(wanted) and langs == wanted[::-1]:
         return [(t, s) for s, t in pairs]  # the file is written the other way round
+    if all(langs) and all(wanted) and langs != wanted:
+        # a memory for another pair would match nothing, or worse, fill segments with the wrong language
+        raise InputError(
+            f"{path}: parallel data for {langs[0]}->{langs[1]}, but the translation is {wanted[0]}->{wanted[1]}; "
+            f"give a memory for {wanted[0]}->{wanted[1]}"
+        )
     return pairs
 
 

@@ -19,9 +19,9 @@ from amts.fsutil import (
     same_file,
     staged_folder_writer,
 )
-from amts.markdown import MARKDOWN_SUFFIXES, read_text
+from amts.markdown import MARKDOWN_SUFFIXES, parse, read_text
 from amts.sync.assemble import Fill, assemble, count, totals
-from amts.sync.document import plan_chapter, reuse_reviewed_units, translate_requests
+from amts.sync.document import as_memory, plan_chapter, reuse_reviewed_units, translate_requests
 from amts.sync.plan import DocumentPlan
 from amts.sync.text import segment_id
 from amts.sync.units import logical_text, split_units
@@ -205,6 +205,10 @@ def sync_jobs(
         check_report_path(report, jobs)
     plans: list[tuple[ChapterJob, DocumentPlan]] = []
     for job in jobs:
+        for warning in parse(
+            job.new_source, job.name
+        ).warnings:  # an unclosed fence hides the rest of the file
+            warn(f"{job.name} (new English): {warning}")
         plans.append(
             (
                 job,
@@ -376,6 +380,9 @@ def sync_paths(
     if pairs is not None and not isinstance(pairs, (dict, PairsTable)):
         pairs = read_pairs_table(Path(pairs))
     jobs, gone = collect_jobs(Path(old_source), Path(new_source), Path(old_target), Path(out), pairs)
+    memory = as_memory(
+        memory, source_lang, target_lang
+    )  # a file path is read (and its language pair checked)
     report_path = Path(report) if report is not None else None
     if report_path is not None:
         check_report_path(report_path, jobs, (Path(old_source), Path(new_source), Path(old_target)))
