@@ -18,10 +18,10 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
-from amts.engines import get_engine
-from amts.engines.base import Engine
+from amts.engines import engine_class, engines_supporting, get_engine
+from amts.engines.base import Capabilities, Engine, Result
 from amts.engines.chain import ChainEngine
 from amts.engines.memory import DEFAULT_THRESHOLD, MemoryEngine, TranslationMemory, _masked_entry
 from amts.errors import AlignmentError, AmtsError, EngineError, PlaceholderError
@@ -31,6 +31,12 @@ from amts.markdown import MARKDOWN_SUFFIXES, load, mask, unmask
 CONDITIONS = ("none", "paragraph", "sentence")
 LABELS = {"none": "No parallel data", "paragraph": "Paragraph pairs", "sentence": "Sentence pairs"}
 _SPACELESS = ("zh", "ja")
+WHY = "BLEU against a human translation needs real output"
+
+
+def fits(capabilities: Capabilities) -> bool:
+    """Engines the experiment can measure (its --engine choices): output a human reference can score."""
+    return capabilities.scorable
 
 
 class ExperimentError(AmtsError):
@@ -105,18 +111,19 @@ def _masked(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 def translate_units(
     engine: Engine, units: list[tuple[list[str], str]], src_lang: str, tgt_lang: str
-) -> list[str]:
-    """Hypothesis for each evaluation unit: its segments masked, translated, unmasked and joined."""
+) -> tuple[list[str], list[Result]]:
+    """Hypothesis for each evaluation unit (its segments masked, translated, unmasked and joined), and the
+    engine's result for every segment (origins, batch jobs)."""
     flat = [(u, text) for u, (segments, _) in enumerate(units) for text in segments]
     masked = [mask(text) for _, text in flat]
-    outputs = engine.translate([m for m, _ in masked], src_lang, tgt_lang) if flat else []
+    results = engine.translate_results([m for m, _ in masked], src_lang, tgt_lang) if flat else []
     pieces: list[list[str]] = [[] for _ in units]
-    for (u, source), (_, originals), out in zip(flat, masked, outputs, strict=False):
+    for (u, source), (_, originals), result in zip(flat, masked, results, strict=True):
         try:
-            pieces[u].append(unmask(out, originals) if out is not None else source)
+            pieces[u].append(unmask(result.text, originals) if result.text is not None else source)
         except PlaceholderError:
             pieces[u].append(source)
-    return [_join(p, tgt_lang) for p in pieces]
+    return [_join(p, tgt_lang) for p in pieces], results
 
 
 def _bleu(tgt_lang: str):
@@ -136,8 +143,9 @@ def significance(systems: dict[str, list[str]], refs: list[str], tgt_lang: str, 
         [(n, systems[n]) for n in names], {"BLEU": _bleu(tgt_lang)}, [refs], test_type="bs", n_samples=samples
     )
     signatures, scores = test()
-    out = {"signature": str(signatures["BLEU"])}
+    out: dict[str, Any] = {"signature": str(signatures["BLEU"])}
     for name, result in zip(scores["System"], scores["BLEU"], strict=False):
+        assert isinstance(name, str) and not isinstance(result, str)
         out[name] = {
             "bleu": round(result.score, 2),
             "mean": round(result.mean, 2) if result.mean is not None else None,
@@ -162,18 +170,18 @@ def run_experiment(
 ) -> dict:
     notes: list[str] = []
     engine_options = engine_options or {}
-    if engine_name == "amazon" and engine_options.get("batch") is None:
+    cls = engine_class(engine_name, fits, "amts experiment", WHY)
+    if cls.capabilities.batch and engine_options.get("batch") is None:
         raise ExperimentError(
-            "the amazon experiment translates with parallel data (Active Custom Translation), "
+            f"the {cls.name} experiment translates with parallel data (Active Custom Translation), "
             "which only batch jobs support: give --bucket and --role-arn"
         )
-    if engine_name == "memory":
+    measurable = [n for n in engines_supporting(src_lang, tgt_lang) if fits(engine_class(n).capabilities)]
+    if not cls.capabilities.machine:
         base: Engine | None = None
-        from amts.engines import engines_supporting
-
-        local = [e for e in engines_supporting(src_lang, tgt_lang) if e not in ("amazon", "pseudo")]
+        local = [n for n in measurable if not engine_class(n).capabilities.credentials]
         notes.append(
-            "engine 'memory': translation memory only"
+            f"engine {cls.name!r}: translation memory only"
             + ("" if local else f"; no local {src_lang}->{tgt_lang} MT engine exists here")
             + f". Segments the memory does not know stay in {src_lang}, so 'none' scores the untranslated "
             "source (shared code, numbers and names) and the other conditions measure memory hits only"
@@ -181,11 +189,9 @@ def run_experiment(
     else:
         base = get_engine(engine_name, **engine_options)
         if not base.supports(src_lang, tgt_lang):
-            from amts.engines import engines_supporting
-
             raise EngineError(
                 f"engine {engine_name!r} does not support {src_lang}->{tgt_lang} (supporting: "
-                f"{', '.join(engines_supporting(src_lang, tgt_lang)) or 'none'}); "
+                f"{', '.join(measurable) or 'none'}); "
                 "use --engine memory to run the memory conditions only"
             )
     found = find_pairs(src_dir, tgt_dir, pairs_file)
@@ -203,14 +209,12 @@ def run_experiment(
     masked = {p.name: {"paragraph": _masked(p.paragraphs), "sentence": _masked(p.sentences)} for p in book}
     unknown_words: dict[str, Counter] = {}
     oracle = base
-    if (
-        engine_name == "amazon"
-    ):  # words Amazon does not know cannot be asked cheaply: use Apertium's when it can
+    if cls.capabilities.batch:  # words the service does not know cannot be asked cheaply: use Apertium's
         from amts.engines.apertium import ApertiumEngine
 
         oracle = ApertiumEngine() if ApertiumEngine().supports(src_lang, tgt_lang) else None
         notes.append(
-            "amazon: conditions with parallel data run batch jobs with ParallelDataNames (ACT)"
+            f"{cls.name}: conditions with parallel data run batch jobs with ParallelDataNames (ACT)"
             + (" and terminology learned with Apertium's unknown words (ImportTerminology)" if oracle else "")
         )
     if oracle is not None:
@@ -223,12 +227,13 @@ def run_experiment(
 
     systems: dict[str, list[str]] = {c: [] for c in CONDITIONS}
     refs: list[str] = []
-    rows, hits = [], {c: Counter() for c in CONDITIONS}
+    rows: list[dict] = []
+    hits: dict[str, Counter] = {c: Counter() for c in CONDITIONS}
     for pair in book:
         if pair.name not in wanted or pair.error or not pair.units:
             continue
         log(f"translating {pair.name}")
-        row = {"article": pair.name, "units": len(pair.units), "bleu": {}, "chrf": {}}
+        row: dict = {"article": pair.name, "units": len(pair.units), "bleu": {}, "chrf": {}}
         unit_refs = [ref for _, ref in pair.units]
         for condition in CONDITIONS:
             engine = _engine_for(
@@ -244,9 +249,8 @@ def run_experiment(
                 engine_name,
                 engine_options,
             )
-            hyps = translate_units(engine, pair.units, src_lang, tgt_lang)
-            origins = getattr(engine, "last_origins", [])
-            hits[condition].update(o or "source" for o in origins)
+            hyps, results = translate_units(engine, pair.units, src_lang, tgt_lang)
+            hits[condition].update(r.origin or "source" for r in results)
             row["bleu"][condition] = round(_bleu(tgt_lang).corpus_score(hyps, [unit_refs]).score, 2)
             from sacrebleu.metrics import CHRF
 
@@ -254,10 +258,9 @@ def run_experiment(
             systems[condition].extend(hyps)
             if condition != "none" and isinstance(engine, ChainEngine) and engine.engine is not None:
                 row.setdefault("terms", {})[condition] = len(engine.terminology(src_lang, tgt_lang))
-            if getattr(engine, "last_job", None):
-                row.setdefault("jobs", {})[condition] = {
-                    k: v for k, v in engine.last_job.items() if k != "missing"
-                }
+            job = next((r.job for r in results if r.job is not None), None)
+            if job:
+                row.setdefault("jobs", {})[condition] = {k: v for k, v in job.items() if k != "missing"}
         refs.extend(unit_refs)
         rows.append(row)
     if not rows:
@@ -306,7 +309,7 @@ def _engine_for(
     if condition == "none":
         return base if base is not None else get_engine("none")
     pairs = [entry for p in book if p.name != held_out and not p.error for entry in masked[p.name][condition]]
-    if engine_name == "amazon":
+    if engine_class(engine_name).capabilities.batch:
         from dataclasses import replace
 
         from amts.engines.terminology import learn_terminology
@@ -317,7 +320,7 @@ def _engine_for(
             if p.name != held_out and not p.error
             for pair in (p.paragraphs if condition == "paragraph" else p.sentences)
         ]
-        unknown = Counter()
+        unknown: Counter = Counter()
         for name, words in unknown_words.items():
             if name != held_out:
                 unknown.update(words)
@@ -327,9 +330,8 @@ def _engine_for(
         )
         options["terms"] = learn_terminology(pairs, unknown, tgt_lang) if unknown else None
         options["terminology_name"] = f"amts-{condition}-{src_lang}-{tgt_lang}"
-        return get_engine("amazon", parallel_data=raw, **options)
-    memory = MemoryEngine(pairs=[])
-    memory._memories[(src_lang, tgt_lang)] = TranslationMemory(pairs, threshold, masked=True)
+        return get_engine(engine_name, parallel_data=raw, **options)
+    memory = MemoryEngine.of(TranslationMemory(pairs, threshold, masked=True), src_lang, tgt_lang)
     unknown = Counter()
     for name, words in unknown_words.items():
         if name != held_out:

@@ -7,6 +7,7 @@ outside translated text.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -27,6 +28,7 @@ class TranslationResult:
     untranslated: int = 0
     characters: int = 0
     warnings: list[str] = field(default_factory=list)
+    origins: Counter = field(default_factory=Counter)  # translated segments by origin ("memory", "apertium")
 
 
 def translate_document(
@@ -47,18 +49,19 @@ def translate_document(
     translations: dict[str, str] = {}
     for start in range(0, len(todo), batch_size):
         batch = todo[start : start + batch_size]
-        outputs = engine.translate([masked for _, masked, _ in batch], source_lang, target_lang)
-        for (segment, masked, originals), output in zip(batch, outputs, strict=False):
-            if output is None:
+        outputs = engine.translate_results([masked for _, masked, _ in batch], source_lang, target_lang)
+        for (segment, masked, originals), output in zip(batch, outputs, strict=True):
+            if output.text is None:
                 result.untranslated += 1
                 continue
             try:
-                translations[segment.id] = unmask(output, originals, segment.id)
+                translations[segment.id] = unmask(output.text, originals, segment.id)
             except PlaceholderError as exc:
                 result.warnings.append(f"line {segment.line}: {exc}; source kept")
                 result.untranslated += 1
                 continue
             result.translated += 1
+            result.origins[output.origin or engine.name] += 1
             result.characters += len(masked)
         if on_progress:
             on_progress(len(batch))

@@ -80,12 +80,15 @@ def test_batch_act_path_create_then_update_with_parallel_data(aws):
     settings = BatchSettings(bucket=BUCKET, role_arn=ROLE, poll_seconds=1)
     engine = _engine(session, sleeps, batch=settings, parallel_data=pairs)
     texts = ["The dataset is big.", "Another ⟦1⟧ sentence & <b>.", ""]
-    out = engine.translate(texts, "en", "es")
+    results = engine.translate_results(texts, "en", "es")
+    out = [r.text for r in results]
     assert out[0] == "El conjunto de datos es grande."  # the parallel data changed the job's output
     assert tokens_of(out[1]) == tokens_of(texts[1]) and out[2] == ""
-    assert engine.last_job["parallel_data"]["dropped_oversize"] == 1
-    assert engine.last_job["job"]["status"] == "COMPLETED" and engine.last_job["missing"] == []
-    assert engine.last_job["characters_translated"] > 0
+    job = results[0].job  # every result of the job carries what the job reported
+    assert job is not None and results[1].job is job and results[0].origin == "amazon"
+    assert job["parallel_data"]["dropped_oversize"] == 1
+    assert job["job"]["status"] == "COMPLETED" and job["missing"] == []
+    assert job["characters_translated"] > 0
     start = next(r for op, r in fake.calls if op == "StartTextTranslationJob")
     assert start["ParallelDataNames"] == ["amts-en-es"] and start["DataAccessRoleArn"] == ROLE
     assert start["InputDataConfig"]["ContentType"] == "text/html"

@@ -179,9 +179,9 @@ def test_chain_uses_memory_first_then_engine_with_terms():
         ]
     )
     chain = ChainEngine(memory, _Upper(), terms={"widget": "artilugio"})
-    out = chain.translate(["Known sentence.", "my widget ⟦1⟧"], "en", "es")
-    assert out == ["Frase conocida.", "MY artilugio ⟦1⟧"]
-    assert chain.last_origins == ["memory", "upper"]
+    results = chain.translate_results(["Known sentence.", "my widget ⟦1⟧"], "en", "es")
+    assert [r.text for r in results] == ["Frase conocida.", "MY artilugio ⟦1⟧"]
+    assert [(r.origin, r.score) for r in results] == [("memory", 100.0), ("upper", 100.0)]
 
 
 @pytest.mark.skipif(shutil.which("apertium") is None, reason="apertium not installed")

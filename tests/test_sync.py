@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from amts.errors import AlignmentError
+from amts.engines import Engine
 from amts.sync import Fill, assemble, plan_chapter, sync_document
 from amts.sync.pairing import Bead
 from amts.sync.pairing import absorb_target_only as _absorb_target_only
@@ -103,10 +104,10 @@ def test_without_engine_the_old_translation_stays_and_the_segment_is_untranslate
 def test_new_paragraph_is_machine_translated_in_place():
     new = EN_OLD.replace("## Summary", "Pooling has no parameters.\n\n## Summary")
 
-    class Upper:
+    class Upper(Engine):
         name = "upper"
 
-        def translate(self, texts, source_lang, target_lang):
+        def _translate(self, texts, source_lang, target_lang):
             return [t.upper() for t in texts]
 
     text, report = sync_document(EN_OLD, new, ZH_OLD, "en", "zh", engine=Upper())
@@ -262,10 +263,10 @@ def test_slide_marker_around_one_sentence_of_a_changed_paragraph_wraps_its_trans
 def test_memory_may_be_given_as_pairs_and_is_looked_up_before_the_engine():
     new = EN_OLD.replace("Pooling layers serve two purposes.", "Pooling layers serve a dual purpose.")
 
-    class Refuse:
+    class Refuse(Engine):
         name = "refuse"
 
-        def translate(self, texts, source_lang, target_lang):
+        def _translate(self, texts, source_lang, target_lang):
             raise AssertionError(f"engine asked for {texts!r} that the memory knows")
 
     pairs = [("Pooling layers serve a dual purpose.", "汇聚层有两个用途。")]

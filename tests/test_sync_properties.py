@@ -7,6 +7,7 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from amts.engines import Engine
 from amts.markdown import PLACEHOLDER_RE
 from amts.sync import assemble, plan_chapter, sync_document
 from amts.sync.units import split_units
@@ -145,12 +146,12 @@ def test_every_human_sentence_is_in_the_output_or_reported(items, plan):
             )
 
 
-class FakeChinese:
+class FakeChinese(Engine):
     """An engine that keeps every placeholder and writes Chinese-looking text around them."""
 
     name = "fake"
 
-    def translate(self, texts, source_lang, target_lang):
+    def _translate(self, texts, source_lang, target_lang):
         return ["".join(m.group(0) for m in PLACEHOLDER_RE.finditer(t)) + f"译文{len(t)}。" for t in texts]
 
 

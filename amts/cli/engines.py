@@ -3,16 +3,35 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from amts.engines import ENGINES, Fits, engine_class, engine_names, engines_supporting
+from amts.experiment import WHY as EXPERIMENT_WHY
+from amts.experiment import fits as experiment_fits
+
 err = Console(stderr=True)
 
-ENGINE_HELP = "apertium (offline en<->es), amazon (AWS credentials), memory (needs --memory), pseudo, none."
+
+def engine_option(command: str, help: str, fits: Fits | None = None, why: str = "") -> Any:
+    """`--engine` for a command: its choices are the registered engines that fit the command (all when `fits`
+    is None); any other name is refused in one line naming those that fit."""
+    names = engine_names(fits)
+
+    def parse(value: str) -> str:
+        return engine_class(value, fits, f"amts {command}", why).name
+
+    return typer.Option(
+        "--engine",
+        help=f"{help} `amts engines` says what each does.",
+        metavar="[" + "|".join(names) + "]",
+        parser=parse,
+    )
 
 
 def translate(
@@ -22,7 +41,7 @@ def translate(
     ],
     out: Annotated[Path, typer.Option("--out", help="Output file, or folder (mirrors the input folder).")],
     source_lang: Annotated[str, typer.Option("--source-lang", help="Source language.")] = "en",
-    engine: Annotated[str, typer.Option("--engine", help=ENGINE_HELP)] = "pseudo",
+    engine: Annotated[str, engine_option("translate", "Engine; memory needs --memory.")] = "pseudo",
     memory: Annotated[
         Path | None,
         typer.Option(
@@ -50,7 +69,7 @@ def translate(
     from amts.translate_doc import translate_path
 
     options: dict = {"threshold": threshold}
-    if engine == "amazon" and bucket:
+    if engine_class(engine).capabilities.batch and bucket:
         from amts.engines.amazon import BatchSettings
         from amts.errors import EngineError
 
@@ -63,7 +82,7 @@ def translate(
             from amts.engines.memory import read_parallel_file
 
             options["parallel_data"] = read_parallel_file(memory, source_lang, target_lang)
-            memory = None  # Amazon uses the parallel data itself (ACT) instead of a local memory
+            memory = None  # a batch engine uses the parallel data itself (ACT) instead of a local memory
     mt = get_engine(engine, memory=memory, **options)
     with Progress(
         TextColumn("translating"),
@@ -84,11 +103,11 @@ def translate(
     for result in results:
         for warning in result.warnings:
             err.print(f"[yellow]warning[/]: {result.path}: {warning}")
-    translated = sum(r.translated for r in results)
+    origins: Counter = sum((r.origins for r in results), Counter())
+    by = ", ".join(f"{count} by {origin}" for origin, count in origins.most_common()) or f"0 by {mt.name}"
     untranslated = sum(r.untranslated for r in results)
     typer.echo(
-        f"{len(results)} file(s) -> {out}: {translated} segments translated by {mt.name}, "
-        f"{untranslated} left in the source language"
+        f"{len(results)} file(s) -> {out}: segments translated {by}; {untranslated} left in the source language"
     )
 
 
@@ -128,7 +147,13 @@ def experiment(
     source_lang: Annotated[str, typer.Option("--source-lang", help="Source language, e.g. en.")],
     target_lang: Annotated[str, typer.Option("--target-lang", help="Target language, e.g. es.")],
     engine: Annotated[
-        str, typer.Option("--engine", help="apertium, amazon, or memory (memory only).")
+        str,
+        engine_option(
+            "experiment",
+            "Engine measured; memory runs the memory conditions only.",
+            experiment_fits,
+            EXPERIMENT_WHY,
+        ),
     ] = "apertium",
     articles: Annotated[
         list[str] | None,
@@ -184,7 +209,31 @@ def experiment(
     typer.echo("written: " + ", ".join(str(p) for p in paths.values()))
 
 
+def engines(
+    source_lang: Annotated[
+        str | None, typer.Option("--source-lang", help="Say which serve this pair here.")
+    ] = None,
+    target_lang: Annotated[str | None, typer.Option("--target-lang", help="Target of the pair.")] = None,
+) -> None:
+    """The registered engines: what each does and what it can do (the --engine choices of every command)."""
+    serving = set(engines_supporting(source_lang, target_lang)) if source_lang and target_lang else None
+    for name, cls in ENGINES.items():
+        caps = cls.capabilities
+        traits = [
+            "machine translation" if caps.machine else "no machine translation",
+            f"terminology: {caps.terminology}",
+            *(["batch jobs"] if caps.batch else []),
+            *(["needs --memory"] if caps.needs_memory else []),
+            *(["needs AWS credentials"] if caps.credentials else []),
+            *(["not scored by the experiment"] if not caps.scorable else []),
+        ]
+        if serving is not None and caps.machine:
+            traits.append(f"{source_lang}->{target_lang}: {'yes' if name in serving else 'no'}")
+        typer.echo(f"{name:9} {cls.summary}\n{'':9} {'; '.join(traits)}")
+
+
 def register(app: typer.Typer) -> None:
+    app.command("engines")(engines)
     app.command("translate")(translate)
     app.command("evaluate")(evaluate)
     app.command("experiment")(experiment)

@@ -10,25 +10,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from amts.errors import EngineError
+from amts.cli.engines import engine_option
+from amts.engines import memory_first
 from amts.sync.assemble import TOTAL_KEYS
 from amts.sync.checks import check_languages
 from amts.sync.document import as_memory
 from amts.sync.files import check_report_path, collect_jobs, read_pairs_table, sync_jobs
 
 console = Console(stderr=True)
-ENGINES = ("none", "memory", "apertium", "amazon")
-
-
-def _engine(name: str, source_lang: str, target_lang: str):
-    if name in ("none", "memory"):
-        return None
-    from amts.engines import get_engine
-
-    engine = get_engine(name)
-    if not engine.supports(source_lang, target_lang):
-        raise EngineError(f"engine {name!r} cannot translate {source_lang} -> {target_lang} here")
-    return engine
 
 
 def sync(
@@ -41,7 +30,12 @@ def sync(
     out: Annotated[Path, typer.Option("--out", help="Where the new translation goes (file or folder).")],
     report: Annotated[Path, typer.Option("--report", help="REPORT.json: per-segment statuses and totals.")],
     source_lang: Annotated[str, typer.Option("--source-lang", help="Source language code.")] = "en",
-    engine: Annotated[str, typer.Option("--engine", help="none | memory | apertium | amazon.")] = "none",
+    engine: Annotated[
+        str,
+        engine_option(
+            "sync", "Engine for the changed English, after --memory (none: leave it untranslated)."
+        ),
+    ] = "none",
     memory: Annotated[
         Optional[Path],
         typer.Option("--memory", help="Parallel data (CSV/TSV/TMX) looked up before the engine."),
@@ -61,11 +55,6 @@ def sync(
     ] = None,
 ) -> None:
     """Sync a translation with a new English edition: reuse human text, translate only changed text."""
-    engine = engine.strip().lower()
-    if engine not in ENGINES:
-        raise typer.BadParameter(f"choose one of {', '.join(ENGINES)}", param_hint="--engine")
-    if engine == "memory" and memory is None:
-        raise EngineError("--engine memory needs --memory PARALLEL_FILE")
     if fuzzy_threshold is not None and not 0 <= fuzzy_threshold <= 100:
         raise typer.BadParameter("must be between 0 and 100", param_hint="--fuzzy-threshold")
     check_languages(source_lang, target_lang)
@@ -73,7 +62,9 @@ def sync(
     jobs, gone = collect_jobs(old_source, new_source, old_target, out, table)
     check_report_path(report, jobs, (old_source, new_source, old_target))
     translation_memory = as_memory(memory, source_lang, target_lang, fuzzy_threshold)
-    mt_engine = _engine(engine, source_lang, target_lang)
+    # The chain `amts translate` uses: memory, then the engine with terminology learned from the memory.
+    mt_engine = memory_first(engine, translation_memory, source_lang, target_lang)
+    mt_engine.check_pair(source_lang, target_lang)
     with Progress(
         TextColumn("sync"),
         BarColumn(),

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from amts.engines import limits
-from amts.engines.base import Engine, TOKEN_RE, restore_tokens
+from amts.engines.base import TOKEN_RE, Capabilities, Engine, Result, restore_tokens
 from amts.errors import EngineError
 
 CREDENTIALS_HELP = (
@@ -67,7 +67,8 @@ class RatePacer:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ):
-        self.interval, self.sleep, self.clock, self.last = 1.0 / tps, sleep, clock, None
+        self.interval, self.sleep, self.clock = 1.0 / tps, sleep, clock
+        self.last: float | None = None
 
     def wait(self) -> None:
         now = self.clock()
@@ -274,7 +275,9 @@ def prepare_input(
     ids = ids or [f"s{i}" for i in range(len(texts))]
     if len(set(ids)) != len(ids):
         raise EngineError("segment ids given to the batch job must be unique")
-    documents, current, size = [], [], 0
+    documents: list[list[tuple[str, str]]] = []
+    current: list[tuple[str, str]] = []
+    size = 0
     for seg_id, text in zip(ids, texts, strict=False):
         if not text.strip():
             continue
@@ -290,7 +293,8 @@ def prepare_input(
         raise EngineError(
             f"{len(documents)} documents exceed the {limits.MAX_BATCH_DOCUMENTS} a batch job allows"
         )
-    manifest = {"input_uri": f"s3://{bucket}/{prefix}", "documents": []}
+    listed: list[dict[str, Any]] = []
+    manifest: dict[str, Any] = {"input_uri": f"s3://{bucket}/{prefix}", "documents": listed}
     for number, items in enumerate(documents):
         name = f"segments-{number:05d}.html"
         s3.put_object(
@@ -299,7 +303,7 @@ def prepare_input(
             Body=to_html_document(items).encode("utf-8"),
             ContentType="text/html",
         )
-        manifest["documents"].append({"name": name, "ids": [i for i, _ in items]})
+        listed.append({"name": name, "ids": [i for i, _ in items]})
     return manifest
 
 
@@ -379,7 +383,7 @@ def read_output(s3, output_uri: str, manifest: dict, target_lang: str) -> dict:
     import json
 
     bucket, prefix = split_s3_uri(output_uri)
-    keys = []
+    keys: list[str] = []
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         keys.extend(obj["Key"] for obj in page.get("Contents", []))
     by_name = {k.rsplit("/", 1)[-1]: k for k in keys if "/details/" not in "/" + k}
@@ -450,6 +454,8 @@ class BatchSettings:
 
 class AmazonEngine(Engine):
     name = "amazon"
+    summary = "Amazon Translate (AWS credentials; --bucket/--role-arn for batch jobs with parallel data)"
+    capabilities = Capabilities(terminology="service", batch=True, credentials=True)
 
     def __init__(
         self,
@@ -470,14 +476,7 @@ class AmazonEngine(Engine):
         self.parallel_data = parallel_data
         self.sleep = sleep
         self._clients: dict[str, Any] = {}
-        self._imported: set[tuple[str, str]] = set()
-        self.last_job: dict = {}
-
-    def use_terms(self, terms: dict[str, str] | None) -> None:
-        """Custom terminology for the next requests (imported once per language pair when it changes)."""
-        if terms != self.terms:
-            self.terms = dict(terms) if terms else None
-            self._imported.clear()
+        self._imported: dict[tuple[str, str], dict[str, str]] = {}  # pair -> terms imported for it
 
     def _session(self):
         import boto3
@@ -495,26 +494,37 @@ class AmazonEngine(Engine):
             self._clients[service] = session.client(service, region_name=region)
         return self._clients[service]
 
-    def _terminology(self, source_lang: str, target_lang: str) -> str | None:
-        if not self.terms:
+    def _terminology(
+        self, source_lang: str, target_lang: str, terms: dict[str, str] | None = None
+    ) -> str | None:
+        """The terminology resource to name in requests; imported again when its terms changed."""
+        terms = terms or self.terms
+        if not terms:
             return self.terminology_name
         name = self.terminology_name or f"amts-{source_lang}-{target_lang}"
-        if (source_lang, target_lang) not in self._imported:
-            import_terminology(
-                self.client("translate"), name, self.terms, source_lang, target_lang, self.sleep
-            )
-            self._imported.add((source_lang, target_lang))
+        if self._imported.get((source_lang, target_lang)) != terms:
+            import_terminology(self.client("translate"), name, terms, source_lang, target_lang, self.sleep)
+            self._imported[(source_lang, target_lang)] = dict(terms)
         return name
 
-    def _translate(self, texts, source_lang, target_lang):
+    def _results(self, texts, source_lang, target_lang, terms):
+        """The service applies the terms itself (ImportTerminology); batch results carry their job."""
         if self.batch is not None:
-            return self.translate_batch(texts, source_lang, target_lang)
-        return self.translate_realtime(texts, source_lang, target_lang)
+            outputs, job = self.translate_batch(texts, source_lang, target_lang, terms)
+            return [Result(out, self.name if out is not None else None, job=job) for out in outputs]
+        return [
+            Result(out, self.name) for out in self.translate_realtime(texts, source_lang, target_lang, terms)
+        ]
+
+    def _translate(self, texts, source_lang, target_lang):
+        return [r.text for r in self._results(texts, source_lang, target_lang, {})]
 
     # -------------------------------------------------------- real time
     def _requests(self, fragments: list[str]) -> list[list[int]]:
         """Group segment indexes into TranslateText requests under the byte limit."""
-        groups, current, size = [], [], 0
+        groups: list[list[int]] = []
+        current: list[int] = []
+        size = 0
         for index, fragment in enumerate(fragments):
             if not fragment:
                 continue
@@ -529,17 +539,23 @@ class AmazonEngine(Engine):
         return groups
 
     def _translate_text(self, text: str, source_lang: str, target_lang: str, terminology: str | None) -> str:
-        params = {"Text": text, "SourceLanguageCode": source_lang, "TargetLanguageCode": target_lang}
+        params: dict[str, Any] = {
+            "Text": text,
+            "SourceLanguageCode": source_lang,
+            "TargetLanguageCode": target_lang,
+        }
         if terminology:
             params["TerminologyNames"] = [terminology]
         return call_with_backoff(self.client("translate").translate_text, sleep=self.sleep, **params)[
             "TranslatedText"
         ]
 
-    def translate_realtime(self, texts: list[str], source_lang: str, target_lang: str) -> list[str]:
+    def translate_realtime(
+        self, texts: list[str], source_lang: str, target_lang: str, terms: dict[str, str] | None = None
+    ) -> list[str]:
         """TranslateText with the same HTML carrier as batch jobs: TranslateText honours translate="no"
         too, so placeholders travel inside do-not-translate spans and segments inside their own <p>."""
-        terminology = self._terminology(source_lang, target_lang)
+        terminology = self._terminology(source_lang, target_lang, terms)
         results = list(texts)
         pieces: dict[int, list[str]] = {}
         fragments: list[str] = []
@@ -576,8 +592,15 @@ class AmazonEngine(Engine):
         return results
 
     # -------------------------------------------------------- batch (Active Custom Translation)
-    def translate_batch(self, texts: list[str], source_lang: str, target_lang: str) -> list[str | None]:
+    def translate_batch(
+        self, texts: list[str], source_lang: str, target_lang: str, terms: dict[str, str] | None = None
+    ) -> tuple[list[str | None], dict[str, Any]]:
+        """One batch job (with the engine's parallel data, if any): the outputs and what the job reported
+        (`job`, `characters_translated`, `missing`, `parallel_data`)."""
         settings = self.batch
+        if settings is None:
+            raise EngineError("a batch job needs BatchSettings (--bucket and --role-arn)")
+        record: dict[str, Any] = {}
         s3, translate = self.client("s3"), self.client("translate")
         run = f"{settings.prefix.strip('/')}/{uuid.uuid4().hex[:12]}"
         parallel_name = None
@@ -593,7 +616,7 @@ class AmazonEngine(Engine):
                 poll_seconds=min(settings.poll_seconds, 60),
                 timeout=settings.timeout,
             )
-            self.last_job["parallel_data"] = {**upload, **state}
+            record["parallel_data"] = {**upload, **state}
         elif settings.parallel_data_name:
             parallel_name = settings.parallel_data_name
         manifest = prepare_input(s3, f"s3://{settings.bucket}/{run}/input/", texts)
@@ -605,23 +628,24 @@ class AmazonEngine(Engine):
             source_lang=source_lang,
             target_lang=target_lang,
             parallel_data_name=parallel_name,
-            terminology_name=self._terminology(source_lang, target_lang),
+            terminology_name=self._terminology(source_lang, target_lang, terms),
             sleep=self.sleep,
         )
         state = wait_job(
             translate, job_id, sleep=self.sleep, poll_seconds=settings.poll_seconds, timeout=settings.timeout
         )
         output = read_output(s3, state["output_uri"], manifest, target_lang)
-        self.last_job.update(
+        record.update(
             job=state, characters_translated=output["characters_translated"], missing=output["missing"]
         )
         ids = [f"s{i}" for i in range(len(texts))]
-        return [
+        outputs = [
             restore_tokens(text, output["translations"][i])
             if i in output["translations"]
             else (text if not text.strip() else None)
-            for i, text in zip(ids, texts, strict=False)
+            for i, text in zip(ids, texts, strict=True)
         ]
+        return outputs, record
 
 
 def _split_under(text: str, max_bytes: int) -> list[str]:

@@ -16,7 +16,7 @@ import subprocess
 from collections import Counter
 from pathlib import Path
 
-from amts.engines.base import Engine, TOKEN_RE, restore_tokens
+from amts.engines.base import TOKEN_RE, Capabilities, Engine, restore_tokens
 from amts.errors import EngineError
 
 _ISO3 = {
@@ -93,6 +93,8 @@ def installed_pairs() -> set[tuple[str, str]]:
 
 class ApertiumEngine(Engine):
     name = "apertium"
+    summary = "Apertium, offline (installed pairs, e.g. en<->es)"
+    capabilities = Capabilities()
 
     def __init__(self, binary: str | None = None, batch_chars: int = BATCH_CHARS):
         self.binary = binary or shutil.which("apertium")
@@ -122,7 +124,7 @@ class ApertiumEngine(Engine):
         return [_from_carrier(out, prefix, glue) for out, (_, glue) in zip(outputs, carried, strict=False)]
 
     def _run_lines(self, lines: list[str], mode: str, mark_unknown: bool) -> list[str]:
-        args = [self.binary] + ([] if mark_unknown else ["-u"]) + ["-f", "txt", mode]
+        args = [str(self.binary)] + ([] if mark_unknown else ["-u"]) + ["-f", "txt", mode]
         try:
             run = subprocess.run(
                 args, input="\n\n".join(lines) + "\n", capture_output=True, text=True, check=True
@@ -182,7 +184,7 @@ class ApertiumEngine(Engine):
         src, tgt = self.check_pair(source_lang, target_lang)
         # Markdown emphasis stars would read as Apertium's unknown-word mark: drop them first.
         cleaned = [TOKEN_RE.sub(" ", t).replace("*", " ") for t in texts]
-        found = [Counter() for _ in texts]
+        found: list[Counter] = [Counter() for _ in texts]
         mode = self.mode(src, tgt)
         for batch in self._batches(cleaned):
             todo = [i for i in batch if cleaned[i].strip()]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 from abc import ABC, abstractmethod
 from collections import Counter
-from typing import Iterable
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar, Iterable, Literal, Mapping
 
 from amts.errors import EngineError
 
@@ -26,10 +28,48 @@ def normalise_lang(code: str) -> str:
     return code.split("-")[0]
 
 
-class Engine(ABC):
-    """A machine-translation engine. Subclasses implement `_translate` and `pairs`."""
+@dataclass(frozen=True)
+class Capabilities:
+    """What an engine can do, declared on its class; the registry and the commands read these."""
 
-    name: str = "engine"
+    machine: bool = True  # translates text it has never seen (False: memory look-ups, `none`)
+    # How a terminology reaches the output: "tokens" (terms travel through the engine as ⟦n⟧ tokens and are
+    # put back after), "service" (the engine applies it itself, e.g. Amazon ImportTerminology), "none".
+    terminology: Literal["tokens", "service", "none"] = "tokens"
+    batch: bool = False  # asynchronous batch jobs with parallel data (Amazon Translate ACT)
+    needs_memory: bool = False  # built from parallel data: needs --memory
+    credentials: bool = False  # needs cloud credentials
+    scorable: bool = True  # its output is a real language, so BLEU against a human reference means something
+
+
+@dataclass(frozen=True)
+class Result:
+    """One translated text and where it came from."""
+
+    # None: not translated (the caller keeps the source or marks it untranslated)
+    text: str | None
+    # "memory", an engine name, "memory+<engine>" (sentence by sentence); None for blank input or no text
+    origin: str | None = None
+    # memory match score; 100 for exact matches and engine output
+    score: float = 100.0
+    # the batch job that produced it (Amazon): `job` (id, status), `characters_translated`, `parallel_data`
+    job: Mapping[str, Any] | None = None
+
+
+class Engine(ABC):
+    """A machine-translation engine. Subclasses implement `_translate` (or `_results`) and `pairs`."""
+
+    name: str = "engine"  # the registry name (a chain names itself after its parts)
+    summary: ClassVar[str] = ""  # one line for --help
+    capabilities: ClassVar[Capabilities] = Capabilities()
+
+    @classmethod
+    def create(cls, **options: Any) -> Engine:
+        """The engine from command-line options, keeping those its constructor takes."""
+        params = inspect.signature(cls).parameters
+        if not any(p.kind is p.VAR_KEYWORD for p in params.values()):
+            options = {k: v for k, v in options.items() if k in params}
+        return cls(**options)
 
     def supports(self, source_lang: str, target_lang: str) -> bool:
         pair = (normalise_lang(source_lang), normalise_lang(target_lang))
@@ -56,11 +96,41 @@ class Engine(ABC):
 
     def translate(self, masked_texts: list[str], source_lang: str, target_lang: str) -> list[str | None]:
         """Translate a batch; every placeholder token of an input comes back exactly once in its output."""
+        return [r.text for r in self.translate_results(masked_texts, source_lang, target_lang)]
+
+    def translate_results(
+        self,
+        masked_texts: list[str],
+        source_lang: str,
+        target_lang: str,
+        terms: Mapping[str, str] | None = None,
+    ) -> list[Result]:
+        """Translate a batch, each output with its origin; `terms` (source word -> target phrase) are applied
+        the way the class declares (`capabilities.terminology`)."""
         src, tgt = self.check_pair(source_lang, target_lang)
         texts = list(masked_texts)
         if not texts:
             return []
-        return self._translate(texts, src, tgt)
+        results = self._results(texts, src, tgt, dict(terms or {}))
+        return [r if t.strip() else replace(r, origin=None) for t, r in zip(texts, results, strict=True)]
+
+    def _results(
+        self, texts: list[str], source_lang: str, target_lang: str, terms: dict[str, str]
+    ) -> list[Result]:
+        """Results for a pair already checked; the default protects terms as tokens around `_translate`."""
+        if not terms or self.capabilities.terminology != "tokens":
+            outputs = self._translate(texts, source_lang, target_lang)
+        else:
+            from amts.engines.terminology import TermProtector  # late: terminology imports this module
+
+            protector = TermProtector(terms)
+            protected = [protector.protect(text) for text in texts]
+            raw = self._translate([p[0] for p in protected], source_lang, target_lang)
+            outputs = [
+                None if out is None else protector.restore(out, found)
+                for (_, found), out in zip(protected, raw, strict=True)
+            ]
+        return [Result(out, self.name if out is not None else None) for out in outputs]
 
     @abstractmethod
     def _translate(self, texts: list[str], source_lang: str, target_lang: str) -> list[str | None]:

@@ -15,7 +15,7 @@ from typing import Iterable
 
 from rapidfuzz import fuzz, process
 
-from amts.engines.base import Engine, TOKEN_RE, normalise_lang, tokens_of
+from amts.engines.base import TOKEN_RE, Capabilities, Engine, Result, normalise_lang, tokens_of
 from amts.errors import EngineError, InputError
 from amts.fsutil import require_regular
 
@@ -136,7 +136,7 @@ def _masked_entry(source: str, target: str) -> tuple[str, str] | None:
     masked_tgt, tgt_orig = _mask_text(target)
     if sorted(src_orig) != sorted(tgt_orig):
         return None
-    free = {}
+    free: dict[str, list[int]] = {}
     for number, original in enumerate(src_orig, start=1):
         free.setdefault(original, []).append(number)
 
@@ -192,14 +192,14 @@ class MemoryEngine(Engine):
     """Translates what the memory knows; returns None for the rest (a chain sends those to an MT engine)."""
 
     name = "memory"
+    summary = "translation memory only: exact, then fuzzy matches from --memory parallel data"
+    capabilities = Capabilities(machine=False, terminology="none", needs_memory=True)
 
     def __init__(
         self,
         memory: str | Path | None = None,
         pairs: Iterable[tuple[str, str]] | None = None,
         threshold: float = DEFAULT_THRESHOLD,
-        source_lang: str | None = None,
-        target_lang: str | None = None,
     ):
         if memory is None and pairs is None:
             raise EngineError(
@@ -209,24 +209,42 @@ class MemoryEngine(Engine):
         self._pairs = list(pairs) if pairs is not None else None
         self.threshold = threshold
         self._memories: dict[tuple[str, str], TranslationMemory] = {}
-        self._langs = (source_lang, target_lang)
-        self.last_matches: list[Match | None] = []
+        self._directions: set[tuple[str, str]] | None = None  # None: any pair the parallel data is read for
+
+    @classmethod
+    def of(cls, table: TranslationMemory, source_lang: str, target_lang: str) -> MemoryEngine:
+        """A memory engine serving one direction from a memory already built (masked, thresholded)."""
+        engine = cls(pairs=[], threshold=table.threshold)
+        pair = (normalise_lang(source_lang), normalise_lang(target_lang))
+        engine._memories[pair] = table
+        engine._directions = {pair}
+        return engine
+
+    def pairs(self):
+        return self._directions
 
     def memory_for(self, source_lang: str, target_lang: str) -> TranslationMemory:
         pair = (source_lang, target_lang)
         if pair not in self._memories:
-            pairs = (
-                self._pairs
-                if self._pairs is not None
-                else read_parallel_file(self.path, source_lang, target_lang)
-            )
+            if self._pairs is not None:
+                pairs = self._pairs
+            elif self.path is not None:
+                pairs = read_parallel_file(self.path, source_lang, target_lang)
+            else:
+                pairs = []
             self._memories[pair] = TranslationMemory(pairs, self.threshold)
         return self._memories[pair]
 
-    def _translate(self, texts, source_lang, target_lang):
+    def _results(self, texts, source_lang, target_lang, terms):
         memory = self.memory_for(source_lang, target_lang)
-        self.last_matches = [memory.lookup(text) if text.strip() else None for text in texts]
-        return [
-            m.translation if m else (text if not text.strip() else None)
-            for text, m in zip(texts, self.last_matches, strict=False)
-        ]
+        results = []
+        for text in texts:
+            match = memory.lookup(text) if text.strip() else None
+            if match is not None:
+                results.append(Result(match.translation, self.name, match.score))
+            else:
+                results.append(Result(text if not text.strip() else None))
+        return results
+
+    def _translate(self, texts, source_lang, target_lang):
+        return [r.text for r in self._results(texts, source_lang, target_lang, {})]

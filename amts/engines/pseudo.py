@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from amts.engines.base import Engine
+from amts.engines.base import Capabilities, Engine
 
 _ACCENTED = str.maketrans(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
@@ -44,6 +44,8 @@ def pseudo_localise(text: str) -> str:
 
 class PseudoEngine(Engine):
     name = "pseudo"
+    summary = "pseudo-localisation, any pair (checks layout and markup, not a translation)"
+    capabilities = Capabilities(scorable=False)
 
     def _translate(self, texts, source_lang, target_lang):
         return [pseudo_localise(text) for text in texts]

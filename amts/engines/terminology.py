@@ -25,7 +25,7 @@ TERM_TOKEN_BASE = 9000
 def _target_units(text: str, lang: str, max_n: int = 3) -> frozenset[str]:
     text = TOKEN_RE.sub(" ", text).lower()
     if lang in _CJK:
-        units = set()
+        units: set[str] = set()
         for run in _HAN_RE.findall(text):
             for n in range(1, 5):
                 units.update(run[i : i + n] for i in range(len(run) - n + 1))
@@ -36,7 +36,7 @@ def _target_units(text: str, lang: str, max_n: int = 3) -> frozenset[str]:
     )
 
 
-def _function_words(target_units: list[set[str]], count: int = 80) -> set[str]:
+def _function_words(target_units: list[frozenset[str]], count: int = 80) -> set[str]:
     """The target language's most frequent single words in this data: articles, prepositions, ..."""
     singles = Counter(u for units in target_units for u in units if " " not in u)
     # Function words are frequent *and* spread: in at least 5 % of the pairs (and 10 of them).

@@ -59,32 +59,26 @@ def reuse_reviewed_units(plan: DocumentPlan, memory) -> None:
 def translate_requests(
     requests: Iterable[Request], source_lang: str, target_lang: str, engine=None, memory=None
 ) -> dict[str, Fill]:
-    """Memory first (exact, then fuzzy), then the engine for the rest; unfilled requests are left out."""
+    """Memory first (exact, then fuzzy), then the engine with the terminology learned from the memory: the
+    chain `amts translate` uses (`amts.engines.memory_first`). Unfilled requests are left out."""
+    from amts.engines import memory_first
     from amts.markdown import mask, unmask
 
     pending = [r for r in requests if r.text.strip()]
-    fills: dict[str, Fill] = {}
+    if not pending:
+        return {}
+    chain = memory_first(engine, as_memory(memory, source_lang, target_lang), source_lang, target_lang)
     masked = {r.id: mask(r.text) for r in pending}
-    if memory is not None:
-        rest = []
-        for request in pending:
-            text, originals = masked[request.id]
-            match = memory.lookup(text)
-            filled = _unmask(unmask, match.translation, originals, request.id) if match else None
-            if filled is None:
-                rest.append(request)
-            else:
-                fills[request.id] = Fill(filled, "memory", float(match.score))
-        pending = rest
-    if engine is not None and pending:
-        outputs = engine.translate([masked[r.id][0] for r in pending], source_lang, target_lang)
-        name = getattr(engine, "name", type(engine).__name__)
-        for request, output in zip(pending, outputs, strict=False):
-            if output is None:
-                continue
-            filled = _unmask(unmask, output, masked[request.id][1], request.id)
-            if filled is not None:
-                fills[request.id] = Fill(filled, name)
+    results = chain.translate_results([masked[r.id][0] for r in pending], source_lang, target_lang)
+    fills: dict[str, Fill] = {}
+    for request, result in zip(pending, results, strict=True):
+        filled = (
+            _unmask(unmask, result.text, masked[request.id][1], request.id)
+            if result.text is not None
+            else None
+        )
+        if filled is not None:
+            fills[request.id] = Fill(filled, result.origin or chain.name, result.score)
     return fills
 
 
@@ -125,10 +119,6 @@ def sync_document(
     """
     plan = plan_chapter(old_source_text, new_source_text, old_target_text, source_lang, target_lang, path)
     memory = as_memory(memory, source_lang, target_lang)
-    if isinstance(engine, str):  # an engine name, as the CLI takes it
-        from amts.engines import get_engine
-
-        engine = None if engine in ("none", "memory") else get_engine(engine)
     reuse_reviewed_units(plan, memory)
     fills = {rid: Fill(text, "external") for rid, text in (translations or {}).items()}
     fills.update(
