@@ -60,7 +60,9 @@ def assert_linear(
     sizes = [start * 2**i for i in range(steps)]
     times = [best_time(lambda n=n: run(n)) for n in sizes]
     time_exp = fit_exponent(sizes, times)
-    if time_exp >= max_exponent:  # the machine is shared: measure once more before calling it growth
+    for _ in range(3):  # the machine is shared: measure again (keeping the best) before calling it growth
+        if time_exp < max_exponent:
+            break
         times = [min(t, best_time(lambda n=n: run(n))) for n, t in zip(sizes, times, strict=True)]
         time_exp = fit_exponent(sizes, times)
     # small runs are dominated by constant costs: a tiny total cannot show growth either way
