@@ -14,11 +14,14 @@ from collections.abc import Callable
 
 
 def fit_exponent(sizes: list[int], values: list[float]) -> float:
-    """Least-squares slope of log(value) over log(size)."""
-    xs = [math.log(s) for s in sizes]
-    ys = [math.log(max(v, 1e-9)) for v in values]
-    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
-    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum((x - mx) ** 2 for x in xs)
+    """Slope of log(value) over log(size): the median of the slopes between every two sizes (Theil-Sen), so
+    one point slowed by a neighbour on the shared machine cannot make linear code look quadratic."""
+    points = [(math.log(s), math.log(max(v, 1e-9))) for s, v in zip(sizes, values, strict=True)]
+    slopes = sorted(
+        (y2 - y1) / (x2 - x1) for i, (x1, y1) in enumerate(points) for x2, y2 in points[i + 1 :] if x2 != x1
+    )
+    middle = len(slopes) // 2
+    return slopes[middle] if len(slopes) % 2 else (slopes[middle - 1] + slopes[middle]) / 2
 
 
 def best_time(run: Callable[[], object], repeats: int = 2) -> float:
@@ -47,7 +50,7 @@ def peak_memory(run: Callable[[], object]) -> int:
 def assert_linear(
     run: Callable[[int], object],
     start: int,
-    steps: int = 3,
+    steps: int = 4,
     label: str = "",
     max_exponent: float = 1.3,
     memory: bool = False,
@@ -55,7 +58,7 @@ def assert_linear(
     """Time (and optionally peak memory) of ``run(n)`` for n = start, 2*start, ...; both must fit n^<=1.3."""
     # grow the smallest size until one run takes 20 ms: below that, timer noise and CPU caches dominate
     first = start
-    while start < 64 * first and best_time(lambda n=start: run(n), repeats=1) < 0.02:
+    while start < 64 * first and best_time(lambda n=start: run(n), repeats=2) < 0.02:
         start *= 2
     sizes = [start * 2**i for i in range(steps)]
     times = [best_time(lambda n=n: run(n)) for n in sizes]
