@@ -1,45 +1,23 @@
 #!/usr/bin/env python3
 """CDK entry point (`cdk synth`, `cdk deploy`): the AMTS stack with cdk-nag AwsSolutions checks.
 
-Context (cdk.json or `-c`): amts:sourceLanguage, amts:targetLanguages, amts:engine, amts:parallelDataPrefix,
-amts:granularity, amts:pollSeconds, amts:inlineChapterLimit; amts:lambdaCodeDir and amts:lambdaDepsDir point
-at prebuilt folders (tests use them to skip staging; "none" for no dependency layer).
+Context (cdk.json or `-c`): amts:sourceLanguage, amts:targetLanguages (a list, `'["zh","es"]'` or `zh,es`),
+amts:engine, amts:parallelDataPrefix, amts:granularity, amts:pollSeconds, amts:pollMaxSeconds,
+amts:inlineChapterLimit, amts:evaluationChars; amts:lambdaCodeDir and amts:lambdaDepsDir point at prebuilt
+folders (tests use them to skip staging; "none" for no dependency layer). The app lives in infra/app.py.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+import sys
 
-import aws_cdk as cdk
-from cdk_nag import AwsSolutionsChecks
+from infra.app import build_app
 
-from infra.stack import AmtsStack
-
-
-def build_app(app: cdk.App | None = None) -> tuple[cdk.App, AmtsStack]:
-    from infra import staging
-
-    # Under the cdk CLI, CDK_OUTDIR names the folder; `python app.py` alone writes cdk.out/ too (not a temp
-    # dir).
-    app = app or cdk.App(
-        outdir=os.environ.get("CDK_OUTDIR") or str(Path(__file__).resolve().parent / "cdk.out")
-    )
-    code = app.node.try_get_context("amts:lambdaCodeDir")
-    deps = app.node.try_get_context("amts:lambdaDepsDir")
-    code_dir = Path(code) if code else staging.stage_code()
-    deps_dir = None if deps == "none" else Path(deps) if deps else staging.stage_dependencies()
-    stack = AmtsStack(
-        app,
-        app.node.try_get_context("amts:stackName") or "Amts",
-        code_dir=code_dir,
-        deps_dir=deps_dir,
-        description="AMTS: machine translation and synchronisation of a markdown book (S3 + Step Functions)",
-    )
-    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
-    return app, stack
-
+__all__ = ["build_app"]
 
 if __name__ == "__main__":
-    built, _ = build_app()
+    try:
+        built, _ = build_app()
+    except ValueError as exc:  # bad context: one clear line, not a traceback
+        sys.exit(f"error: {exc}")
     built.synth()

@@ -3,64 +3,36 @@
 from __future__ import annotations
 
 import functools
+from contextlib import contextmanager
 import os
 import threading
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
+from amts.pipeline.events import ChapterEvent, LanguageEvent
 from amts.pipeline.settings import Settings
 from amts.pipeline.store import Store
+
+__all__ = [
+    "ChapterEvent",
+    "LanguageEvent",
+    "bound_clients",
+    "client",
+    "logger",
+    "metrics",
+    "settings",
+    "state_handler",
+    "store_for",
+    "tracer",
+]
 
 SERVICE = "amts"
 logger = Logger(service=SERVICE)
 tracer = Tracer(service=SERVICE)
 metrics = Metrics(namespace="AMTS", service=SERVICE)
-
-
-@dataclass(frozen=True)
-class LanguageEvent:
-    """The state input inside one language's branch (built by the Map's ItemSelector)."""
-
-    lang: str
-    run_id: str
-    bucket: str
-    source_lang: str
-    manifest_key: str
-    parallel_data: dict = field(default_factory=dict)
-    batch: dict = field(default_factory=dict)
-    job: dict = field(default_factory=dict)
-    extra: dict = field(default_factory=dict)
-
-    @classmethod
-    def parse(cls, event: dict[str, Any]) -> "LanguageEvent":
-        missing = [
-            name
-            for name in ("lang", "run_id", "bucket", "source_lang", "manifest_key")
-            if not event.get(name)
-        ]
-        if missing:
-            raise ValueError(f"language event lacks {', '.join(missing)}")
-        known = {f for f in cls.__dataclass_fields__ if f != "extra"}
-        return cls(
-            **{k: v for k, v in event.items() if k in known and v is not None},
-            extra={k: v for k, v in event.items() if k not in known},
-        )
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "lang": self.lang,
-            "run_id": self.run_id,
-            "bucket": self.bucket,
-            "source_lang": self.source_lang,
-            "manifest_key": self.manifest_key,
-            "parallel_data": self.parallel_data,
-            "batch": self.batch,
-            "job": self.job,
-        }
 
 
 _clients: dict[str, Any] = {}
@@ -77,10 +49,20 @@ def client(service: str) -> Any:
         return _clients[service]
 
 
-def reset_clients() -> None:
-    """Forget cached clients (the offline run starts a fresh moto world each time)."""
+@contextmanager
+def bound_clients(clients: dict[str, Any]) -> Iterator[None]:
+    """Serve `client()` from these clients while the block runs, then restore the cache: the offline run binds
+    each function's clients, signed with its own role, as if it ran in its own process."""
     with _clients_lock:
+        saved = dict(_clients)
         _clients.clear()
+        _clients.update(clients)
+    try:
+        yield
+    finally:
+        with _clients_lock:
+            _clients.clear()
+            _clients.update(saved)
 
 
 def store_for(bucket: str) -> Store:

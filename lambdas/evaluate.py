@@ -9,4 +9,4 @@ from lambdas.common import LanguageEvent, state_handler, store_for
 @state_handler("evaluate")
 def handler(event: dict, context) -> dict:
     lang_event = LanguageEvent.parse(event)
-    return evaluate_language(store_for(lang_event.bucket), lang_event.as_dict())
+    return evaluate_language(store_for(lang_event.bucket), lang_event)

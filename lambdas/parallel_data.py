@@ -19,7 +19,7 @@ def handler(event: dict, context) -> dict:
     translate = client("translate")
     try:
         if event["action"] == "ensure":
-            return ensure_parallel_data(translate, event["name"], event["s3_uri"])
+            return ensure_parallel_data(translate, event["name"], event["s3_uri"], event.get("attempt", ""))
         return parallel_data_status(translate, event["name"])
     except translate.exceptions.ConcurrentModificationException as exc:
         raise ConcurrentModificationException(str(exc)) from exc

@@ -15,8 +15,11 @@ def handler(event: dict, context) -> dict:
     if payload.get("detail-type") == "Object Created":
         s3_event = S3EventBridgeNotificationEvent(payload)
         bucket = s3_event.detail.bucket.name
-        payload = {"detail": {"object": {"key": s3_event.detail.object.key}}}
-        logger.info("planning one uploaded object", extra={"key": s3_event.detail.object.key})
+        # The raw key: Powertools' `.key` URL-decodes it, but EventBridge carries S3 keys as they are (`c++.md`
+        # would become `c  .md`). The plan tries the raw key first and the decoded one second.
+        raw_key = payload["detail"]["object"]["key"]
+        payload = {"detail": {"object": {"key": raw_key}}}
+        logger.info("planning one uploaded object", extra={"key": raw_key})
     else:
         bucket = payload["bucket"]
     run = plan_run(store_for(bucket), payload, settings(), execution_name=execution)

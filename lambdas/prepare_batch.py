@@ -9,6 +9,6 @@ from lambdas.common import LanguageEvent, metrics, settings, state_handler, stor
 @state_handler("prepare_batch")
 def handler(event: dict, context) -> dict:
     lang_event = LanguageEvent.parse(event)
-    result = prepare_batch(store_for(lang_event.bucket), lang_event.as_dict(), settings())
+    result = prepare_batch(store_for(lang_event.bucket), lang_event, settings())
     metrics.add_metric(name="CharactersToMachineTranslation", unit="Count", value=result["chars_to_mt"])
     return result

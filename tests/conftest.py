@@ -58,3 +58,12 @@ def aws(monkeypatch):
         fake = FakeTranslate(engine="pseudo", s3_client=s3).install(session)
         yield session, s3, fake
         fake.uninstall()
+
+
+@pytest.fixture(scope="session")
+def local_template():
+    """The CDK app synthesized in-process once per test process (cdk.json's context), for LocalCloud."""
+    pytest.importorskip("aws_cdk")
+    from amts.localrun import Template
+
+    return Template.synthesize()

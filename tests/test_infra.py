@@ -145,7 +145,11 @@ def test_lambdas_are_python_312_with_powertools_settings_from_context(synth):
 def test_state_machine_definition_is_the_asl_file_inline(synth):
     machine = next(iter(resources(synth, "AWS::StepFunctions::StateMachine").values()))["Properties"]
     asl = (REPO / "statemachine" / "translate_book.asl.json").read_text()
-    assert machine["DefinitionString"] == asl
+    # every ARN takes the stack's partition: the definition joins the file's text around Ref AWS::Partition
+    parts = machine["DefinitionString"]["Fn::Join"][1]
+    assert all(p == {"Ref": "AWS::Partition"} for p in parts if not isinstance(p, str))
+    joined = "".join(p if isinstance(p, str) else "${Partition}" for p in parts)
+    assert joined == asl
     assert set(machine["DefinitionSubstitutions"]) == {
         "PlanFunctionArn",
         "BuildParallelDataFunctionArn",
@@ -206,27 +210,44 @@ def test_translate_role_is_limited_to_batch_and_parallel_data_folders(synth):
         assert forbidden not in text
 
 
-def test_cfn_lint_reports_no_errors(synth):
-    lint = subprocess.run(
-        [str(Path(sys.executable).with_name("cfn-lint")), str(synth["path"])], capture_output=True, text=True
+def _lint(path: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("cfn-lint")), str(path)], capture_output=True, text=True
     )
-    assert lint.returncode & 2 == 0, lint.stdout  # bit 2: errors; warnings (4) are allowed
-    assert "E" not in {
-        line[:1] for line in lint.stdout.splitlines() if line[:1] in "EW" and line[1:5].isdigit()
-    }
+
+
+def _with_partition_resolved(synth, tmp_path, edit=None) -> Path:
+    """The template as CloudFormation resolves it in the aws partition: the definition becomes one string, so
+    cfn-lint validates the ASL itself (it does not look inside an Fn::Join)."""
+    template = json.loads(synth["path"].read_text())
+    machine_id = next(iter(resources(synth, "AWS::StepFunctions::StateMachine")))
+    props = template["Resources"][machine_id]["Properties"]
+    parts = props["DefinitionString"]["Fn::Join"][1]
+    text = "".join(p if isinstance(p, str) else "aws" for p in parts)
+    props["DefinitionString"] = edit(text) if edit else text
+    path = tmp_path / "resolved.template.json"
+    path.write_text(json.dumps(template))
+    return path
+
+
+def _errors(lint: subprocess.CompletedProcess) -> set[str]:
+    return {line.split()[0] for line in lint.stdout.splitlines() if line[:1] == "E" and line[1:5].isdigit()}
+
+
+def test_cfn_lint_reports_no_errors(synth, tmp_path):
+    for path in (synth["path"], _with_partition_resolved(synth, tmp_path)):
+        lint = _lint(path)
+        assert lint.returncode & 2 == 0, lint.stdout  # bit 2: errors; warnings (4) are allowed
+        assert not _errors(lint), lint.stdout
 
 
 def test_cfn_lint_would_catch_a_broken_state_machine(synth, tmp_path):
-    broken = json.loads(synth["path"].read_text())
-    machine_id = next(iter(resources(synth, "AWS::StepFunctions::StateMachine")))
-    definition = json.loads(broken["Resources"][machine_id]["Properties"]["DefinitionString"])
-    definition["States"]["Plan changed chapters"]["Type"] = "Bogus"
-    broken["Resources"][machine_id]["Properties"]["DefinitionString"] = json.dumps(definition)
-    path = tmp_path / "broken.template.json"
-    path.write_text(json.dumps(broken))
-    lint = subprocess.run(
-        [str(Path(sys.executable).with_name("cfn-lint")), str(path)], capture_output=True, text=True
-    )
+    def break_first_state(text: str) -> str:
+        definition = json.loads(text)
+        definition["States"]["Plan changed chapters"]["Type"] = "Bogus"
+        return json.dumps(definition)
+
+    lint = _lint(_with_partition_resolved(synth, tmp_path, break_first_state))
     assert lint.returncode & 2 and "E3601" in lint.stdout, lint.stdout
 
 
@@ -289,3 +310,111 @@ def test_steps_that_read_objects_can_tell_a_missing_key_from_a_denied_one(synth)
             assert any(s["Action"] == "s3:ListBucket" and "Condition" not in s for s in stmts), role
             checked += 1
     assert checked == 6
+
+
+# ------------------------------------------------------------ what would break on a real account (#12)
+def _tiny_app(tmp_path, **context):
+    code = tmp_path / "code"
+    (code / "lambdas").mkdir(parents=True, exist_ok=True)
+    return cdk.App(
+        outdir=str(tmp_path / "cdk.out"),
+        context={"amts:lambdaCodeDir": str(code), "amts:lambdaDepsDir": "none", **context},
+    )
+
+
+def test_context_lists_in_both_cli_forms_and_language_codes_checked():
+    for value in ('["zh","es"]', "zh,es", ["zh", "es"], ' ["zh", "es"] '):
+        assert settings_from_context(_context(targetLanguages=value)).target_langs == ("zh", "es"), value
+    with pytest.raises(ValueError, match="'klingon' are not Amazon Translate codes"):
+        settings_from_context(_context(targetLanguages="zh,klingon"))
+    with pytest.raises(ValueError, match="not valid JSON"):
+        settings_from_context(_context(targetLanguages='["zh",'))
+
+
+def test_a_bad_language_code_fails_the_synth_with_a_message(tmp_path):
+    with pytest.raises(ValueError, match=r"amts:\*.*'xx'"):
+        build_app(_tiny_app(tmp_path, **{"amts:targetLanguages": '["zh","xx"]'}))
+
+
+def test_region_guard_refuses_regions_without_batch_translation(tmp_path, synth):
+    from infra.stack import AmtsStack
+
+    with pytest.raises(ValueError, match="sa-east-1: Amazon Translate batch jobs are not available"):
+        AmtsStack(
+            _tiny_app(tmp_path),
+            "Elsewhere",
+            code_dir=tmp_path / "code",
+            deps_dir=None,
+            env=cdk.Environment(account="123456789012", region="sa-east-1"),
+        )
+    # an environment-agnostic stack carries the check as a CloudFormation rule
+    rule = synth["json"]["Rules"]["BatchTranslationRegion"]["Assertions"][0]
+    regions, region = rule["Assert"]["Fn::Contains"]
+    assert region == {"Ref": "AWS::Region"} and "us-east-1" in regions and "sa-east-1" not in regions
+
+
+def test_execution_timeout_is_in_the_asl_and_arns_take_the_stack_partition(synth):
+    machine = next(iter(resources(synth, "AWS::StepFunctions::StateMachine").values()))["Properties"]
+    parts = machine["DefinitionString"]["Fn::Join"][1]
+    definition = json.loads("".join(p if isinstance(p, str) else "aws-cn" for p in parts))
+    assert definition["TimeoutSeconds"] > 3 * 24 * 3600  # a three-day batch job fits
+    text = json.dumps(definition)
+    assert "arn:aws:" not in text and "arn:aws-cn:states:::lambda:invoke" in text
+
+
+def test_lifecycle_rules_never_expire_run_state_and_expire_noncurrent_versions(synth):
+    from amts.pipeline import layout
+
+    buckets = resources(synth, "AWS::S3::Bucket")
+    book = next(v for k, v in buckets.items() if k.startswith("Book"))["Properties"]
+    rules = book["LifecycleConfiguration"]["Rules"]
+    expiring = [r for r in rules if "ExpirationInDays" in r]
+    assert expiring and all(r.get("Prefix") in layout.EXPIRING_WORK for r in expiring)
+    assert not any(layout.STATE.startswith(r.get("Prefix", "")) for r in expiring)
+    noncurrent = {r.get("Prefix") for r in rules if "NoncurrentVersionExpiration" in r}
+    assert {layout.OUTPUT, layout.REPORTS} <= noncurrent
+    logs = next(v for k, v in buckets.items() if k.startswith("AccessLogs"))["Properties"]
+    assert any("NoncurrentVersionExpiration" in r for r in logs["LifecycleConfiguration"]["Rules"])
+
+
+def test_state_machine_logs_to_a_vended_log_group(synth):
+    machine = next(iter(resources(synth, "AWS::StepFunctions::StateMachine").values()))["Properties"]
+    destination = machine["LoggingConfiguration"]["Destinations"][0]["CloudWatchLogsLogGroup"]["LogGroupArn"]
+    group = resources(synth, "AWS::Logs::LogGroup")[destination["Fn::GetAtt"][0]]["Properties"]
+    assert group["LogGroupName"].startswith("/aws/vendedlogs/states/")
+
+
+def test_distributed_map_grants_what_cdk_grants(synth):
+    found = {}
+    for statement in statements(synth):
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        text = json.dumps(statement["Resource"])
+        for action in actions:
+            found.setdefault(action, []).append(text)
+    assert any(":execution:Amts-translate-book/*" in t for t in found["states:RedriveExecution"])
+    describe = " ".join(found["states:DescribeExecution"])
+    assert ":execution:Amts-translate-book/*" in describe and ":execution:Amts-translate-book:*" in describe
+
+
+def test_every_step_policy_is_derived_from_the_wiring_table(synth):
+    from amts.pipeline import wiring
+
+    policies = resources(synth, "AWS::IAM::Policy")
+    for step in wiring.STEPS:
+        (policy,) = [
+            p for p in policies.values() if p["Properties"]["Roles"][0]["Ref"].startswith(f"{step.ident}Role")
+        ]
+        granted: dict[str, set] = {}
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            resources_ = (
+                statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            )
+            for action in actions:
+                for resource in resources_:
+                    if isinstance(resource, dict) and "Fn::Join" in resource:
+                        granted.setdefault(action, set()).add(resource["Fn::Join"][1][-1].lstrip("/"))
+        assert granted.get("s3:GetObject", set()) == {f"{p}*" for p in step.reads}, step.module
+        assert granted.get("s3:PutObject", set()) == {f"{p}*" for p in step.writes}, step.module
+    evaluate = wiring.STEPS_BY_MODULE["evaluate"]
+    assert "work/batch/" in evaluate.reads  # the held-out sample's translation is the job's output

@@ -15,15 +15,15 @@ LANGS = ("zh", "es")
 
 
 @pytest.fixture
-def cloud(sample_book):
-    with LocalCloud(languages=LANGS) as local:
+def cloud(sample_book, local_template):
+    with LocalCloud(local_template, languages=LANGS) as local:
         seed_book(local, sample_book)
         yield local
 
 
 def whole_book(cloud: LocalCloud, **kwargs) -> dict:
     result = cloud.run({"bucket": BUCKET, "prefix": "source/en/"}, **kwargs)
-    assert result["status"] == "SUCCEEDED", result
+    assert result["status"] == "SUCCEEDED", (result["error"], result["cause"])
     return result
 
 
@@ -33,6 +33,11 @@ def report_of(cloud: LocalCloud, result: dict) -> dict:
 
 def jobs(cloud: LocalCloud) -> list[dict]:
     return [req for op, req in cloud.translate.calls if op == "StartTextTranslationJob"]
+
+
+def edit_translation(cloud: LocalCloud, lang: str, title: bytes = b"# Nuevo: ") -> None:
+    key = f"translations/{lang}/chapter_regression/linear.md"
+    cloud.put(key, cloud.get(key).replace(b"# ", title, 1))
 
 
 def protected_blocks(text: str) -> list[str]:
@@ -189,8 +194,8 @@ def test_a_binary_markdown_upload_is_reported_per_chapter(cloud):
     assert not [k for k in cloud.keys("output/") if k.endswith("broken.md")]
 
 
-def test_a_large_run_fans_chapters_out_with_a_distributed_map(sample_book):
-    with LocalCloud(languages=("es",), inline_chapter_limit=1) as cloud:
+def test_a_large_run_fans_chapters_out_with_a_distributed_map(sample_book, local_template):
+    with LocalCloud(local_template, languages=("es",), inline_chapter_limit=1) as cloud:
         seed_book(cloud, sample_book)
         result = whole_book(cloud)
         report = report_of(cloud, result)
@@ -202,8 +207,8 @@ def test_a_large_run_fans_chapters_out_with_a_distributed_map(sample_book):
     assert chapters in item_counts
 
 
-def test_engine_none_syncs_without_translate(sample_book):
-    with LocalCloud(languages=("es",), engine_setting="none") as cloud:
+def test_engine_none_syncs_without_translate(sample_book, local_template):
+    with LocalCloud(local_template, languages=("es",), engine_setting="none") as cloud:
         seed_book(cloud, sample_book)
         report = report_of(cloud, whole_book(cloud))
         review = json.loads(cloud.get(f"reports/{report['run_id']}/es/review.json"))
@@ -214,13 +219,13 @@ def test_engine_none_syncs_without_translate(sample_book):
     assert review["totals"]["reused"] > 0 and review["totals"]["untranslated"] > 0
 
 
-def test_a_translation_without_origin_english_is_flagged(sample_book, tmp_path):
+def test_a_translation_without_origin_english_is_flagged(sample_book, tmp_path, local_template):
     import shutil
 
     book = tmp_path / "book"
     shutil.copytree(sample_book / "en-new", book / "en-new")
     shutil.copytree(sample_book / "es", book / "es")
-    with LocalCloud(languages=("es",)) as cloud:
+    with LocalCloud(local_template, languages=("es",)) as cloud:
         seed_book(cloud, book)
         report = report_of(cloud, whole_book(cloud))
         summary = json.loads(cloud.get(f"work/runs/{report['run_id']}/es/summary.json"))
@@ -241,3 +246,57 @@ def test_a_new_human_translation_updates_the_parallel_data(cloud):
     assert after.config["S3Uri"] != before and after.status == "ACTIVE"
     assert any(op == "UpdateParallelData" for op, _ in cloud.translate.calls)
     assert cloud.translate.parallel_data["amts-en-zh"].config["S3Uri"]  # zh untouched but still there
+
+
+# ------------------------------------------------------------ what would break on a real account (#12)
+def test_a_chapter_key_with_plus_signs_is_planned_from_its_raw_key(cloud):
+    whole_book(cloud)
+    key = "source/en/chapter_regression/c++.md"  # Powertools' decoded key would be "c  .md"
+    cloud.put(key, b"# C++\n\nA language with pointers and templates.\n")
+    report = report_of(cloud, cloud.run(cloud.upload_event(key)))
+    assert report["chapters_planned"] == 1 and report["rejected"] == []
+    assert all(cloud.get(f"output/{lang}/chapter_regression/c++.md") for lang in LANGS)
+
+
+def test_a_run_after_a_failed_job_starts_a_new_job(cloud):
+    """The client token changes per run: the same content again is not answered with the FAILED job."""
+    cloud.translate.fail_jobs = True
+    assert sorted(report_of(cloud, whole_book(cloud))["failed_languages"]) == sorted(LANGS)
+    failed = set(cloud.translate.jobs)
+    cloud.translate.fail_jobs = False
+    report = report_of(cloud, whole_book(cloud))
+    assert report["failed_languages"] == []
+    assert len(set(cloud.translate.jobs) - failed) == len(LANGS)
+    tokens = [req["ClientToken"] for req in jobs(cloud)]
+    assert len(set(tokens)) == len(tokens)
+
+
+def test_a_failed_parallel_data_import_carries_on_without_it_and_says_so(cloud):
+    cloud.translate.fail_parallel_data = True
+    report = report_of(cloud, whole_book(cloud))
+    assert report["failed_languages"] == []
+    for lang in report["languages"]:
+        assert lang["parallel_data"]["used"] is False
+        assert "translated without parallel data" in lang["parallel_data"]["note"]
+    assert all("ParallelDataNames" not in job for job in jobs(cloud))
+    assert "translated without parallel data" in cloud.get(f"reports/{report['run_id']}/report.md").decode()
+
+
+def test_a_failed_update_uses_the_previous_parallel_data_and_a_failed_resource_is_recreated(cloud):
+    cloud.translate.fail_parallel_data = True
+    whole_book(cloud)  # both resources end FAILED
+    assert {d.status for d in cloud.translate.parallel_data.values()} == {"FAILED"}
+    cloud.translate.fail_parallel_data = False
+    for lang in LANGS:  # a new human translation: the chapter is planned again for both languages
+        edit_translation(cloud, lang)
+    report = report_of(cloud, whole_book(cloud))
+    assert [op for op, _ in cloud.translate.calls].count("DeleteParallelData") == len(LANGS)
+    assert {d.status for d in cloud.translate.parallel_data.values()} == {"ACTIVE"}
+    assert all(lang["parallel_data"]["used"] for lang in report["languages"])
+    # now an update fails: the resource stays ACTIVE with its previous data, which the job uses
+    edit_translation(cloud, "es", b"# Otra vez: ")
+    cloud.translate.fail_parallel_data = True
+    report = report_of(cloud, whole_book(cloud))
+    es = next(lang for lang in report["languages"] if lang["lang"] == "es")
+    assert es["status"] == "ok" and "used its previous data" in es["parallel_data"]["note"]
+    assert jobs(cloud)[-1]["ParallelDataNames"] == ["amts-en-es"]

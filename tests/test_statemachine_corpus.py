@@ -12,7 +12,7 @@ from amts.localrun import BUCKET, LocalCloud, seed_book
 pytestmark = pytest.mark.corpus
 
 
-def test_real_d2l_update_goes_through_the_state_machine(d2l_data, tmp_path):
+def test_real_d2l_update_goes_through_the_state_machine(d2l_data, tmp_path, local_template):
     event = d2l_data / "sync" / "v0161-237f802b"
     book = tmp_path / "book"
     shutil.copytree(event / "en-new", book / "en-new")
@@ -20,7 +20,7 @@ def test_real_d2l_update_goes_through_the_state_machine(d2l_data, tmp_path):
     # d2l-zh layout: the English each section was translated from sits beside it as x_origin.md
     shutil.copytree(event / "zh-old-origin", book / "zh", dirs_exist_ok=True)
     chapters = sorted(p.relative_to(book / "en-new").as_posix() for p in (book / "en-new").rglob("*.md"))
-    with LocalCloud(languages=("zh",)) as cloud:
+    with LocalCloud(local_template, languages=("zh",)) as cloud:
         seed_book(cloud, book)
         result = cloud.run({"bucket": BUCKET, "prefix": "source/en/"})
         assert result["status"] == "SUCCEEDED"

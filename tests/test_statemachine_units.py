@@ -145,3 +145,32 @@ def test_plan_accepts_url_encoded_event_keys(store):
     event = {"detail": {"object": {"key": "source/en/chapter+one/intro+%28draft%29.md"}}}
     run = plan_run(store, event, SETTINGS)
     assert run["rejected"] == [] and run["chapters"][0]["path"] == "chapter one/intro (draft).md"
+
+
+def test_ensure_parallel_data_waits_its_turn_and_recreates_a_failed_resource(aws):
+    from amts.pipeline.paralleldata import ensure_parallel_data, parallel_data_status
+    from tests.helpers import TEST_BUCKET
+
+    session, s3, fake = aws
+    translate = session.client("translate")
+    for name in ("zh", "es"):
+        s3.put_object(Bucket=TEST_BUCKET, Key=f"{name}.csv", Body=b"en,x\nHello,Hi\n")
+    uri = {name: f"s3://{TEST_BUCKET}/{name}.csv" for name in ("zh", "es")}
+    assert ensure_parallel_data(translate, "amts-en-zh", uri["zh"], "run1")["status"] == "UPDATING"
+    # one import at a time per account: the second language waits, it does not fail
+    assert ensure_parallel_data(translate, "amts-en-es", uri["es"], "run1")["status"] == "BUSY"
+    assert parallel_data_status(translate, "amts-en-zh")["status"] == "UPDATING"
+    assert parallel_data_status(translate, "amts-en-zh")["status"] == "ACTIVE"
+    fake.fail_parallel_data = True
+    assert ensure_parallel_data(translate, "amts-en-es", uri["es"], "run1")["status"] == "UPDATING"
+    parallel_data_status(translate, "amts-en-es")
+    failed = parallel_data_status(translate, "amts-en-es")
+    assert failed["status"] == "FAILED" and "without parallel data" in failed["note"]
+    # a resource whose creation failed is deleted and created again, never "updated" forever
+    fake.fail_parallel_data = False
+    assert ensure_parallel_data(translate, "amts-en-es", uri["es"], "run2")["status"] == "DELETING"
+    assert ensure_parallel_data(translate, "amts-en-es", uri["es"], "run2")["status"] == "DELETING"
+    assert ensure_parallel_data(translate, "amts-en-es", uri["es"], "run2")["status"] == "UPDATING"
+    assert [op for op, _ in fake.calls].count("DeleteParallelData") == 1
+    parallel_data_status(translate, "amts-en-es")
+    assert parallel_data_status(translate, "amts-en-es")["status"] == "ACTIVE"

@@ -23,19 +23,31 @@ def local_run(
         Path | None,
         typer.Option("--book", help="Book laid out like sample/: en/, en-new/, <lang>/ (default: sample/)."),
     ] = None,
+    template: Annotated[
+        Path | None,
+        typer.Option(
+            "--template",
+            help="Synthesized CloudFormation template (cdk.out/Amts.template.json after `make synth`); "
+            "default: synthesize the CDK app in-process with cdk.json's context.",
+        ),
+    ] = None,
     languages: Annotated[
-        str, typer.Option("--languages", help="Target languages, comma-separated.")
-    ] = "zh,es",
+        str | None,
+        typer.Option("--languages", help="Target languages, comma-separated (default: the template's)."),
+    ] = None,
 ) -> None:
-    """Upload the sample book to a local S3, run the real state machine and Lambdas, write the results."""
+    """Upload the sample book to a local S3, run the template's state machine and Lambdas with its IAM
+    enforced, write the results."""
     from amts.localrun import REPO, LanguageRouter, LocalCloud, seed_book, write_results
+    from amts.pipeline.settings import parse_languages
 
     book = book or REPO / "sample"
     if not book.is_dir():
         raise AmtsError(f"book folder {book} does not exist")
-    langs = tuple(x.strip() for x in languages.split(",") if x.strip())
+    langs = parse_languages(languages) if languages else None
     started = time.monotonic()
-    with LocalCloud(languages=langs) as cloud:
+    with LocalCloud(template, languages=langs) as cloud:
+        langs = cloud.languages
         counts = seed_book(cloud, book)
         console.print(
             f"uploaded {counts['source']} English chapters and human translations for "
@@ -51,7 +63,9 @@ def local_run(
                         f"({len(history)} events)"
                     )
 
-            result = cloud.run({"bucket": cloud_bucket(), "prefix": "source/en/"}, on_poll=show)
+            result = cloud.run(
+                {"bucket": cloud_bucket(), "prefix": f"source/{cloud.source_lang}/"}, on_poll=show
+            )
         files = write_results(cloud, result, out)
         report = result["output"] or {}
     print_summary(result, report, files, out, time.monotonic() - started)
@@ -64,6 +78,8 @@ def local_run(
         raise AmtsError(
             f"execution {result['status']}: {result.get('error')} {result.get('cause') or ''}".strip()
         )
+    if files["denied"]:
+        raise AmtsError(f"access denied: {files['denied'][0]['error']} (see {files['execution']})")
 
 
 def cloud_bucket() -> str:
@@ -86,7 +102,8 @@ def print_summary(result: dict, report: dict, files: dict, out: Path, seconds: f
     for lang in full.get("languages", []):
         ev = lang.get("evaluation") or {}
         chapters = ", ".join(f"{k} {v}" for k, v in sorted((lang.get("chapters") or {}).items()))
-        note = lang.get("error") or "; ".join(e["path"] for e in lang.get("errors", []))
+        note = lang.get("cause") or lang.get("error") or "; ".join(e["path"] for e in lang.get("errors", []))
+        note = "; ".join(filter(None, [note, (lang.get("parallel_data") or {}).get("note")]))
         table.add_row(
             lang["lang"],
             lang["status"],

@@ -3,15 +3,40 @@
 `FakeTranslate().install(session)` registers a `before-call.translate` hook on a boto3 session (the
 default one if none is given) or on one client (`attach`): botocore builds and validates the request
 against the real API model, then the hook answers it, so no HTTP happens. Responses and errors have the
-real shapes (`Error.Code`, `ResponseMetadata.RequestId`, HTTP status) and the documented limits:
+real shapes (`Error.Code`, `ResponseMetadata.RequestId`, HTTP status) and the documented behaviour. Sources:
+[Q] "Guidelines and quotas" (https://docs.aws.amazon.com/translate/latest/dg/what-is-limits.html);
+[API] the Amazon Translate API Reference (https://docs.aws.amazon.com/translate/latest/APIReference/).
 
-- TranslateText over 10,000 UTF-8 bytes -> TextSizeLimitExceededException
-- parallel data records over 1000 bytes are skipped and counted (SkippedRecordCount)
-- UpdateParallelData while a create/update is running -> ConcurrentModificationException
-- parallel data and jobs advance one state per Get/Describe call (CREATING/UPDATING -> ACTIVE;
-  SUBMITTED -> IN_PROGRESS -> COMPLETED | COMPLETED_WITH_ERROR | FAILED); more than 10 running jobs ->
-  LimitExceededException
-- `throttle(operation, times)` injects TooManyRequestsException (or any code) on the next calls.
+- TranslateText over 10,000 UTF-8 bytes -> TextSizeLimitExceededException ([Q] "Maximum input text 10,000
+  bytes").
+- Parallel data records over 1000 bytes are skipped and counted, SkippedRecordCount ([Q] "Maximum size of a
+  single segment or record in a parallel data input file 1000 bytes").
+- One parallel-data create or update at a time ([Q] "Maximum number of concurrent create or update operations
+  for a parallel data resource 1"), modelled per account as AMTS must assume: CreateParallelData or
+  UpdateParallelData while another resource imports -> LimitExceededException ([API] "The specified limit has
+  been exceeded"). A create racing another create of the same name -> ConflictException ([API] "There was a
+  conflict processing the request"); UpdateParallelData while that resource's own create/update runs ->
+  ConcurrentModificationException ([API] "Another modification is being made. That modification must
+  complete before you can make your change.").
+- An import that fails leaves a new resource FAILED, and an existing one ACTIVE with its previous data and
+  LatestUpdateAttemptStatus FAILED ([API] ParallelDataProperties.LatestUpdateAttemptStatus: "The status of the
+  most recent update attempt for the parallel data resource"); DeleteParallelData answers DELETING
+  ([API] DeleteParallelData response Status) and the name is free once deleted.
+- Batch jobs: at most 10 run at once ([Q] "Maximum number of concurrent batch translation jobs 10"); later
+  jobs wait as SUBMITTED in a queue of up to 1,000 ([Q] "Maximum number of queued batch translation jobs
+  1000"); beyond that StartTextTranslationJob -> LimitExceededException.
+- ParallelDataNames "accepts only one parallel data resource" ([API] StartTextTranslationJob) -> more is
+  InvalidParameterValueException; parallel data exists only on batch jobs ([API] TranslateText has no
+  ParallelDataNames: botocore refuses it before the fake).
+- ClientToken: "A unique identifier for the request" ([API]); a repeated token is answered with the job it
+  first started (the usual AWS idempotency), whatever that job's status now is.
+- A job whose documents partly fail ends COMPLETED_WITH_ERROR ([API] JobStatus) with
+  DocumentsWithErrorsCount, and the failed documents are listed with their error in
+  `details/<lang>.auxiliary-translation-details.json` beside the output.
+- Parallel data and jobs advance one state per Get/Describe call (CREATING/UPDATING -> ACTIVE;
+  SUBMITTED -> IN_PROGRESS -> COMPLETED | COMPLETED_WITH_ERROR | FAILED).
+- `throttle(operation, times)` injects TooManyRequestsException (or any code) on the next calls;
+  `fail_parallel_data` makes the next imports fail as a malformed file does.
 
 Batch jobs read the input documents and parallel data from S3 and write `<lang>.<file>` outputs and
 `details/<lang>.auxiliary-translation-details.json` through a boto3 S3 client (moto's mock_aws works).
@@ -39,6 +64,7 @@ _P_RE = re.compile(r'(<p id="[^"]+">)(.*?)(</p>)', re.DOTALL)
 _NO_TRANSLATE_RE = re.compile(r'<span translate="no">(.*?)</span>', re.DOTALL)
 _TAG_RE = re.compile(r"<[^>]+>")
 _STATUS = {
+    "AccessDeniedException": 400,
     "ConcurrentModificationException": 409,
     "ConflictException": 409,
     "InternalServerException": 500,
@@ -52,6 +78,14 @@ _STATUS = {
     "ThrottlingException": 400,
     "UnsupportedLanguagePairException": 400,
 }
+
+
+def _failed(source_file: str, message: str) -> dict:
+    """A document the job could not translate, as the details file lists it."""
+    return {
+        "sourceFile": source_file,
+        "auxiliaryData": {"error": {"errorCode": "InvalidRequestException", "errorMessage": message}},
+    }
 
 
 class TranslateError(Exception):
@@ -104,6 +138,7 @@ class FakeTranslate:
         polls_per_state: int = 1,
         fail_jobs: bool = False,
         region: str = "us-east-1",
+        authorize=None,
     ):
         if isinstance(engine, str):
             from amts.engines import get_engine
@@ -114,9 +149,14 @@ class FakeTranslate:
         self.polls_per_state = polls_per_state
         self.fail_jobs = fail_jobs
         self.region = region
+        # authorize(operation, request, request_signer) -> None, or the AccessDenied message (the offline run
+        # checks the caller's role against the template's policies)
+        self.authorize = authorize
         self.parallel_data: dict[str, _ParallelData] = {}
         self.terminologies: dict[str, dict] = {}
         self.jobs: dict[str, _Job] = {}
+        self.tokens: dict[str, str] = {}  # ClientToken of StartTextTranslationJob -> JobId
+        self.fail_parallel_data = False
         self.calls: list[tuple[str, dict]] = []
         self._injected: dict[str, list[str]] = {}
         self._registered: list = []
@@ -164,14 +204,12 @@ class FakeTranslate:
         if self._s3 is None:
             import boto3
 
-            self._s3 = (
-                getattr(self, "_session", None).client("s3", region_name=self.region)
-                if getattr(self, "_session", None) is not None and hasattr(self._session, "client")
-                else boto3.client("s3", region_name=self.region)
-            )
+            session = getattr(self, "_session", None)
+            maker = session if session is not None and hasattr(session, "client") else boto3
+            self._s3 = maker.client("s3", region_name=self.region)
         return self._s3
 
-    def _handle(self, model, params, **_kwargs):
+    def _handle(self, model, params, request_signer=None, **_kwargs):
         from botocore.awsrequest import AWSResponse
 
         operation = model.name
@@ -183,6 +221,9 @@ class FakeTranslate:
             if self._injected.get(operation):
                 code = self._injected[operation].pop(0)
                 raise TranslateError(code, "Rate exceeded" if "Many" in code or "Throttl" in code else code)
+            refused = self.authorize(operation, request, request_signer) if self.authorize else None
+            if refused:
+                raise TranslateError("AccessDeniedException", refused)
             handler = getattr(self, f"_op_{operation}", None)
             if handler is None:
                 raise TranslateError("InvalidRequestException", f"the fake does not implement {operation}")
@@ -301,6 +342,8 @@ class FakeTranslate:
 
     # ------------------------------------------------------------ parallel data
     def _read_parallel(self, config: dict) -> dict:
+        if self.fail_parallel_data:
+            return {"error": "The parallel data file is not valid CSV: record 1 has 3 fields"}
         bucket, _, key = config["S3Uri"][5:].partition("/")
         try:
             raw = self.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
@@ -345,10 +388,23 @@ class FakeTranslate:
             result["error"] = "The parallel data file contains no valid records"
         return result
 
+    def _importing(self, other_than: str | None = None) -> str | None:
+        """The name of a resource whose create or update is running (one at a time per account)."""
+        for data in self.parallel_data.values():
+            if data.name != other_than and data.pending is not None:
+                return data.name
+        return None
+
     def _op_CreateParallelData(self, request: dict) -> dict:
         name = request["Name"]
         if name in self.parallel_data:
             raise TranslateError("ConflictException", f"Parallel data {name} already exists")
+        busy = self._importing()
+        if busy:
+            raise TranslateError(
+                "LimitExceededException",
+                f"Only one parallel data create or update can run at a time; {busy} is being imported",
+            )
         self.parallel_data[name] = _ParallelData(
             name=name,
             config=request["ParallelDataConfig"],
@@ -364,6 +420,12 @@ class FakeTranslate:
                 "ConcurrentModificationException",
                 f"Parallel data {data.name} is being created or updated; try again when it is ACTIVE",
             )
+        busy = self._importing(other_than=data.name)
+        if busy:
+            raise TranslateError(
+                "LimitExceededException",
+                f"Only one parallel data create or update can run at a time; {busy} is being imported",
+            )
         data.update_status, data.polls_left = "UPDATING", self.polls_per_state
         data.config = request["ParallelDataConfig"]
         data.pending = self._read_parallel(request["ParallelDataConfig"])
@@ -373,6 +435,15 @@ class FakeTranslate:
             "LatestUpdateAttemptStatus": "UPDATING",
             "LatestUpdateAttemptAt": _now(),
         }
+
+    def _op_DeleteParallelData(self, request: dict) -> dict:
+        data = self._get_parallel(request["Name"])
+        if data.pending is not None:
+            raise TranslateError(
+                "ConcurrentModificationException", f"Parallel data {data.name} is being imported"
+            )
+        data.status = "DELETING"
+        return {"Name": data.name, "Status": "DELETING"}
 
     def _get_parallel(self, name: str) -> _ParallelData:
         if name not in self.parallel_data:
@@ -404,6 +475,12 @@ class FakeTranslate:
 
     def _op_GetParallelData(self, request: dict) -> dict:
         data = self._get_parallel(request["Name"])
+        if data.status == "DELETING":  # deleted by the time anyone looks again
+            del self.parallel_data[data.name]
+            return {
+                "ParallelDataProperties": {"Name": data.name, "Status": "DELETING"},
+                "DataLocation": {"RepositoryType": "S3", "Location": data.config["S3Uri"]},
+            }
         self._advance_parallel(data)
         props = {
             "Name": data.name,
@@ -430,11 +507,19 @@ class FakeTranslate:
 
     # ------------------------------------------------------------ batch jobs
     def _op_StartTextTranslationJob(self, request: dict) -> dict:
-        running = sum(job.status in ("SUBMITTED", "IN_PROGRESS") for job in self.jobs.values())
-        if running >= limits.MAX_CONCURRENT_BATCH_JOBS:
+        token = request.get("ClientToken")
+        if token and token in self.tokens:  # the same request again: the job it started, as it is now
+            job = self.jobs[self.tokens[token]]
+            return {"JobId": job.job_id, "JobStatus": job.status}
+        queued = sum(job.status == "SUBMITTED" for job in self.jobs.values())
+        if queued >= limits.MAX_QUEUED_BATCH_JOBS:
             raise TranslateError(
                 "LimitExceededException",
-                f"You have reached the maximum of {limits.MAX_CONCURRENT_BATCH_JOBS} concurrent jobs",
+                f"You have reached the maximum of {limits.MAX_QUEUED_BATCH_JOBS} queued jobs",
+            )
+        if len(request.get("ParallelDataNames", [])) > limits.MAX_PARALLEL_DATA_PER_REQUEST:
+            raise TranslateError(
+                "InvalidParameterValueException", "ParallelDataNames accepts only one parallel data resource"
             )
         if len(request.get("TerminologyNames", [])) > limits.MAX_TERMINOLOGIES_PER_REQUEST:
             raise TranslateError(
@@ -452,6 +537,8 @@ class FakeTranslate:
             )
         job = _Job(job_id=uuid.uuid4().hex, request=request, polls_left=self.polls_per_state)
         self.jobs[job.job_id] = job
+        if token:
+            self.tokens[token] = job.job_id
         return {"JobId": job.job_id, "JobStatus": job.status}
 
     def _output_prefix(self, job: _Job) -> str:
@@ -467,7 +554,9 @@ class FakeTranslate:
             return
         job.polls_left = self.polls_per_state
         if job.status == "SUBMITTED":
-            job.status = "IN_PROGRESS"
+            running = sum(j.status == "IN_PROGRESS" for j in self.jobs.values())
+            if running < limits.MAX_CONCURRENT_BATCH_JOBS:  # else it stays queued until a slot frees
+                job.status = "IN_PROGRESS"
             return
         job.ended = _now()
         if self.fail_jobs:
@@ -480,6 +569,13 @@ class FakeTranslate:
             job.details = self._run_job(job)
         except TranslateError as exc:
             job.status, job.message = "FAILED", exc.message
+            return
+        except Exception as exc:  # S3 refused the data-access role: the job fails and says why
+            code = getattr(exc, "response", {}).get("Error", {}).get("Code")
+            if code not in ("AccessDenied", "403", "Forbidden"):
+                raise
+            job.status = "FAILED"
+            job.message = f"Amazon Translate could not access your S3 data with the data access role: {exc}"
             return
         job.status = "COMPLETED_WITH_ERROR" if job.details["DocumentsWithErrorsCount"] else "COMPLETED"
 
@@ -504,8 +600,10 @@ class FakeTranslate:
         characters, errors, details = 0, 0, []
         for key in keys:
             raw = self.s3.get_object(Bucket=in_bucket, Key=key)["Body"].read()
+            relative = key[len(in_prefix) :].lstrip("/")
             if len(raw) > limits.MAX_BATCH_DOCUMENT_BYTES:
                 errors += 1
+                details.append(_failed(relative, "Document size exceeds the limit for one document"))
                 continue
             text = raw.decode("utf-8")
             if request["InputDataConfig"]["ContentType"] == "text/html":
@@ -515,8 +613,8 @@ class FakeTranslate:
                 translated, count = "\n".join(self._translate_lines(lines, source, target, engine)), len(text)
             if count > limits.MAX_BATCH_TRANSLATABLE_BYTES:
                 errors += 1
+                details.append(_failed(relative, "Translatable text exceeds the limit for one document"))
                 continue
-            relative = key[len(in_prefix) :].lstrip("/")
             folder, _, name = relative.rpartition("/")
             out_key = out_prefix + (folder + "/" if folder else "") + f"{target}.{name}"
             self.s3.put_object(Bucket=out_bucket, Key=out_key, Body=translated.encode("utf-8"))
@@ -538,7 +636,7 @@ class FakeTranslate:
             Body=json.dumps(summary).encode("utf-8"),
         )
         return {
-            "TranslatedDocumentsCount": len(details),
+            "TranslatedDocumentsCount": len(details) - errors,
             "DocumentsWithErrorsCount": errors,
             "InputDocumentsCount": len(keys),
             "CharactersTranslated": characters,
@@ -563,14 +661,12 @@ class FakeTranslate:
         characters = sum(len(TOKEN_RE.sub("", m)) for m in masked)
         pieces, last = [], 0
         for match, out, spans in zip(_P_RE.finditer(document), outputs, kept, strict=False):
-            body = TOKEN_RE.sub(
-                lambda m, spans=spans: (
-                    f'<span translate="no">{spans[int(m.group(0)[1:-1]) - 1]}</span>'
-                    if int(m.group(0)[1:-1]) <= len(spans)
-                    else m.group(0)
-                ),
-                html.escape(out, quote=False),
-            )
+
+            def restore(m: re.Match, spans: list[str] = spans) -> str:
+                n = int(m.group(0)[1:-1])
+                return f'<span translate="no">{spans[n - 1]}</span>' if n <= len(spans) else m.group(0)
+
+            body = TOKEN_RE.sub(restore, html.escape(out, quote=False))
             pieces.append(document[last : match.start()] + match.group(1) + body + match.group(3))
             last = match.end()
         pieces.append(document[last:])

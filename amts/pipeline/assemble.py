@@ -9,6 +9,7 @@ from amts.errors import AmtsError
 from amts.pipeline import layout
 from amts.pipeline.batch import load_chapter_inputs
 from amts.pipeline.engines import LookupEngine
+from amts.pipeline.events import ChapterEvent
 from amts.pipeline.store import Store, uri_to_bucket_key
 from amts.pipeline.syncing import sync_chapter
 
@@ -26,15 +27,15 @@ def job_translations(
         base = obj["key"].rsplit("/", 1)[-1]
         if base in wanted:
             name = wanted[base]
-            translated = from_html_document(store.get_bytes(obj["key"]).decode("utf-8"))
+            translated = from_html_document((store.get_bytes(obj["key"]) or b"").decode("utf-8"))
             sent = documents[name]
             found.update({sent[int(i[1:])]: text for i, text in translated.items() if int(i[1:]) < len(sent)})
     return found
 
 
-def assemble_chapter(store: Store, event: dict) -> dict[str, Any]:
-    lang, src, run_id = event["lang"], event["source_lang"], event["run_id"]
-    chapter, batch = event["chapter"], event["batch"]
+def assemble_chapter(store: Store, event: ChapterEvent) -> dict[str, Any]:
+    lang, src, run_id = event.lang, event.source_lang, event.run_id
+    chapter, batch = event.chapter, event.batch
     path = chapter["path"]
     record_key = layout.chapter_record_key(run_id, lang, path)
     plan = store.get_json(batch["plan_key"]) or {"chapters": {}, "documents": {}}

@@ -10,6 +10,7 @@ from amts.errors import AmtsError
 from amts.markdown import decode
 from amts.pipeline import layout
 from amts.pipeline.engines import RecordingEngine
+from amts.pipeline.events import LanguageEvent
 from amts.pipeline.settings import Settings
 from amts.pipeline.store import Store, uri_to_bucket_key
 from amts.pipeline.syncing import sync_chapter
@@ -53,10 +54,10 @@ def _chunks(texts: list[str]) -> list[list[str]]:
     return chunks
 
 
-def prepare_batch(store: Store, event: dict, settings: Settings) -> dict[str, Any]:
-    lang, src, run_id = event["lang"], event["source_lang"], event["run_id"]
-    manifest = store.get_json(event["manifest_key"]) or []
-    parallel = event.get("parallel_data") or {}
+def prepare_batch(store: Store, event: LanguageEvent, settings: Settings) -> dict[str, Any]:
+    lang, src, run_id = event.lang, event.source_lang, event.run_id
+    manifest = store.get_json(event.manifest_key) or []
+    parallel = event.parallel_data
     documents: list[tuple[str, list[str]]] = []  # (chapter path, masked texts)
     chapters: dict[str, dict] = {}
     for chapter in manifest:
@@ -100,23 +101,25 @@ def prepare_batch(store: Store, event: dict, settings: Settings) -> dict[str, An
     }
     digest = layout.digest([lang, src, settings.engine, parallel.get("s3_uri"), *rendered.values()])
     prefix = layout.batch_prefix(lang, digest)
-    plan_key = f"work/runs/{run_id}/{lang}/batch-plan.json"
+    plan_key = layout.batch_plan_key(run_id, lang)
     store.put_json(
         plan_key, {"prefix": prefix, "chapters": chapters, "documents": texts_of, "evaluation": evaluation}
     )
     chars = sum(c.get("chars_to_mt", 0) for c in chapters.values())
     eval_chars = sum(len(t) for t in texts_of.get(EVAL_DOCUMENT, []))
-    output_uri = f"s3://{store.bucket}/{prefix}output/"
+    input_prefix = layout.batch_input_prefix(lang, digest)
+    output_uri = f"s3://{store.bucket}/{layout.batch_output_prefix(lang, digest)}"
     # engine "none": sync only (human text reused, the rest left for translators), nothing sent to Translate
     needed = bool(documents) and settings.engine != "none" and not has_output(store, output_uri, lang, names)
     if needed:
         for name, body in rendered.items():
-            store.put_bytes(f"{prefix}input/{name}", body.encode("utf-8"), "text/html; charset=utf-8")
+            store.put_bytes(f"{input_prefix}{name}", body.encode("utf-8"), "text/html; charset=utf-8")
     return {
         "needed": needed,
         "job_name": f"amts-{lang}-{digest}",
-        "client_token": digest,
-        "input_uri": f"s3://{store.bucket}/{prefix}input/",
+        # per run: a token reused across runs could be answered with an earlier run's (FAILED) job
+        "client_token": layout.digest([run_id, digest], 32),
+        "input_uri": f"s3://{store.bucket}/{input_prefix}",
         "output_uri": output_uri,
         "plan_key": plan_key,
         "chars_to_mt": chars + eval_chars if needed else 0,

@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Any
 
 from amts.pipeline import layout
+from amts.pipeline.events import LanguageEvent
 from amts.pipeline.store import Store
 from amts.sync.assemble import totals
 
@@ -27,15 +28,15 @@ def score(hypotheses: list[str], references: list[str], lang: str) -> dict[str, 
     }
 
 
-def held_out_score(store: Store, event: dict, lang: str) -> dict[str, Any] | None:
+def held_out_score(store: Store, event: LanguageEvent, lang: str) -> dict[str, Any] | None:
     """BLEU/chrF of the job's translation of the held-out sample against its human translation."""
     from amts.errors import PlaceholderError
     from amts.markdown import unmask
     from amts.pipeline.assemble import job_translations
 
-    batch = event.get("batch") or {}
-    plan = store.get_json(batch["plan_key"]) if batch.get("plan_key") else None
-    evaluation = (plan or {}).get("evaluation")
+    batch = event.batch
+    plan: dict = (store.get_json(batch["plan_key"]) if batch.get("plan_key") else None) or {}
+    evaluation = plan.get("evaluation")
     if not evaluation:
         return None
     sent = plan["documents"][evaluation["document"]]
@@ -73,10 +74,22 @@ def review_xliff(review: dict, source_lang: str, lang: str) -> bytes | None:
     return export_xliff(review, source_lang=source_lang, target_lang=lang)
 
 
-def evaluate_language(store: Store, event: dict) -> dict[str, Any]:
-    lang, run_id = event["lang"], event["run_id"]
-    records = [store.get_json(o["key"]) for o in store.list(layout.chapter_records_prefix(run_id, lang))]
-    manifest = store.get_json(event["manifest_key"]) or []
+def parallel_data_summary(event: LanguageEvent) -> dict[str, Any]:
+    """Which parallel data the job used, and in words what happened to it when that was not the plan."""
+    built, status = event.parallel_data, event.parallel_data_status
+    return {
+        "name": built.get("name"),
+        "pairs": built.get("pairs"),
+        "used": bool(built.get("present")),
+        "note": status.get("note") or "",
+    }
+
+
+def evaluate_language(store: Store, event: LanguageEvent) -> dict[str, Any]:
+    lang, run_id = event.lang, event.run_id
+    found = (store.get_json(o["key"]) for o in store.list(layout.chapter_records_prefix(run_id, lang)))
+    records: list[dict] = [r for r in found if r]
+    manifest = store.get_json(event.manifest_key) or []
     recorded = {r["path"] for r in records}
     # A chapter without a record never finished: name it rather than lose it.
     for chapter in manifest:
@@ -86,15 +99,15 @@ def evaluate_language(store: Store, event: dict) -> dict[str, Any]:
             )
     entries = [r["report"] for r in records if r.get("status") == "ok" and r.get("report")]
     review = {"files": sorted(entries, key=lambda e: e["path"]), "totals": totals(entries)}
-    review_key = f"{layout.report_prefix(run_id)}{lang}/review.json"
+    review_key = layout.review_key(run_id, lang)
     store.put_json(review_key, review)
     store.put_text(
         review_key.replace(".json", ".html"), review_page(review, run_id, lang), "text/html; charset=utf-8"
     )
-    xliff = review_xliff(review, event.get("source_lang", "en"), lang)
+    xliff = review_xliff(review, event.source_lang, lang)
     if xliff is not None:
         store.put_bytes(review_key.replace(".json", ".xlf"), xliff, "application/x-xliff+xml")
-    batch = event.get("batch") or {}
+    batch = event.batch
     summary = {
         "lang": lang,
         "status": "ok",
@@ -105,8 +118,8 @@ def evaluate_language(store: Store, event: dict) -> dict[str, Any]:
         "chars_to_mt": int(batch.get("chars_to_mt", 0)),
         # segments the job did not return (documents failed in a COMPLETED_WITH_ERROR job): left untranslated
         "missing_translations": sum(r.get("missing_translations", 0) for r in records),
-        "translation_job": (event.get("job") or {}).get("job_id"),
-        "parallel_data": {k: (event.get("parallel_data") or {}).get(k) for k in ("name", "pairs")},
+        "translation_job": event.job.get("job_id"),
+        "parallel_data": parallel_data_summary(event),
         "totals": review["totals"],
         "evaluation": held_out_score(store, event, lang),
         "review_report": review_key,

@@ -28,8 +28,9 @@ def build_parallel_data(store: Store, lang: str, settings: Settings) -> dict[str
     src = settings.source_lang
     pairs: list[tuple[str, str]] = []
     skipped: list[dict] = []
-    for obj in store.list(f"translations/{lang}/"):
-        path = obj["key"][len(f"translations/{lang}/") :]
+    prefix = layout.translations_prefix(lang)
+    for obj in store.list(prefix):
+        path = obj["key"][len(prefix) :]
         if not path.lower().endswith(layout.MARKDOWN_SUFFIXES) or layout.is_origin_file(path):
             continue
         origin = next(filter(None, (store.get_bytes(key) for key in layout.origin_keys(lang, path))), None)
@@ -37,7 +38,7 @@ def build_parallel_data(store: Store, lang: str, settings: Settings) -> dict[str
             skipped.append({"path": path, "reason": "no origin/ English for this translation"})
             continue
         try:
-            target = store.get_bytes(obj["key"]).decode("utf-8")
+            target = (store.get_bytes(obj["key"]) or b"").decode("utf-8")
             pairs += _pairs_for_chapter(origin.decode("utf-8"), target, src, lang, settings.granularity)
         except Exception as exc:  # noqa: BLE001 - parallel data only improves MT: one bad chapter must not stop it
             reason = str(exc).splitlines()[0][:200] if str(exc) else ""
@@ -60,7 +61,7 @@ def build_parallel_data(store: Store, lang: str, settings: Settings) -> dict[str
     store.put_bytes(key, data.encode("utf-8"), "text/csv; charset=utf-8")
     eval_key = None
     if held_out:
-        eval_key = key.replace(".csv", ".heldout.json")
+        eval_key = layout.held_out_key(lang, digest)
         store.put_json(eval_key, {"pairs": [list(p) for p in held_out]})
     return {
         "present": True,
@@ -99,35 +100,81 @@ def to_csv(pairs: list[tuple[str, str]], src: str, tgt: str) -> tuple[str, int]:
     return data.decode("utf-8"), len(unique) - dropped
 
 
-def ensure_parallel_data(translate: Any, name: str, s3_uri: str) -> dict[str, str]:
-    """Create the resource, or update it when it holds other data; idempotent for the same S3 URI."""
+def _error_code(exc: Exception) -> str:
+    return getattr(exc, "response", {}).get("Error", {}).get("Code", "")
+
+
+def ensure_parallel_data(translate: Any, name: str, s3_uri: str, attempt: str = "") -> dict[str, str]:
+    """Create the resource, or update it when it holds other data; nothing when it already holds this data.
+
+    Answers a status for the state machine's Choice: CREATING/UPDATING (poll), ACTIVE (use it), BUSY (another
+    create or update runs in the account: wait and call again), DELETING (a resource whose creation FAILED is
+    deleted, to be created again on the next call; updating it would fail forever). `note` says what happened
+    in words for the report. `attempt` (the run id) makes the client token differ per run, so a token is never
+    matched to an earlier request with other content.
+    """
     config = {"S3Uri": s3_uri, "Format": "CSV"}
+    token = layout.digest([name, s3_uri, attempt], 32)
     try:
         current = translate.get_parallel_data(Name=name)["ParallelDataProperties"]
     except translate.exceptions.ResourceNotFoundException:
-        translate.create_parallel_data(
-            Name=name, ParallelDataConfig=config, ClientToken=layout.digest([name, s3_uri], 32)
+        return _call(
+            lambda: translate.create_parallel_data(Name=name, ParallelDataConfig=config, ClientToken=token)
         )
-        return {"status": "CREATING"}
-    if current.get("ParallelDataConfig", {}).get("S3Uri") == s3_uri and current["Status"] == "ACTIVE":
-        return {"status": "ACTIVE"}
+    if current["Status"] == "DELETING":
+        return {"status": "DELETING", "note": f"parallel data {name} is being deleted"}
+    if current["Status"] == "FAILED":
+        translate.delete_parallel_data(Name=name)
+        return {
+            "status": "DELETING",
+            "note": f"parallel data {name} had failed ({current.get('Message', '')}); deleted to create it again",
+        }
     if current.get("LatestUpdateAttemptStatus") == "UPDATING" or current["Status"] in (
         "CREATING",
         "UPDATING",
     ):
-        return {"status": "UPDATING"}
-    translate.update_parallel_data(
-        Name=name, ParallelDataConfig=config, ClientToken=layout.digest([name, s3_uri], 32)
+        return {"status": "UPDATING", "note": ""}
+    if current.get("ParallelDataConfig", {}).get("S3Uri") == s3_uri and current.get(
+        "LatestUpdateAttemptStatus"
+    ) in (None, "ACTIVE"):
+        return {"status": "ACTIVE", "note": ""}
+    return _call(
+        lambda: translate.update_parallel_data(Name=name, ParallelDataConfig=config, ClientToken=token)
     )
-    return {"status": "UPDATING"}
+
+
+def _call(request: Any) -> dict[str, str]:
+    """Start a create or update; the per-account limit of one running import answers BUSY, not an error."""
+    try:
+        request()
+    except Exception as exc:
+        code = _error_code(exc)
+        if code == "LimitExceededException":
+            return {"status": "BUSY", "note": "another parallel-data import runs in this account"}
+        if code == "ConflictException":  # another run created it a moment ago: poll that one
+            return {"status": "UPDATING", "note": ""}
+        raise
+    return {"status": "UPDATING", "note": ""}
 
 
 def parallel_data_status(translate: Any, name: str) -> dict[str, str]:
-    """ACTIVE once the latest import finished; FAILED when it did not."""
+    """ACTIVE once an import finished and data is usable; FAILED when there is none to use.
+
+    An update that FAILED leaves the resource ACTIVE with its previous data: the job uses that, and the note
+    says so for the report."""
     props = translate.get_parallel_data(Name=name)["ParallelDataProperties"]
     latest = props.get("LatestUpdateAttemptStatus")
-    if latest in ("CREATING", "UPDATING"):
-        return {"status": "UPDATING"}
-    if latest == "FAILED" or props["Status"] == "FAILED":
-        return {"status": "FAILED", "message": props.get("Message", "")}
-    return {"status": props["Status"]}
+    if latest in ("CREATING", "UPDATING") or props["Status"] in ("CREATING", "UPDATING"):
+        return {"status": "UPDATING", "note": ""}
+    message = props.get("Message") or "no message"
+    if props["Status"] == "ACTIVE" and latest == "FAILED":
+        return {
+            "status": "ACTIVE",
+            "note": f"the update of parallel data {name} failed ({message}); the job used its previous data",
+        }
+    if props["Status"] == "ACTIVE":
+        return {"status": "ACTIVE", "note": ""}
+    return {
+        "status": "FAILED",
+        "note": f"parallel data {name} could not be imported ({message}); translated without parallel data",
+    }

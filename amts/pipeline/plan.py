@@ -18,8 +18,8 @@ def chapter_fingerprint(store: Store, settings: Settings, lang: str, path: str, 
     return layout.digest(
         [
             source_etag,
-            translation and translation["etag"],
-            origin and origin["etag"],
+            translation["etag"] if translation else None,
+            origin["etag"] if origin else None,
             settings.engine,
             settings.granularity,
         ]
@@ -32,7 +32,8 @@ def _candidates(store: Store, event: dict, settings: Settings) -> list[dict]:
     if detail.get("object"):
         key = detail["object"]["key"]
         meta = store.head(key)
-        if meta is None and unquote_plus(key) != key:  # S3 URL-encodes keys in some event formats
+        # Raw first (EventBridge sends keys as they are); decoded second (S3 notifications URL-encode them).
+        if meta is None and unquote_plus(key) != key:
             key = unquote_plus(key)
             meta = store.head(key)
         return [{"key": key, **(meta or {"missing": True})}]
@@ -81,7 +82,9 @@ def plan_run(
         if reason:
             rejected.append({"key": candidate["key"], "error": reason})
             continue
-        _, path = layout.split_source_key(candidate["key"])
+        parsed = layout.split_source_key(candidate["key"])
+        assert parsed is not None  # rejection() refused keys outside source/
+        _, path = parsed
         fingerprints = {
             lang: chapter_fingerprint(store, settings, lang, path, candidate["etag"])
             for lang in settings.target_langs
@@ -95,7 +98,7 @@ def plan_run(
             chapters.append({"path": path, "source_key": candidate["key"], "fingerprints": fingerprints})
     manifest = layout.manifest_key(run_id)
     store.put_json(manifest, chapters)
-    store.put_json(f"work/runs/{run_id}/rejected.json", rejected)
+    store.put_json(layout.rejected_key(run_id), rejected)
     inline = len(chapters) <= settings.inline_chapter_limit
     return {
         "run_id": run_id,
@@ -109,6 +112,7 @@ def plan_run(
         "chapters": chapters if inline else [],
         "fan_out": "inline" if inline else "distributed",
         "poll_seconds": settings.poll_seconds,
+        "poll_max_seconds": settings.poll_max_seconds,
         "rejected": rejected[:20],
         "rejected_count": len(rejected),
     }

@@ -27,7 +27,7 @@ def final_report(store: Store, run: dict) -> dict[str, Any]:
                     "cause": result.get("cause"),
                 }
             )
-    rejected = store.get_json(f"work/runs/{run_id}/rejected.json") or run.get("rejected") or []
+    rejected = store.get_json(layout.rejected_key(run_id)) or run.get("rejected") or []
     chars = sum(lang.get("chars_to_mt", 0) for lang in languages)
     report = {
         "run_id": run_id,
@@ -41,13 +41,13 @@ def final_report(store: Store, run: dict) -> dict[str, Any]:
         "estimated_cost_usd": estimated_cost_usd(chars),
         "price_per_million_chars_usd": layout.COST_PER_MILLION_CHARS_USD,
     }
-    prefix = layout.report_prefix(run_id)
-    store.put_json(f"{prefix}report.json", report)
-    store.put_text(f"{prefix}report.md", to_markdown(report))
-    store.put_json("reports/latest.json", {"run_id": run_id, "report": f"{prefix}report.json"})
+    report_key = layout.report_key(run_id)
+    store.put_json(report_key, report)
+    store.put_text(report_key.replace(".json", ".md"), to_markdown(report))
+    store.put_json(layout.LATEST_REPORT_KEY, {"run_id": run_id, "report": report_key})
     return {
         "run_id": run_id,
-        "report_key": f"{prefix}report.json",
+        "report_key": report_key,
         "chars_to_mt": chars,
         "estimated_cost_usd": report["estimated_cost_usd"],
         "failed_languages": report["failed_languages"],
@@ -70,7 +70,13 @@ def to_markdown(report: dict) -> str:
     for lang in report["languages"]:
         ev = lang.get("evaluation") or {}
         chapters = ", ".join(f"{k} {v}" for k, v in sorted((lang.get("chapters") or {}).items()))
-        note = lang.get("error") or "; ".join(f"{e['path']}: {e['error']}" for e in lang.get("errors", []))
+        failure = (
+            f"{lang['error']}: {lang.get('cause') or ''}".strip().rstrip(":") if lang.get("error") else ""
+        )
+        note = failure or "; ".join(f"{e['path']}: {e['error']}" for e in lang.get("errors", []))
+        parallel_note = (lang.get("parallel_data") or {}).get("note")
+        if parallel_note:
+            note = (note + "; " if note else "") + parallel_note
         if lang.get("warnings"):
             note = (
                 note + "; " if note else ""
