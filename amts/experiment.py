@@ -26,6 +26,7 @@ from amts.engines.chain import ChainEngine
 from amts.engines.memory import DEFAULT_THRESHOLD, MemoryEngine, TranslationMemory, _masked_entry
 from amts.errors import AlignmentError, AmtsError, EngineError, PlaceholderError
 from amts.languages import language
+from amts.fsutil import require_regular
 from amts.markdown import MARKDOWN_SUFFIXES, load, mask, unmask
 
 CONDITIONS = ("none", "paragraph", "sentence")
@@ -61,6 +62,7 @@ def find_pairs(src_dir: Path, tgt_dir: Path, pairs_file: Path | None = None) -> 
         raise ExperimentError(f"--src {src_dir} and --tgt {tgt_dir} must be folders of chapters")
     if pairs_file is not None:
         found = []
+        require_regular(pairs_file, "a pairs table")
         with open(pairs_file, encoding="utf-8") as handle:
             for row in csv.reader(handle, delimiter="\t"):
                 if len(row) < 2 or "path" in row[0] or "meta" in row:

@@ -34,6 +34,7 @@ from amts.align.beads import Sentence, align_sentences
 from amts.align.features import length_logratio, text_features
 from amts.errors import AlignmentError, AmtsError, InputError
 from amts.languages import char_based, language
+from amts.fsutil import atomic_write, read_regular_bytes, read_regular_text
 from amts.markdown import load
 from amts.sentences import split_sentences
 from amts.translate_limits import FORBIDDEN_CELL_PREFIXES, MAX_PARALLEL_DATA_SEGMENT_BYTES, utf8_size
@@ -107,7 +108,7 @@ def pairs_from_table(
     if origin_root is None:
         origin_root = base / f"{target_lang}_origin" if (base / f"{target_lang}_origin").is_dir() else base
     try:
-        rows = list(csv.DictReader(table.read_text(encoding="utf-8").splitlines(), delimiter="\t"))
+        rows = list(csv.DictReader(read_regular_text(table, "a pairs table").splitlines(), delimiter="\t"))
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read pairs table {table}: {exc}") from exc
     if not rows:
@@ -369,8 +370,7 @@ def write_pairs(
     """Write pairs as CSV, TSV (header row of language codes) or TMX; returns the bytes written."""
     path = Path(path)
     data = dumps(pairs, source_lang, target_lang, format_of(path, fmt))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    atomic_write(path, data)
     return len(data)
 
 
@@ -382,10 +382,7 @@ def read_parallel(path: str | Path, fmt: str | None = None, strict: bool = True)
     """
     path = Path(path)
     fmt = format_of(path, fmt)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ParallelDataError(f"cannot read {path}: {exc}") from exc
+    data = read_regular_bytes(path, "a parallel data file")
     if fmt == "tmx":
         return _read_tmx(data, path)
     try:

@@ -9,6 +9,7 @@ sync decides it, read it where it is shown.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from pathlib import Path
@@ -116,12 +117,19 @@ class SegmentRecord:
             types, expected = _SEGMENT_TYPES[name]
             if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
                 raise InputError(f'{where}: "{name}" is {json.dumps(value)[:40]}, expected {expected}')
+            if isinstance(value, str) and _SURROGATE_RE.search(value):
+                raise InputError(
+                    f'{where}: "{name}" holds a lone surrogate (not Unicode text); regenerate the report'
+                )
+            if name == "score" and isinstance(value, (int, float)) and not 0 <= value <= 100:
+                raise InputError(f'{where}: "score" must be a number from 0 to 100, not {value!r}')
             values[name] = value
         extra = {k: v for k, v in data.items() if k not in _SEGMENT_FIELDS}
         return cls(data["id"], status, **values, extra=extra)
 
 
 _SEGMENT_FIELDS = tuple(f.name for f in fields(SegmentRecord) if f.name != "extra")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")  # a lone surrogate: JSON allows it, UTF-8 cannot write it
 _TEXT_FIELDS = frozenset({"source", "old_source", "target", "old_target"})  # always written, "" when none
 # JSON type of every optional field: (accepted Python types, name in messages); null always accepted.
 _SEGMENT_TYPES: dict[str, tuple[tuple[type, ...], str]] = {
@@ -292,15 +300,16 @@ class SyncReport:
 
 def read_report(path: str | Path) -> SyncReport:
     """Read and check a REPORT.json; InputError naming the file and the problem."""
+    from amts.fsutil import read_regular_text  # regular files only: a FIFO or /dev/zero would never end
+
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: report not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read report ({exc})") from None
+    if not path.exists():
+        raise InputError(f"{path}: report not found")
+    text = read_regular_text(path, "a REPORT.json")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}: not JSON (line {exc.lineno}: {exc.msg})") from None
+    except RecursionError:
+        raise InputError(f"{path}: JSON nested too deeply to be a sync report") from None
     return SyncReport.from_json(data, str(path))

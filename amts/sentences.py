@@ -14,27 +14,13 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from amts.languages import CHARACTER_SCRIPT_RE, FULLWIDTH_SENTENCE_ENDS, LATIN_SENTENCE_ENDS, language
+from amts.textscan import plain_span_ranges
 
 
 class _SpanLike(Protocol):
     start: int
     end: int
 
-
-# Inline spans that must never be split, for callers that pass plain text without Segment.spans.
-_INLINE_SPAN_RE = re.compile(
-    r"""
-      :[A-Za-z][\w-]*:`[^`]*`          # d2lbook / sphinx role  :numref:`x`
-    | (`+)(?:(?!\1).)+?\1              # inline code, any backtick run length
-    | \$\$.+?\$\$                      # display math written inline
-    | (?<![\\$])\$(?!\s)[^$]+?(?<![\s\\])\$   # inline math
-    | <https?://[^>]+>                 # autolink
-    | https?://[^\s)\]>]+              # bare URL
-    | \]\([^)\s]+\)                    # markdown link target
-    | </?[A-Za-z][^<>]*>               # inline HTML tag
-    """,
-    re.VERBOSE,
-)
 
 # Stands in for every character of a protected span while boundaries are searched.
 _MASK = "\ue000"
@@ -54,7 +40,7 @@ _END_RE = re.compile("[" + re.escape(_LATIN_END + _CJK_END) + "]")
 def _mask(text: str, spans: Sequence[_SpanLike] | None) -> str:
     chars = list(text)
     if spans is None:
-        ranges = [(m.start(), m.end()) for m in _INLINE_SPAN_RE.finditer(text)]
+        ranges = plain_span_ranges(text)  # code, math, roles, URLs, HTML: one linear pass
     else:
         ranges = [(s.start, s.end) for s in spans]
     for start, end in ranges:
@@ -174,7 +160,7 @@ def split_sentences(text: str, lang: str, spans: Sequence[_SpanLike] | None = No
     """Split `text` (a segment's text) into sentences in language `lang` (ISO 639-1: en, zh, es, ...).
 
     `spans` are the segment's protected inline spans (offsets into `text`); when omitted, code, math,
-    roles, URLs and HTML are found with a regular expression.
+    roles, URLs and HTML are found by a linear scanner (`amts.textscan.plain_span_ranges`).
     """
     masked = _mask(text, spans)
     sentences: list[str] = []

@@ -14,6 +14,7 @@ from typing import Callable
 
 from amts.engines.base import Engine
 from amts.errors import AmtsError, InputError, PlaceholderError
+from amts.fsutil import staged_folder_writer
 from amts.markdown import MARKDOWN_SUFFIXES, Document, iter_markdown_files, load, mask, render, unmask
 from amts.markdown.inline import has_translatable_text
 
@@ -107,20 +108,20 @@ def translate_path(
     if progress:
         progress(0, sum(translatable_count(doc) for doc, _ in documents))
     results = []
-    for document, target in documents:
-        result = translate_document(
-            document,
-            engine,
-            source_lang,
-            target_lang,
-            on_progress=(lambda n: progress(n, 0)) if progress else None,
-        )
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # newline="" keeps CRLF files CRLF: render returns the text exactly as it should be on disk.
-        with open(target, "w", encoding="utf-8", newline="") as handle:
-            handle.write(result.text)
-        result.path = str(target)
-        results.append(result)
+    # every output is staged and moved into place at the end: a failure (or a kill) midway leaves --out as it was
+    with staged_folder_writer() as stage:
+        for document, target in documents:
+            result = translate_document(
+                document,
+                engine,
+                source_lang,
+                target_lang,
+                on_progress=(lambda n: progress(n, 0)) if progress else None,
+            )
+            # written as UTF-8 bytes, unchanged: render returns the text exactly as it should be on disk (CRLF kept)
+            stage.write(target, result.text)
+            result.path = str(target)
+            results.append(result)
     return results
 
 

@@ -27,6 +27,7 @@ from lxml import etree
 from rapidfuzz import fuzz
 
 from amts.errors import InputError
+from amts.fsutil import read_regular_bytes
 from amts.markdown import find_spans
 from amts.review.report import text_of
 from amts.reviewimport import ImportResult, TargetNotFoundError, import_units
@@ -377,10 +378,7 @@ def read_xliff(path: str | Path) -> list[ReviewedUnit]:
     Problems (placeholders, structure) are kept per unit; import reports them all.
     """
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    data = read_regular_bytes(path, "an XLIFF file")
     try:
         tree = etree.fromstring(data, _PARSER).getroottree()
     except (etree.XMLSyntaxError, ValueError) as exc:

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from amts.cli import app
-from amts.errors import AmtsError
+from amts.errors import AmtsError, OutputError
 from amts.sync import TOTAL_KEYS, sync_paths
 from tests.test_sync import EN_OLD, ZH_OLD
 
@@ -243,7 +243,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary_file(tmp_path, monk
         raise OSError("disk full")
 
     monkeypatch.setattr("amts.fsutil.os.replace", broken_replace)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(OutputError, match="disk full"):
         atomic_write(target, "new text\n")
     assert target.read_text(encoding="utf-8") == "old text\n"
     assert [p.name for p in tmp_path.iterdir()] == ["p.md"]

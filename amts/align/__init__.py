@@ -93,11 +93,8 @@ def alignment_quality(groups, ratio: float, src_lang: str, tgt_lang: str) -> flo
         if a and b:
             if gain > 0.5:
                 matched += size
-            fa, fb = TextFeatures.empty(), TextFeatures.empty()
-            for u in a:
-                fa = fa.merge(u.features)
-            for u in b:
-                fb = fb.merge(u.features)
+            fa = TextFeatures.combine(u.features for u in a)
+            fb = TextFeatures.combine(u.features for u in b)
             s, lone = anchor_counts(fa, fb, src_lang, tgt_lang)
             shared, lonely = shared + s, lonely + lone
     quality = matched / total if total else 1.0

@@ -73,10 +73,9 @@ class Sentence:
 
 
 def _merge(sentences: list[Sentence]) -> TextFeatures:
-    features = sentences[0].features
-    for s in sentences[1:]:
-        features = features.merge(s.features)
-    return features
+    if len(sentences) == 1:
+        return sentences[0].features
+    return TextFeatures.combine(s.features for s in sentences)
 
 
 def _concepts(sentences: list[Sentence]) -> frozenset[str]:
@@ -132,15 +131,55 @@ def _positions(sentences: list[Sentence]) -> list[float]:
     return positions
 
 
+# A block pair of more than ONE_PROGRAM_CELLS sentence pairs (a table of thousands of rows) is aligned window by
+# window, WINDOW sentences a side: the dynamic program's table would otherwise grow with the product of the
+# two lengths. Ordinary block pairs stay far below the limit and are aligned exactly as before.
+ONE_PROGRAM_CELLS = 200 * 200
+WINDOW = 80
+
+
 def align_sentences(
     src: list[Sentence],
     tgt: list[Sentence],
     ratio: float,
     src_lang: str,
     tgt_lang: str,
-    params: SentenceParams = SENTENCE_PARAMS,
+    params: SentenceParams | None = None,
 ) -> list[tuple[list[Sentence], list[Sentence]]]:
-    """Monotone bead alignment of two sentence lists; every sentence lands in exactly one bead."""
+    """Monotone bead alignment of two sentence lists; every sentence lands in exactly one bead.
+
+    Up to ONE_PROGRAM_CELLS sentence pairs one dynamic program aligns everything. Longer pairs are aligned in windows
+    of about WINDOW sentences a side, proportional to what is left on each side; the beads of the first half
+    of each window are kept (the window's forced end distorts its last beads) and the next window starts
+    there, so time and memory grow linearly with the length.
+    """
+    params = params or SENTENCE_PARAMS
+    n, m = len(src), len(tgt)
+    beads: list[tuple[list[Sentence], list[Sentence]]] = []
+    i = j = 0
+    while (n - i) * (m - j) > ONE_PROGRAM_CELLS:
+        scale = WINDOW / max(n - i, m - j)
+        wi, wj = max(1, round((n - i) * scale)), max(1, round((m - j) * scale))
+        window = _align_window(src[i : i + wi], tgt[j : j + wj], ratio, src_lang, tgt_lang, params)
+        kept_i = kept_j = 0
+        for a, b in window:
+            if beads and (kept_i >= wi // 2 or kept_j >= wj // 2):
+                break
+            beads.append((a, b))
+            kept_i, kept_j = kept_i + len(a), kept_j + len(b)
+        i, j = i + kept_i, j + kept_j
+    return beads + _align_window(src[i:], tgt[j:], ratio, src_lang, tgt_lang, params)
+
+
+def _align_window(
+    src: list[Sentence],
+    tgt: list[Sentence],
+    ratio: float,
+    src_lang: str,
+    tgt_lang: str,
+    params: SentenceParams,
+) -> list[tuple[list[Sentence], list[Sentence]]]:
+    """One dynamic program over all of ``src`` x ``tgt``."""
     n, m = len(src), len(tgt)
     if n == 0 or m == 0:
         return [([s], []) for s in src] + [([], [t]) for t in tgt]

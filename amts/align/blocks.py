@@ -111,10 +111,7 @@ def _unit(block: Block) -> _Unit:
 
 
 def _segments_features(block: Block) -> TextFeatures:
-    features = TextFeatures.empty()
-    for segment in block.segments:
-        features = features.merge(text_features(segment.text))
-    return features
+    return TextFeatures.combine(text_features(segment.text) for segment in block.segments)
 
 
 def units(doc: Any) -> list[_Unit]:
@@ -123,11 +120,8 @@ def units(doc: Any) -> list[_Unit]:
 
 def prose_ratio(src: list[_Unit], tgt: list[_Unit], prior: float, src_lang: str, tgt_lang: str) -> float:
     """Target prose length per source prose character for this document pair, kept near the prior."""
-    src_total, tgt_total = TextFeatures.empty(), TextFeatures.empty()
-    for u in src:
-        src_total = src_total.merge(u.features)
-    for u in tgt:
-        tgt_total = tgt_total.merge(u.features)
+    src_total = TextFeatures.combine(u.features for u in src)
+    tgt_total = TextFeatures.combine(u.features for u in tgt)
     if src_total.length < 200 or tgt_total.length < 50:
         return prior
     ratio = estimate_ratio(src_total, tgt_total, char_based(src_lang), char_based(tgt_lang))
@@ -192,10 +186,7 @@ def _merged(units_: list[_Unit]) -> TextFeatures | None:
     """Features of consecutive prose units merged into one, or None if they cannot merge."""
     if not _mergeable(units_):
         return None
-    features = TextFeatures.empty()
-    for u in units_:
-        features = features.merge(u.features)
-    return features
+    return TextFeatures.combine(u.features for u in units_)
 
 
 def _gap_dp(src: list[_Unit], tgt: list[_Unit], scorer: _Scorer) -> list[tuple[list[_Unit], list[_Unit]]]:

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from amts.fsutil import require_regular
+
 _SPACE_RE = re.compile(r"\s+")
 
 
@@ -56,6 +58,7 @@ def score_beads(
 def read_beads(path: str | Path) -> list[tuple[list[str], list[str]]]:
     """Beads from a JSON Lines file written by `amts align` (or a gold file in the same format)."""
     beads = []
+    require_regular(path, "a JSON Lines file of beads")
     with open(path, encoding="utf-8") as handle:
         for line in handle:
             if line.strip():

@@ -9,19 +9,29 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from amts.languages import CHARACTER_SCRIPT_RE, char_based
+
+from amts.textscan import plain_span_ranges, replace_ranges
 
 _NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
 _LATIN_WORD_RE = re.compile(r"[A-Za-z]+")
 _SPACE_RE = re.compile(r"\s+")
 _ROLE_RE = re.compile(r":([A-Za-z_][\w-]*):`([^`]*)`")
-_INLINE_RE = re.compile(
-    r":[A-Za-z_][\w-]*:`[^`]*`|(`+)(?:(?!\1).)+?\1|\$\$.+?\$\$|(?<![\\$])\$(?!\s)[^$]+?(?<![\s\\])\$"
-    r"|\]\([^)\s]+\)|https?://[^\s)\]>]+"
-)
-INLINE_SPAN_RE = _INLINE_RE  # for modules that read prose words around the spans
+
+
+def inline_span_ranges(text: str) -> list[tuple[int, int]]:
+    """Roles, code, math, link targets and URLs, found in one linear pass (no HTML or autolinks here)."""
+    return plain_span_ranges(text, web=False, role_underscore=True)
+
+
+def strip_inline_spans(text: str, replacement: str = " ") -> str:
+    """``text`` with its inline spans replaced (modules that read the prose words around them)."""
+    return replace_ranges(text, inline_span_ranges(text), replacement)
+
+
 _EMPHASIS_RE = re.compile(
     r"(?<![*A-Za-z0-9])\*(?!\*)[^*\s][^*]*?\*(?!\*)|(?<![_A-Za-z0-9])_(?!_)[^_\s][^_]*?_(?![_A-Za-z0-9])"
 )
@@ -56,6 +66,22 @@ class TextFeatures:
     def empty() -> TextFeatures:
         return TextFeatures(0.0, 0.0, frozenset(), frozenset(), False)
 
+    @staticmethod
+    def combine(parts: Iterable[TextFeatures]) -> TextFeatures:
+        """Features of many stretches together, built in one pass: merging them one by one copies the growing
+        sets each time, which is quadratic over the thousands of cells of a long table."""
+        length = cjk = 0.0
+        anchors: set[str] = set()
+        words: set[str] = set()
+        question = False
+        for part in parts:
+            length += part.length
+            cjk += part.cjk
+            anchors.update(part.anchors)
+            words.update(part.words)
+            question = question or part.question
+        return TextFeatures(length, cjk, frozenset(anchors), frozenset(words), question)
+
     def merge(self, other: TextFeatures) -> TextFeatures:
         if not other.length and not other.anchors and not other.words:
             return self
@@ -73,8 +99,9 @@ class TextFeatures:
 def text_features(text: str) -> TextFeatures:
     """Features of one segment text or sentence (inline markup as written)."""
     anchors: set[str] = set()
-    for match in _INLINE_RE.finditer(text):
-        span = match.group(0)
+    ranges = inline_span_ranges(text)
+    for start, end in ranges:
+        span = text[start:end]
         role = _ROLE_RE.fullmatch(span)
         if role:
             anchors.add(f"{role.group(1)}:{role.group(2)}")
@@ -86,7 +113,7 @@ def text_features(text: str) -> TextFeatures:
             anchors.add(_SPACE_RE.sub("", span.strip("`")))
         else:
             anchors.add(span.lstrip("]("))
-    rest = _INLINE_RE.sub(" ", text)
+    rest = replace_ranges(text, ranges, " ")
     anchors.update(_NUMBER_RE.findall(rest))
     # Translators keep emphasis on the terms they translate: the n-th emphasised span is an anchor.
     anchors.update(f"*{n}" for n in range(1, len(_EMPHASIS_RE.findall(rest)) + 1))

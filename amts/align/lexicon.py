@@ -15,7 +15,7 @@ import functools
 import importlib.resources
 import re
 
-from amts.align.features import INLINE_SPAN_RE
+from amts.align.features import strip_inline_spans
 from amts.languages import HAN_RUN_RE, base_code
 
 _STOPWORDS = frozenset(
@@ -89,7 +89,7 @@ def _chinese_run_keys(run: str) -> frozenset[str]:
 def concept_keys(text: str, lang: str) -> frozenset[str]:
     """English concept keys of a sentence in `lang` (en or zh); empty for other languages."""
     lang = base_code(lang)
-    text = INLINE_SPAN_RE.sub(" ", text)  # code and math are anchors already
+    text = strip_inline_spans(text)  # code and math are anchors already
     if lang == "en":
         return english_keys(text)
     if lang != "zh":

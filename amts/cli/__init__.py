@@ -7,7 +7,7 @@ import sys
 
 import typer
 
-from amts.errors import AmtsError
+from amts.errors import user_error_message
 
 app = typer.Typer(
     name="amts",
@@ -38,10 +38,24 @@ for _name in _COMMAND_MODULES:
     _module.register(app)
 
 
-def main() -> None:
-    """Console entry point: user-input errors become one line on stderr and exit code 2."""
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: every failure caused by input or environment is one line on stderr and exit code 2.
+
+    Bugs (anything else) keep their traceback, so they can be reported and fixed.
+    """
     try:
-        app()
-    except AmtsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        app(args=argv)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        print(
+            "error: interrupted; outputs are written all together or not at all, so --out is unchanged",
+            file=sys.stderr,
+        )
+        sys.exit(130)
+    except Exception as exc:  # re-raised below unless it is a user-caused failure
+        message = user_error_message(exc)
+        if message is None:
+            raise
+        print(f"error: {message}", file=sys.stderr)
         sys.exit(2)

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from amts.align import GRANULARITIES, align_documents
 from amts.errors import AlignmentError, InputError
+from amts.fsutil import atomic_write, refuse_overwriting_input
 from amts.markdown import load
 from amts.paralleldata import (
     FORMATS,
@@ -50,13 +51,14 @@ def align(
     1-0 / 0-1 beads). Files that are not translations of each other are refused as unalignable.
     """
     _check_granularity(granularity)
+    if out is not None:
+        refuse_overwriting_input(out, {"SOURCE": source, "TARGET": target})
     beads = align_documents(load(source), load(target), source_lang, target_lang, granularity)
     lines = "".join(json.dumps(b.to_json(), ensure_ascii=False) + "\n" for b in beads)
     if out is None:
         sys.stdout.write(lines)
     else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(lines, encoding="utf-8")
+        atomic_write(out, lines)
 
 
 paralleldata_app = typer.Typer(

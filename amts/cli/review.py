@@ -34,9 +34,10 @@ def review(
     ] = None,
 ) -> None:
     """Write a static review page: every segment a translator should look at, with filters."""
+    from amts.fsutil import atomic_write, refuse_overwriting_input
     from amts.review.page import render_page
-    from amts.fsutil import atomic_write
 
+    refuse_overwriting_input(out_path, {"REPORT": report})
     data = read_report(report)
     atomic_write(out_path, render_page(data, title=title, target_lang=target_lang))
     shown = sum(1 for _, seg in data.segments() if seg.status.listed)
@@ -53,10 +54,15 @@ def xliff_export(
     ] = None,
 ) -> None:
     """Export the report's segments: reused ones final, others needs-review-translation."""
-    from amts.fsutil import atomic_write
+    from amts.fsutil import atomic_write, refuse_overwriting_input
     from amts.xliff import export_xliff
 
-    data = export_xliff(load_report(report), source_lang=source_lang, target_lang=target_lang)
+    from amts.review.report import check_xml_text
+
+    refuse_overwriting_input(out_path, {"REPORT": report})
+    checked = load_report(report)
+    check_xml_text(checked, str(report))
+    data = export_xliff(checked, source_lang=source_lang, target_lang=target_lang)
     atomic_write(out_path, data)
     out.print(f"xliff: {out_path}", soft_wrap=True)
 
@@ -96,9 +102,10 @@ def po_export(
     ] = None,
 ) -> None:
     """Export the segments to review: proposed targets fuzzy, previous English as #| msgid."""
-    from amts.fsutil import atomic_write
+    from amts.fsutil import atomic_write, refuse_overwriting_input
     from amts.po import export_po
 
+    refuse_overwriting_input(out_path, {"REPORT": report})
     atomic_write(out_path, export_po(load_report(report), source_lang=source_lang, target_lang=target_lang))
     out.print(f"po: {out_path}", soft_wrap=True)
 
@@ -187,6 +194,14 @@ def feedback(
         update_parallel_data,
     )
 
+    from amts.fsutil import refuse_overwriting_input
+
+    inputs = {
+        "--report": report,
+        **{f"--xliff {x}": x for x in xliff_files},
+        **{f"--po {p}": p for p in po_files or []},
+    }
+    refuse_overwriting_input(memory, inputs)
     target_lang = target_lang or target_language(xliff_files, report, po_files or [])
     if not target_lang:
         raise InputError("cannot tell the target language from the inputs: pass --target-lang")

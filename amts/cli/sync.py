@@ -15,7 +15,7 @@ from amts.engines import memory_first
 from amts.report import TOTAL_KEYS
 from amts.sync.checks import check_languages
 from amts.sync.document import as_memory
-from amts.sync.files import collect_jobs, read_pairs_table, sync_jobs, write_report
+from amts.sync.files import check_report_path, collect_jobs, read_pairs_table, sync_jobs
 
 console = Console(stderr=True)
 
@@ -41,7 +41,7 @@ def sync(
         typer.Option("--memory", help="Parallel data (CSV/TSV/TMX) looked up before the engine."),
     ] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Overwrite --out files that differ from the old target.")
+        bool, typer.Option("--force", help="Replace --out files edited since the last sync (a copy is kept).")
     ] = False,
     pairs: Annotated[
         Optional[Path],
@@ -67,6 +67,7 @@ def sync(
     check_languages(source_lang, target_lang)
     table = read_pairs_table(pairs) if pairs is not None else None
     jobs, gone = collect_jobs(old_source, new_source, old_target, out, table)
+    check_report_path(report, jobs, (old_source, new_source, old_target))
     translation_memory = as_memory(memory, source_lang, target_lang, fuzzy_threshold)
     # The chain `amts translate` uses: memory, then the engine with terminology learned from the memory.
     mt_engine = memory_first(engine, translation_memory, source_lang, target_lang)
@@ -89,8 +90,8 @@ def sync(
             memory=translation_memory,
             force=force,
             progress=lambda name: bar.update(task, advance=1, description=name),
+            report=report,  # written with the outputs, all or nothing
         )
-    write_report(report, result)
     _print_totals(result["totals"])
     print_still_to_do(result, fail_on_untranslated)
 

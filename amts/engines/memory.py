@@ -17,6 +17,7 @@ from rapidfuzz import fuzz, process
 
 from amts.engines.base import TOKEN_RE, Capabilities, Engine, Result, normalise_lang, tokens_of
 from amts.errors import EngineError, InputError
+from amts.fsutil import require_regular
 
 DEFAULT_THRESHOLD = 90.0
 
@@ -52,6 +53,12 @@ def read_parallel_file(
     )
     if all(langs) and all(wanted) and langs == wanted[::-1]:
         return [(t, s) for s, t in pairs]  # the file is written the other way round
+    if all(langs) and all(wanted) and langs != wanted:
+        # a memory for another pair would match nothing, or worse, fill segments with the wrong language
+        raise InputError(
+            f"{path}: parallel data for {langs[0]}->{langs[1]}, but the translation is {wanted[0]}->{wanted[1]}; "
+            f"give a memory for {wanted[0]}->{wanted[1]}"
+        )
     return pairs
 
 
@@ -62,8 +69,9 @@ def _as_pair(item) -> tuple[str, str]:
 
 
 def _read_minimal(path: Path, source_lang, target_lang) -> list[tuple[str, str]]:
-    if not path.is_file():
+    if not path.exists():
         raise InputError(f"{path}: parallel data file not found")
+    require_regular(path, "a parallel data file")
     suffix = path.suffix.lower()
     if suffix == ".tmx":
         return _read_tmx(path, source_lang, target_lang)

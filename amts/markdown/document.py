@@ -102,11 +102,16 @@ class Document:
         raise KeyError(segment_id)
 
 
+MAX_NESTING = 100
+
+
 @lru_cache(maxsize=1)
 def _block_parser() -> MarkdownIt:
     # Block structure only: inline parsing is not needed (inline spans are found by amts.markdown.inline)
     # and doubles the cost.
-    md = MarkdownIt("commonmark", {"html": True}).enable("table")
+    # maxNesting: markdown-it's default (20) silently dropped the text of lists nested 10 levels or blockquotes
+    # 20 levels deep; deeper than MAX_NESTING is reported in Document.warnings (the text is kept, untranslated).
+    md = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING}).enable("table")
     md.disable(["inline", "text_join", "fence"], ignoreInvalid=True)  # fences: the scanner owns them
     return md
 
@@ -295,8 +300,16 @@ def parse(text: str, path: str | None = None) -> Document:
     source = "\n".join(blanked)
     if "\r" in source:  # markdown-it reads a lone CR as a line break; our lines break on LF only
         source = source.replace("\r", " ")
-    _walk_tokens(builder, _block_parser().parse(source))
-    return _assemble(text, bom, path, builder, scanned.warnings)
+    tokens = _block_parser().parse(source)
+    _walk_tokens(builder, tokens)
+    warnings = list(scanned.warnings)
+    too_deep = next((t for t in tokens if t.level >= MAX_NESTING - 1 and t.map), None)
+    if too_deep is not None and too_deep.map is not None:
+        warnings.append(
+            f"nesting deeper than {MAX_NESTING} levels at line {too_deep.map[0] + 1}: the text inside is kept "
+            "as written, untranslated"
+        )
+    return _assemble(text, bom, path, builder, warnings)
 
 
 # GitHub alerts: `> [!NOTE]` (TIP, IMPORTANT, WARNING, CAUTION) alone on the first line of a blockquote.

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from amts.errors import InputError
+from amts.fsutil import read_regular_bytes, require_regular
 from amts.markdown.document import Document, parse
 
 MARKDOWN_SUFFIXES = (".md", ".mdx")
@@ -23,17 +24,11 @@ def decode(data: bytes, name: str) -> str:
 
 
 def read_text(path: str | Path) -> str:
-    """The exact text of the chapter at ``path`` (BOM and line endings kept); clear errors for bad input."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, expected a markdown file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    return decode(data, str(path))
+    """The exact text of the chapter at ``path`` (BOM and line endings kept); clear errors for bad input.
+
+    Regular files only: a FIFO or a device (``/dev/zero``) is refused at once instead of blocking or filling memory.
+    """
+    return decode(read_regular_bytes(path, "a markdown chapter"), str(path))
 
 
 def load(path: str | Path) -> Document:
@@ -50,6 +45,6 @@ def iter_markdown_files(
         if item.is_dir():
             yield from sorted(p for p in item.rglob("*") if p.is_file() and p.suffix in suffixes)
         elif item.exists():
-            yield item
+            yield require_regular(item, "a markdown chapter")  # a FIFO or device would block or never end
         else:
             raise InputError(f"{item}: no such file or folder")

@@ -8,12 +8,42 @@ from amts.errors import AlignmentError, LanguageError
 from amts.languages import CJK_RE, CJK_SCRIPTS, language
 
 _LETTER_RE = re.compile(r"[^\W\d_]")
-_FENCED_RE = re.compile(r"^(`{3,}|~{3,}).*?^\1", re.S | re.M)
+
+
+def _leading_run(line: str) -> tuple[str, int]:
+    if line[:1] not in ("`", "~"):
+        return "", 0
+    return line[0], len(line) - len(line.lstrip(line[0]))
+
+
+def _without_fences(text: str) -> str:
+    """``text`` without fenced blocks, from an opening run of 3+ backticks or tildes at a line start to the
+    closing run on a later line (the rest of that line kept). Linear: the expression this replaces,
+    ``^(`{3,}|~{3,}).*?^\\1``, retried every shorter run and took seconds on one long backtick line."""
+    lines = text.split("\n")
+    runs = [_leading_run(line) for line in lines]
+    later_max = {"`": [0] * (len(lines) + 1), "~": [0] * (len(lines) + 1)}  # longest run on a later line
+    for i in range(len(lines) - 1, -1, -1):
+        for ch, best in later_max.items():
+            best[i] = max(best[i + 1], runs[i][1] if runs[i][0] == ch else 0)
+    kept, i = [], 0
+    while i < len(lines):
+        ch, length = runs[i]
+        longest_after = later_max[ch][i + 1] if length >= 3 else 0
+        if longest_after >= 3:
+            k = min(length, longest_after)  # the longest opening run a later line can close
+            j = next(j for j in range(i + 1, len(lines)) if runs[j][0] == ch and runs[j][1] >= k)
+            kept.append(lines[j][k:])
+            i = j + 1
+            continue
+        kept.append(lines[i])
+        i += 1
+    return "\n".join(kept)
 
 
 def _cjk_share(text: str) -> float | None:
     """Share of CJK characters among the letters of the prose (code blocks left out); None if no letters."""
-    prose = _FENCED_RE.sub("", text)
+    prose = _without_fences(text)
     letters = _LETTER_RE.findall(prose)
     if len(letters) < 40:
         return None
