@@ -16,7 +16,6 @@ import argparse
 import json
 import math
 import multiprocessing
-import re
 import statistics
 import sys
 import tempfile
@@ -37,45 +36,15 @@ import amts.sentences as sentences_module  # noqa: E402
 from amts.align import align_documents  # noqa: E402
 from amts.evaluate import evaluate  # noqa: E402
 from amts.markdown import parse  # noqa: E402
-from amts.markdown.inline import Span, _with_link_openers  # noqa: E402
 from amts.review.diff import diff_html  # noqa: E402
 from amts.sync.document import sync_document  # noqa: E402
+from tests.legacy_scanners import OLD_FEATURES, OLD_SENTENCES, old_find_spans  # noqa: E402
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 RESULTS = Path(__file__).resolve().parent / "results"
 
+
 # ---- the code before #16, to measure against -------------------------------------------------------------
-OLD_INLINE = re.compile(
-    r"""
-    (?=[`$\[\]()*<&:h])
-    (?:(?P<role>:[A-Za-z_][\w-]*:(?P<rticks>`+).*?(?P=rticks))
-  | (?P<code>(?P<ticks>`+)(?!`).*?(?<!`)(?P=ticks)(?!`))
-  | (?P<math>(?<![\\$])\$\$.+?(?<!\\)\$\$|(?<![\\$])\$(?=\S)(?:\\.|[^$\\])+?(?<![\s\\])\$(?!\$))
-  | (?P<marker>\[\*\*|\*\*\]|\(\*\*|\*\*\))
-  | (?P<url>\[\[[^\[\]\s]+\]\]|\]\([^)\s]*(?:\s+"[^"]*")?\)|\]\[[^\]]*\]|<https?://[^>\s]+>|https?://[^\s)\]>"']+)
-  | (?P<html></?[A-Za-z][A-Za-z0-9-]*(?:\s+[^<>]*?)?/?>|&[a-zA-Z]+;|&\#\d+;))
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-OLD_SENTENCES = re.compile(
-    r":[A-Za-z][\w-]*:`[^`]*`|(`+)(?:(?!\1).)+?\1|\$\$.+?\$\$|(?<![\\$])\$(?!\s)[^$]+?(?<![\s\\])\$"
-    r"|<https?://[^>]+>|https?://[^\s)\]>]+|\]\([^)\s]+\)|</?[A-Za-z][^<>]*>"
-)
-OLD_FEATURES = re.compile(
-    r":[A-Za-z_][\w-]*:`[^`]*`|(`+)(?:(?!\1).)+?\1|\$\$.+?\$\$|(?<![\\$])\$(?!\s)[^$]+?(?<![\s\\])\$"
-    r"|\]\([^)\s]+\)|https?://[^\s)\]>]+"
-)
-_KINDS = ("role", "code", "math", "marker", "url", "html")
-
-
-def _old_find_spans(text: str) -> list[Span]:
-    spans = [
-        Span(m.start(), m.end(), next(k for k in _KINDS if m.group(k) is not None))
-        for m in OLD_INLINE.finditer(text)
-    ]
-    return _with_link_openers(text, spans)
-
-
 @contextmanager
 def old_code() -> Iterator[None]:
     """Swap the old expressions (and the uncapped diff) in for the duration of a measurement."""
@@ -85,7 +54,7 @@ def old_code() -> Iterator[None]:
         features_module.inline_span_ranges,
         diff_module.MAX_DIFF_TOKENS,
     )
-    document_module.find_spans = _old_find_spans
+    document_module.find_spans = old_find_spans
     sentences_module.plain_span_ranges = lambda text, **_: [m.span() for m in OLD_SENTENCES.finditer(text)]
     features_module.inline_span_ranges = lambda text: [m.span() for m in OLD_FEATURES.finditer(text)]
     diff_module.MAX_DIFF_TOKENS = 10**9

@@ -9,42 +9,11 @@ import re
 import pytest
 
 from amts.align.features import inline_span_ranges, text_features
-from amts.markdown.inline import Span, _with_link_openers, find_spans
+from amts.markdown.inline import find_spans
 from amts.sentences import split_sentences
 from amts.textscan import plain_span_ranges
 from tests.growth import assert_linear
-
-# The expressions as they were before #16 (amts/markdown/inline.py, amts/sentences.py, amts/align/features.py).
-OLD_INLINE = re.compile(
-    r"""
-    (?=[`$\[\]()*<&:h])
-    (?:(?P<role>:[A-Za-z_][\w-]*:(?P<rticks>`+).*?(?P=rticks))
-  | (?P<code>(?P<ticks>`+)(?!`).*?(?<!`)(?P=ticks)(?!`))
-  | (?P<math>(?<![\\$])\$\$.+?(?<!\\)\$\$|(?<![\\$])\$(?=\S)(?:\\.|[^$\\])+?(?<![\s\\])\$(?!\$))
-  | (?P<marker>\[\*\*|\*\*\]|\(\*\*|\*\*\))
-  | (?P<url>\[\[[^\[\]\s]+\]\]|\]\([^)\s]*(?:\s+"[^"]*")?\)|\]\[[^\]]*\]|<https?://[^>\s]+>|https?://[^\s)\]>"']+)
-  | (?P<html></?[A-Za-z][A-Za-z0-9-]*(?:\s+[^<>]*?)?/?>|&[a-zA-Z]+;|&\#\d+;))
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-OLD_SENTENCES = re.compile(
-    r"""
-      :[A-Za-z][\w-]*:`[^`]*`
-    | (`+)(?:(?!\1).)+?\1
-    | \$\$.+?\$\$
-    | (?<![\\$])\$(?!\s)[^$]+?(?<![\s\\])\$
-    | <https?://[^>]+>
-    | https?://[^\s)\]>]+
-    | \]\([^)\s]+\)
-    | </?[A-Za-z][^<>]*>
-    """,
-    re.VERBOSE,
-)
-OLD_FEATURES = re.compile(
-    r":[A-Za-z_][\w-]*:`[^`]*`|(`+)(?:(?!\1).)+?\1|\$\$.+?\$\$|(?<![\\$])\$(?!\s)[^$]+?(?<![\s\\])\$"
-    r"|\]\([^)\s]+\)|https?://[^\s)\]>]+"
-)
-_KINDS = ("role", "code", "math", "marker", "url", "html")
+from tests.legacy_scanners import OLD_FEATURES, OLD_SENTENCES, old_find_spans
 
 # Pieces that open, close or break spans, and ordinary text around them.
 _ALPHABET = [
@@ -59,18 +28,10 @@ def _random_texts(seed: int, count: int) -> list[str]:
     return ["".join(rng.choice(_ALPHABET) for _ in range(rng.randint(0, 16))) for _ in range(count)]
 
 
-def _old_find_spans(text: str) -> list[Span]:
-    spans = [
-        Span(m.start(), m.end(), next(k for k in _KINDS if m.group(k) is not None))
-        for m in OLD_INLINE.finditer(text)
-    ]
-    return _with_link_openers(text, spans)
-
-
 @pytest.mark.parametrize("seed", range(4))
 def test_segment_spans_match_the_old_expression(seed):
     for text in _random_texts(seed, 5000):
-        assert find_spans(text) == _old_find_spans(text), text
+        assert find_spans(text) == old_find_spans(text), text
 
 
 @pytest.mark.parametrize("seed", range(4))
