@@ -16,7 +16,6 @@ import json
 import logging
 import os
 import sys
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -24,7 +23,7 @@ from typing import Any, Callable
 
 from amts.errors import AmtsError
 from amts.localrun.iam import Credentials, Identities, allowed, denial
-from amts.localrun.runtime import LambdaRuntime
+from amts.localrun.runtime import ENVIRONMENT_LOCK, LambdaRuntime
 from amts.localrun.template import ACCOUNT, BUCKET, PARTITION, REGION, Template
 
 # What every handler gets on top of its template environment offline: no X-Ray daemon, no metrics sink.
@@ -43,9 +42,6 @@ _HARNESS_ENV = {
     "POWERTOOLS_METRICS_DISABLED": "true",
     "POWERTOOLS_LOG_LEVEL": "WARNING",
 }
-
-
-_CLIENT_LOCK = threading.Lock()
 
 # moto's interpreter modules that create boto3 clients (`boto_client_for`): every one is loaded and patched.
 _PARSER = "moto.stepfunctions.parser.asl"
@@ -204,9 +200,9 @@ class LocalCloud:
         from botocore.config import Config
 
         def boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
-            # One client at a time: creating clients from one session is not thread-safe, and the
-            # interpreter runs the language branches in parallel threads.
-            with _CLIENT_LOCK:
+            # Not while a handler's environment is swapped in: client creation iterates os.environ, and the
+            # swap's restore deletes keys (KeyError in a parallel branch). Also one client at a time.
+            with ENVIRONMENT_LOCK:
                 return boto3.client(
                     service,
                     region_name=region,

@@ -15,6 +15,11 @@ from typing import Any, Callable
 from amts.localrun.iam import Credentials, Identities, allowed, denial
 from amts.localrun.template import ACCOUNT, REGION, Function
 
+# Held while a handler runs with its environment in os.environ, and by anything that iterates os.environ
+# from another thread (botocore client creation reads proxies with os.environ.items()): restoring the
+# environment deletes keys, and iterating while a key goes raises KeyError (a language branch lost).
+ENVIRONMENT_LOCK = threading.RLock()
+
 
 @dataclass
 class _Context:
@@ -57,7 +62,7 @@ class LambdaRuntime:
         self._caller_role = state_machine_role
         self._faults: list[tuple[str, Callable[[dict], bool], Exception]] = []
         self._events: Any = None
-        self._lock = threading.Lock()
+        self._lock = ENVIRONMENT_LOCK
 
     def deploy(
         self,
