@@ -68,11 +68,10 @@ def assemble_chapter(store: Store, event: ChapterEvent) -> dict[str, Any]:
             "chars_to_mt": planned.get("chars_to_mt", 0),
             "segments_from_cache": len(planned.get("cached", {})),
             "missing_translations": len(engine.missing),
+            # recorded as done (work/state/) by Evaluate, once this chapter is in a written review
+            "fingerprint": chapter["fingerprints"][lang],
             **({"warning": planned["warning"]} if planned.get("warning") else {}),
             "report": entry,
         },
-    )
-    store.put_json(
-        layout.state_key(lang, path), {"fingerprint": chapter["fingerprints"][lang], "run_id": run_id}
     )
     return {"path": path, "status": "ok"}
