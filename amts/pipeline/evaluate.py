@@ -119,7 +119,7 @@ def evaluate_language(store: Store, event: LanguageEvent) -> dict[str, Any]:
     record_done(store, lang, run_id, records)
     batch = event.batch
     # segments the job did not return (documents failed in a COMPLETED_WITH_ERROR job) stayed English
-    untranslated = {r["path"]: r["missing_translations"] for r in records if r.get("missing_translations")}
+    untranslated = {r["path"]: r["left_english"] for r in records if r.get("left_english")}
     summary = {
         "lang": lang,
         "status": "incomplete" if untranslated else "ok",
@@ -130,7 +130,7 @@ def evaluate_language(store: Store, event: LanguageEvent) -> dict[str, Any]:
         "outputs": sorted(r["output_key"] for r in records if r.get("status") == "ok"),
         "chars_to_mt": int(batch.get("chars_to_mt", 0)),
         **mt_accounting(store, batch),
-        "missing_translations": sum(untranslated.values()),
+        "missing_translations": sum(r.get("missing_translations", 0) for r in records),
         "translation_job": event.job.get("job_id"),
         "parallel_data": parallel_data_summary(event),
         "totals": review["totals"],
@@ -148,11 +148,7 @@ def record_done(store: Store, lang: str, run_id: str, records: list[dict]) -> No
     """Fingerprint the chapters now in a written review, so the next run skips them; a chapter that failed,
     or kept English where the job failed a document, is not recorded and the next run redoes it."""
     for record in records:
-        if (
-            record.get("status") == "ok"
-            and record.get("fingerprint")
-            and not record.get("missing_translations")
-        ):
+        if record.get("status") == "ok" and record.get("fingerprint") and not record.get("left_english"):
             store.put_json(
                 layout.state_key(lang, record["path"]),
                 {"fingerprint": record["fingerprint"], "run_id": run_id},

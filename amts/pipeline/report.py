@@ -17,7 +17,7 @@ def final_report(store: Store, run: dict) -> dict[str, Any]:
     run_id = run["run_id"]
     languages = []
     for result in run.get("language_results") or []:
-        if result.get("status") == "ok":
+        if result.get("status") in ("ok", "incomplete"):
             languages.append(store.get_json(layout.language_summary_key(run_id, result["lang"])) or result)
         else:  # caught by the language's Catch: keep the error the state machine recorded
             languages.append(
