@@ -31,6 +31,7 @@ from amts.fsutil import read_regular_bytes
 from amts.markdown import find_spans
 from amts.review.report import text_of
 from amts.reviewimport import ImportResult, TargetNotFoundError, import_units
+from amts.xmlchars import xml_safe
 from amts.reviewset import (
     ExportUnit,
     ReviewedUnit,
@@ -206,7 +207,7 @@ def _fill(element: etree._Element, text: str, items: list[_Inline], ids: list[st
             last.set("rid", pid)
         if tag == "bpt" and original in EMPHASIS_DELIMITERS:
             last.set("ctype", "bold" if len(original) == 2 else "italic")
-        last.text = original
+        last.text = xml_safe(original)
         pos = stop
     _append_text(element, last, text[pos:])
 
@@ -214,6 +215,7 @@ def _fill(element: etree._Element, text: str, items: list[_Inline], ids: list[st
 def _append_text(element: etree._Element, last: etree._Element | None, text: str) -> None:
     if not text:
         return
+    text = xml_safe(text)  # an ESC in a chapter: shown as its control picture, the file stays XML
     if last is None:
         element.text = (element.text or "") + text
     else:
@@ -301,7 +303,7 @@ def _unit_element(unit: ExportUnit, source_lang: str, target_lang: str) -> etree
         el, _q("context-group"), name=CONTEXT_PREFIX + unit.unit_id, purpose="information"
     )
     for context_type, value in contexts:
-        etree.SubElement(group, _q("context"), attrib={"context-type": context_type}).text = value
+        etree.SubElement(group, _q("context"), attrib={"context-type": context_type}).text = xml_safe(value)
     if segment.get("line") is not None:
         location = etree.SubElement(
             el, _q("context-group"), name=f"location:{unit.unit_id}", purpose="location"
@@ -311,17 +313,17 @@ def _unit_element(unit: ExportUnit, source_lang: str, target_lang: str) -> etree
             segment["line"]
         )
     for note in translator_notes(unit):
-        etree.SubElement(el, _q("note"), attrib={"from": "amts"}).text = note
+        etree.SubElement(el, _q("note"), attrib={"from": "amts"}).text = xml_safe(note)
     for quality, origin, kind, old_source, old_target in suggestions(unit):
         alt = etree.SubElement(el, _q("alt-trans"), attrib={"match-quality": str(quality), "origin": origin})
         alt.set("alttranstype", kind)
         if old_source:
             alt_source = etree.SubElement(alt, _q("source"))
             alt_source.set(f"{{{XML_NS}}}lang", source_lang)
-            alt_source.text = old_source
+            alt_source.text = xml_safe(old_source)
         alt_target = etree.SubElement(alt, _q("target"))
         alt_target.set(f"{{{XML_NS}}}lang", target_lang)
-        alt_target.text = old_target
+        alt_target.text = xml_safe(old_target)
     return el
 
 

@@ -17,6 +17,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
+from amts import xmlchars
 from amts.engines import limits
 from amts.engines.base import TOKEN_RE, Capabilities, Engine, Result, restore_tokens
 from amts.errors import EngineError
@@ -105,6 +106,9 @@ def to_html_document(items: list[tuple[str, str]]) -> str:
     for seg_id, text in items:
         escaped = html.escape(" ".join(text.split()), quote=False)
         escaped = TOKEN_RE.sub(lambda m: f'<span translate="no">{m.group(0)}</span>', escaped)
+        escaped = xmlchars.ILLEGAL_RE.sub(
+            lambda m: f'<span translate="no">{xmlchars.picture(m.group(0))}</span>', escaped
+        )
         body.append(f'<p id="{html.escape(seg_id)}">{escaped}</p>')
     return (
         '<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body>\n'
@@ -123,7 +127,7 @@ def from_html_document(document: str) -> dict[str, str]:
     """{segment id: masked translation} from a translated HTML document."""
     found = {}
     for seg_id, inner in _P_RE.findall(document):
-        inner = _NO_TRANSLATE_RE.sub(lambda m: m.group(1), inner)
+        inner = _NO_TRANSLATE_RE.sub(lambda m: xmlchars.from_picture(m.group(1)), inner)
         found[html.unescape(seg_id)] = " ".join(html.unescape(_TAG_RE.sub("", inner)).split())
     return found
 

@@ -68,11 +68,14 @@ def assemble_chapter(store: Store, event: ChapterEvent) -> dict[str, Any]:
             "chars_to_mt": planned.get("chars_to_mt", 0),
             "segments_from_cache": len(planned.get("cached", {})),
             "missing_translations": len(engine.missing),
+            # sent to the job but not returned (a document it failed): stayed English, retried next run
+            "left_english": sum(
+                text not in fresh for name in planned["documents"] for text in plan["documents"][name]
+            ),
+            # recorded as done (work/state/) by Evaluate, once this chapter is in a written review
+            "fingerprint": chapter["fingerprints"][lang],
             **({"warning": planned["warning"]} if planned.get("warning") else {}),
             "report": entry,
         },
-    )
-    store.put_json(
-        layout.state_key(lang, path), {"fingerprint": chapter["fingerprints"][lang], "run_id": run_id}
     )
     return {"path": path, "status": "ok"}

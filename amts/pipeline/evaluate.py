@@ -116,17 +116,20 @@ def evaluate_language(store: Store, event: LanguageEvent) -> dict[str, Any]:
     xliff = review_xliff(review, event.source_lang, lang)
     if xliff is not None:
         store.put_bytes(review_key.replace(".json", ".xlf"), xliff, "application/x-xliff+xml")
+    record_done(store, lang, run_id, records)
     batch = event.batch
+    # segments the job did not return (documents failed in a COMPLETED_WITH_ERROR job) stayed English
+    untranslated = {r["path"]: r["left_english"] for r in records if r.get("left_english")}
     summary = {
         "lang": lang,
-        "status": "ok",
+        "status": "incomplete" if untranslated else "ok",
+        "untranslated": dict(sorted(untranslated.items())),
         "chapters": dict(Counter(r["status"] for r in records)),
         "errors": [{"path": r["path"], "error": r["error"]} for r in records if r.get("status") == "error"],
         "warnings": [{"path": r["path"], "warning": r["warning"]} for r in records if r.get("warning")],
         "outputs": sorted(r["output_key"] for r in records if r.get("status") == "ok"),
         "chars_to_mt": int(batch.get("chars_to_mt", 0)),
         **mt_accounting(store, batch),
-        # segments the job did not return (documents failed in a COMPLETED_WITH_ERROR job): left untranslated
         "missing_translations": sum(r.get("missing_translations", 0) for r in records),
         "translation_job": event.job.get("job_id"),
         "parallel_data": parallel_data_summary(event),
@@ -139,6 +142,17 @@ def evaluate_language(store: Store, event: LanguageEvent) -> dict[str, Any]:
         k: summary[k]
         for k in ("lang", "status", "chapters", "chars_to_mt", "translation_job", "review_report")
     }
+
+
+def record_done(store: Store, lang: str, run_id: str, records: list[dict]) -> None:
+    """Fingerprint the chapters now in a written review, so the next run skips them; a chapter that failed,
+    or kept English where the job failed a document, is not recorded and the next run redoes it."""
+    for record in records:
+        if record.get("status") == "ok" and record.get("fingerprint") and not record.get("left_english"):
+            store.put_json(
+                layout.state_key(lang, record["path"]),
+                {"fingerprint": record["fingerprint"], "run_id": run_id},
+            )
 
 
 def mt_accounting(store: Store, batch: dict) -> dict[str, Any]:

@@ -17,7 +17,7 @@ def final_report(store: Store, run: dict) -> dict[str, Any]:
     run_id = run["run_id"]
     languages = []
     for result in run.get("language_results") or []:
-        if result.get("status") == "ok":
+        if result.get("status") in ("ok", "incomplete"):
             languages.append(store.get_json(layout.language_summary_key(run_id, result["lang"])) or result)
         else:  # caught by the language's Catch: keep the error the state machine recorded
             languages.append(
@@ -41,7 +41,8 @@ def final_report(store: Store, run: dict) -> dict[str, Any]:
         "chapters_planned": run.get("chapter_count", 0),
         "languages": languages,
         "rejected": rejected,
-        "failed_languages": [lang["lang"] for lang in languages if lang["status"] != "ok"],
+        # an incomplete language (segments left English) is not failed: its report names what stayed English
+        "failed_languages": [lang["lang"] for lang in languages if lang["status"] == "failed"],
         "chars_to_mt": chars,
         "estimated_cost_usd": priced["estimated_cost_usd"],
         "pricing": priced,
@@ -80,6 +81,9 @@ def to_markdown(report: dict) -> str:
             f"{lang['error']}: {lang.get('cause') or ''}".strip().rstrip(":") if lang.get("error") else ""
         )
         note = failure or "; ".join(f"{e['path']}: {e['error']}" for e in lang.get("errors", []))
+        if lang.get("untranslated"):
+            stayed = ", ".join(f"{path} {n}" for path, n in lang["untranslated"].items())
+            note = (note + "; " if note else "") + f"segments that stayed English (job failed them): {stayed}"
         parallel_note = (lang.get("parallel_data") or {}).get("note")
         if parallel_note:
             note = (note + "; " if note else "") + parallel_note

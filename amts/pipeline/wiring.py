@@ -88,7 +88,7 @@ STEPS: tuple[Step, ...] = (
         1024,
         300,
         reads=(L.SOURCE, L.TRANSLATIONS, L.ORIGIN, L.RUNS, L.BATCH),
-        writes=(L.OUTPUT, L.RUNS, L.STATE, L.MT_CACHE),  # the job's translations into the MT cache
+        writes=(L.OUTPUT, L.RUNS, L.MT_CACHE),  # the job's translations into the MT cache
     ),
     Step(
         "EvaluateFunctionArn",
@@ -97,7 +97,8 @@ STEPS: tuple[Step, ...] = (
         300,
         # the held-out sample's translation is in the batch job's output
         reads=(L.RUNS, L.BATCH),
-        writes=(L.REPORTS, L.RUNS, L.MT_CACHE),
+        # a chapter's fingerprint (work/state/) only once its review is written: a failure redoes it
+        writes=(L.REPORTS, L.RUNS, L.MT_CACHE, L.STATE),
     ),
     Step("ReportFunctionArn", "report", 512, 120, reads=(L.RUNS,), writes=(L.REPORTS, L.RUNS)),
 )
