@@ -54,17 +54,14 @@ def xliff_export(
     ] = None,
 ) -> None:
     """Export the report's segments: reused ones final, others needs-review-translation."""
-    from amts.fsutil import atomic_write, refuse_overwriting_input
+    from amts.review.report import check_xml_text
     from amts.xliff import export_xliff
 
-    from amts.review.report import check_xml_text
+    def render(checked: dict) -> bytes | str:
+        check_xml_text(checked, str(report))
+        return export_xliff(checked, source_lang=source_lang, target_lang=target_lang)
 
-    refuse_overwriting_input(out_path, {"REPORT": report})
-    checked = load_report(report)
-    check_xml_text(checked, str(report))
-    data = export_xliff(checked, source_lang=source_lang, target_lang=target_lang)
-    atomic_write(out_path, data)
-    out.print(f"xliff: {out_path}", soft_wrap=True)
+    _export(report, out_path, "xliff", render)
 
 
 @xliff_app.command("import")
@@ -102,12 +99,23 @@ def po_export(
     ] = None,
 ) -> None:
     """Export the segments to review: proposed targets fuzzy, previous English as #| msgid."""
-    from amts.fsutil import atomic_write, refuse_overwriting_input
     from amts.po import export_po
 
+    _export(
+        report,
+        out_path,
+        "po",
+        lambda checked: export_po(checked, source_lang=source_lang, target_lang=target_lang),
+    )
+
+
+def _export(report: Path, out_path: Path, label: str, render) -> None:
+    """The review set of a checked report, rendered and written atomically; never over the report itself."""
+    from amts.fsutil import atomic_write, refuse_overwriting_input
+
     refuse_overwriting_input(out_path, {"REPORT": report})
-    atomic_write(out_path, export_po(load_report(report), source_lang=source_lang, target_lang=target_lang))
-    out.print(f"po: {out_path}", soft_wrap=True)
+    atomic_write(out_path, render(load_report(report)))
+    out.print(f"{label}: {out_path}", soft_wrap=True)
 
 
 @po_app.command("import")
